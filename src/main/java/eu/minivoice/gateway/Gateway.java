@@ -1,0 +1,141 @@
+package eu.minivoice.gateway;
+
+import eu.minivoice.gateway.api.AdminServer;
+import eu.minivoice.gateway.api.Authenticator;
+import eu.minivoice.gateway.api.CustomerResource;
+import eu.minivoice.gateway.api.HealthResource;
+import eu.minivoice.gateway.api.Json;
+import eu.minivoice.gateway.api.Router;
+import eu.minivoice.gateway.api.TrunkResource;
+import eu.minivoice.gateway.config.GatewayConfig;
+import eu.minivoice.gateway.domain.IpRange;
+import eu.minivoice.gateway.domain.RandomIdGenerator;
+import eu.minivoice.gateway.service.ApiKeys;
+import eu.minivoice.gateway.service.CustomerService;
+import eu.minivoice.gateway.service.TrunkService;
+import eu.minivoice.gateway.service.TrunkValidator;
+import eu.minivoice.gateway.sip.SipEdge;
+import eu.minivoice.gateway.sip.SipServer;
+import eu.minivoice.gateway.sip.SipStartException;
+import eu.minivoice.gateway.store.Database;
+import eu.minivoice.gateway.store.JdbcCustomerStore;
+import eu.minivoice.gateway.store.JdbcTrunkStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.BindException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Wiring: the only class that knows every concrete part. Starts them in dependency order
+ * (database, customers, SIP, admin API last so /health = ready) and stops them in reverse.
+ * No statics: several gateways can run in one JVM, as the tests do.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final Clock clock;
+    private final RandomIdGenerator random;
+    private final Consumer<String> console;
+    private Database database;
+    private SipServer sip;
+    private AdminServer admin;
+    private boolean closed;
+
+    /**
+     * @param console where the generated first-start API key is shown (stdout in production;
+     *                never the log)
+     */
+    public Gateway(GatewayConfig config, Clock clock, RandomIdGenerator random, Consumer<String> console) {
+        this.config = config;
+        this.clock = clock;
+        this.random = random;
+        this.console = console;
+    }
+
+    public synchronized void start() throws StartupException {
+        try {
+            database = Database.open(config.database());
+        } catch (Database.DatabaseStartException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        try {
+            CustomerService customers = new CustomerService(new JdbcCustomerStore(database.dataSource()),
+                    new ApiKeys(random), random, clock);
+            customers.bootstrap(config.customers().defaultCustomerId(), config.customers().defaultApiKey(),
+                    key -> console.accept("Generated API key for " + config.customers().defaultCustomerId()
+                            + " (shown once, store it now): " + key));
+            TrunkService trunks = new TrunkService(new JdbcTrunkStore(database.dataSource()),
+                    new TrunkValidator(config.trunks()), random, clock);
+
+            List<IpRange> trusted = config.sip().trustedCidrs().stream().map(IpRange::parse).toList();
+            sip = new SipServer(config.sip(), "minivoice-" + random.randomToken(8));
+            sip.start(new SipEdge(trusted, random));
+
+            Json json = new Json();
+            Router router = new Router(new Authenticator(customers, config.admin().operatorApiKey()));
+            Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
+            checks.put("sip", sip::isListening);
+            checks.put("database", database::isReachable);
+            new HealthResource(checks, json).register(router);
+            new TrunkResource(trunks, json).register(router);
+            new CustomerResource(customers, json).register(router);
+            admin = new AdminServer(config.admin().bind(), config.admin().port(), config.admin().maxBodyBytes(),
+                    config.admin().workerThreads(), config.admin().maxQueuedRequests(), router, json);
+            try {
+                admin.start();
+            } catch (BindException e) {
+                throw new StartupException("admin port " + config.admin().bind() + ":" + config.admin().port()
+                        + " is already in use", e);
+            }
+        } catch (SipStartException e) {
+            close();
+            throw new StartupException(e.getMessage(), e);
+        } catch (StartupException e) {
+            close();
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new StartupException("interrupted while starting", e);
+        } catch (RuntimeException e) {
+            close();
+            throw new StartupException("start-up failed: " + e.getMessage(), e);
+        }
+        log.info("MiniVoice gateway ready: admin http://{}:{}, SIP external {} / internal {}",
+                config.admin().bind(), admin.port(), config.sip().externalPort(), config.sip().internalPort());
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /** Stops taking requests, then SIP, then closes the database. Safe to call twice. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (admin != null) {
+            admin.close();
+        }
+        if (sip != null) {
+            sip.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+        log.info("MiniVoice gateway stopped");
+    }
+}

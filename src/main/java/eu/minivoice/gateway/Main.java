@@ -1,0 +1,61 @@
+package eu.minivoice.gateway;
+
+import eu.minivoice.gateway.config.ConfigException;
+import eu.minivoice.gateway.config.ConfigLoader;
+import eu.minivoice.gateway.config.GatewayConfig;
+import eu.minivoice.gateway.domain.RandomIdGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+
+/**
+ * {@code java -jar minivoice-gateway.jar [--config PATH]}. Exit codes: 0 after a clean shutdown,
+ * 2 for a configuration error, 3 when start-up fails (port in use, database locked), 64 for bad
+ * command-line arguments.
+ */
+public final class Main {
+    static final int EXIT_CONFIG = 2;
+    static final int EXIT_STARTUP = 3;
+    static final int EXIT_USAGE = 64;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Path configFile = Path.of("config", "gateway.yml");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                configFile = Path.of(args[++i]);
+            } else if (args[i].startsWith("--config=")) {
+                configFile = Path.of(args[i].substring("--config=".length()));
+            } else {
+                System.err.println("usage: java -jar minivoice-gateway.jar [--config PATH]");
+                System.exit(EXIT_USAGE);
+            }
+        }
+        GatewayConfig config;
+        try {
+            config = new ConfigLoader().load(configFile, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("minivoice: configuration error: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+            return;
+        }
+        Logger log = LoggerFactory.getLogger(Main.class);
+        Gateway gateway = new Gateway(config, Clock.systemUTC(), new RandomIdGenerator(new SecureRandom()),
+                System.out::println);
+        try {
+            gateway.start();
+        } catch (StartupException e) {
+            log.error("cannot start: {}", e.getMessage());
+            System.err.println("minivoice: cannot start: " + e.getMessage());
+            System.exit(EXIT_STARTUP);
+            return;
+        }
+        // SIGTERM/SIGINT: clean shutdown (stop taking requests, stop SIP, close the database).
+        Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "shutdown"));
+    }
+}

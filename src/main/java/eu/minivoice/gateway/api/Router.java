@@ -1,0 +1,92 @@
+package eu.minivoice.gateway.api;
+
+import eu.minivoice.gateway.domain.ErrorCode;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds the route for a request: unknown path → 404, known path with another method → 405 with
+ * Allow, then the route's access rule (401), then the handler.
+ */
+public final class Router {
+    private final List<Route> routes = new ArrayList<>();
+    private final Authenticator authenticator;
+
+    public Router(Authenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    public Router add(Route route) {
+        routes.add(route);
+        return this;
+    }
+
+    public ApiResponse dispatch(ApiRequest request) {
+        String path = request.path().length() > 1 && request.path().endsWith("/")
+                ? request.path().substring(0, request.path().length() - 1) : request.path();
+        Set<String> allowed = new LinkedHashSet<>();
+        for (Route route : routes) {
+            Map<String, String> params = match(route.pattern(), path);
+            if (params == null) {
+                continue;
+            }
+            if (!route.method().equals(request.method())) {
+                allowed.add(route.method());
+                continue;
+            }
+            String customer = switch (route.access()) {
+                case PUBLIC -> null;
+                case CUSTOMER -> authenticator.customer(request.headers());
+                case OPERATOR -> {
+                    authenticator.requireOperator(request.headers());
+                    yield null;
+                }
+            };
+            return route.handler().handle(request.routed(params, customer));
+        }
+        if (!allowed.isEmpty()) {
+            throw new MethodNotAllowed(allowed);
+        }
+        throw new ApiException(404, ErrorCode.NOT_FOUND, "no such endpoint: " + request.method() + " " + path);
+    }
+
+    /** @return the captured {name} segments, or null when the path does not fit the pattern */
+    static Map<String, String> match(String pattern, String path) {
+        String[] p = pattern.split("/", -1);
+        String[] s = path.split("/", -1);
+        if (p.length != s.length) {
+            return null;
+        }
+        Map<String, String> params = new HashMap<>();
+        for (int i = 0; i < p.length; i++) {
+            if (p[i].startsWith("{") && p[i].endsWith("}")) {
+                if (s[i].isEmpty()) {
+                    return null;
+                }
+                params.put(p[i].substring(1, p[i].length() - 1), s[i]);
+            } else if (!p[i].equals(s[i])) {
+                return null;
+            }
+        }
+        return params;
+    }
+
+    /** 405 with the methods the path does take. */
+    public static final class MethodNotAllowed extends RuntimeException {
+        private final Set<String> allowed;
+
+        MethodNotAllowed(Set<String> allowed) {
+            super("method not allowed; this endpoint takes " + String.join(", ", allowed));
+            this.allowed = Set.copyOf(allowed);
+        }
+
+        public String allowHeader() {
+            return String.join(", ", new java.util.TreeSet<>(allowed));
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package eu.minivoice.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import eu.minivoice.gateway.domain.Trunk;
+import eu.minivoice.gateway.domain.TrunkHealth;
+import eu.minivoice.gateway.domain.TrunkSpec;
+import eu.minivoice.gateway.service.TrunkField;
+import eu.minivoice.gateway.service.TrunkService;
+import eu.minivoice.gateway.service.ValidationException;
+import eu.minivoice.gateway.service.ValidationException.FieldError;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
+
+/** /v1/trunks (DESIGN §2). {@code password} is accepted but never shown. */
+public final class TrunkResource {
+    private final TrunkService trunks;
+    private final Json json;
+
+    public TrunkResource(TrunkService trunks, Json json) {
+        this.trunks = trunks;
+        this.json = json;
+    }
+
+    public void register(Router router) {
+        router.add(new Route("GET", "/v1/trunks", CUSTOMER, this::list))
+                .add(new Route("POST", "/v1/trunks", CUSTOMER, this::create))
+                .add(new Route("GET", "/v1/trunks/{id}", CUSTOMER, this::get))
+                .add(new Route("PATCH", "/v1/trunks/{id}", CUSTOMER, this::patch))
+                .add(new Route("DELETE", "/v1/trunks/{id}", CUSTOMER, this::delete));
+    }
+
+    private ApiResponse list(ApiRequest r) {
+        List<Trunk> all = trunks.list(r.customerId());
+        ObjectNode root = json.object();
+        ArrayNode data = root.putArray("data");
+        all.forEach(t -> data.add(view(t)));
+        root.put("count", all.size());
+        return ApiResponse.ok(root);
+    }
+
+    private ApiResponse create(ApiRequest r) {
+        Map<TrunkField, Object> fields = readFields(json.readObject(r.body()));
+        return ApiResponse.created(wrap(trunks.create(r.customerId(), fields)));
+    }
+
+    private ApiResponse get(ApiRequest r) {
+        return trunks.find(r.customerId(), r.pathParam("id")).map(t -> ApiResponse.ok(wrap(t)))
+                .orElseThrow(() -> ApiException.notFound("trunk " + r.pathParam("id")));
+    }
+
+    private ApiResponse patch(ApiRequest r) {
+        Map<TrunkField, Object> fields = readFields(json.readObject(r.body()));
+        return trunks.update(r.customerId(), r.pathParam("id"), fields).map(t -> ApiResponse.ok(wrap(t)))
+                .orElseThrow(() -> ApiException.notFound("trunk " + r.pathParam("id")));
+    }
+
+    private ApiResponse delete(ApiRequest r) {
+        if (!trunks.delete(r.customerId(), r.pathParam("id"))) {
+            throw ApiException.notFound("trunk " + r.pathParam("id"));
+        }
+        return ApiResponse.noContent();
+    }
+
+    /** Types every field by {@link TrunkField.Kind}; unknown, read-only and mistyped fields are errors. */
+    static Map<TrunkField, Object> readFields(ObjectNode body) {
+        Map<TrunkField, Object> out = new EnumMap<>(TrunkField.class);
+        List<FieldError> errors = new ArrayList<>();
+        Iterator<Map.Entry<String, JsonNode>> it = body.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            JsonNode value = e.getValue();
+            TrunkField field = TrunkField.fromJson(name);
+            if (field == null) {
+                errors.add(new FieldError(name, TrunkField.READ_ONLY.contains(name) ? "is read-only" : "unknown field"));
+                continue;
+            }
+            if (value.isNull()) {
+                out.put(field, null);
+                continue;
+            }
+            switch (field.kind()) {
+                case STRING -> {
+                    if (value.isTextual()) {
+                        out.put(field, value.textValue());
+                    } else {
+                        errors.add(new FieldError(name, "must be a string"));
+                    }
+                }
+                case BOOLEAN -> {
+                    if (value.isBoolean()) {
+                        out.put(field, value.booleanValue());
+                    } else {
+                        errors.add(new FieldError(name, "must be true or false"));
+                    }
+                }
+                case INTEGER -> {
+                    if (value.isIntegralNumber() && value.canConvertToInt()) {
+                        out.put(field, value.intValue());
+                    } else {
+                        errors.add(new FieldError(name, "must be a whole number"));
+                    }
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        return out;
+    }
+
+    private ObjectNode wrap(Trunk t) {
+        ObjectNode root = json.object();
+        root.set("data", view(t));
+        return root;
+    }
+
+    /** The public shape of a trunk. The password is reduced to whether one is set. */
+    private ObjectNode view(Trunk t) {
+        TrunkSpec s = t.spec();
+        ObjectNode n = json.object();
+        n.put("id", t.id());
+        n.put("customer_id", t.customerId());
+        n.put("name", s.name());
+        n.put("gateway_name", s.gatewayName());
+        n.put("direction", s.direction().token());
+        n.put("proxy", s.proxy());
+        n.put("username", s.username());
+        n.put("password_set", s.password() != null);
+        n.put("realm", s.realm());
+        n.put("from_domain", s.fromDomain());
+        n.put("inbound_ip", s.inboundIp());
+        n.put("is_active", s.active());
+        n.put("priority", s.priority());
+        n.put("register", s.registers());
+        n.put("register_expires", s.registerExpires());
+        n.put("ping_interval", s.pingInterval());
+        n.put("application_id", s.applicationId());
+        n.put("max_concurrent_calls", s.maxConcurrentCalls());
+        n.put("max_cps", s.maxCps());
+        n.put("registration_status", t.initialRegistrationStatus().name());
+        ObjectNode reg = n.putObject("registration");
+        reg.putNull("last_code");
+        reg.putNull("last_reason");
+        reg.putNull("expires_at");
+        reg.putNull("last_registered_at");
+        reg.putNull("next_attempt_at");
+        n.put("health", TrunkHealth.UNKNOWN.name());
+        n.put("created_at", Json.time(t.createdAt()));
+        n.put("updated_at", Json.time(t.updatedAt()));
+        return n;
+    }
+}

@@ -1,0 +1,81 @@
+package eu.minivoice.gateway.config;
+
+import eu.minivoice.gateway.domain.IpRange;
+import eu.minivoice.gateway.domain.ProxyAddress;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Cross-field and format checks that the per-key types of ConfigLoader cannot express. */
+final class ConfigValidator {
+    private static final Set<String> SIP_TRANSPORTS = Set.of("udp", "tcp");
+
+    private ConfigValidator() {
+    }
+
+    static void validate(GatewayConfig c) throws ConfigException {
+        literal("admin.bind", c.admin().bind());
+        literal("sip.bind", c.sip().bind());
+        if (!c.sip().publicAddress().isEmpty()) {
+            try {
+                ProxyAddress.validateHost(c.sip().publicAddress());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("sip.public_address: " + e.getMessage());
+            }
+        }
+        if (c.sip().externalPort() == c.sip().internalPort()) {
+            throw new ConfigException("sip.external_port and sip.internal_port must differ (both "
+                    + c.sip().externalPort() + ")");
+        }
+        List<String> transports = c.sip().transports();
+        if (transports.isEmpty()) {
+            throw new ConfigException("sip.transports must name at least one of udp, tcp");
+        }
+        if (new HashSet<>(transports).size() != transports.size()) {
+            throw new ConfigException("sip.transports lists a transport twice: " + transports);
+        }
+        for (String t : transports) {
+            if (!SIP_TRANSPORTS.contains(t)) {
+                throw new ConfigException("sip.transports: '" + t + "' is not supported (use udp, tcp)");
+            }
+        }
+        for (String cidr : c.sip().trustedCidrs()) {
+            try {
+                IpRange.parse(cidr);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("sip.trusted_cidrs: " + e.getMessage());
+            }
+        }
+        if (!c.customers().defaultCustomerId().matches("cust_[A-Za-z0-9_]{1,64}")) {
+            throw new ConfigException("customers.default_customer_id must look like cust_<letters, digits, _>, got '"
+                    + c.customers().defaultCustomerId() + "'");
+        }
+        String key = c.customers().defaultApiKey();
+        if (!key.isEmpty() && (key.length() < 16 || !key.matches("[\\x21-\\x7e]+"))) {
+            // Do not echo the key: it is a secret even when it is a bad one.
+            throw new ConfigException("customers.default_api_key (MINIVOICE_API_KEY) must be at least 16 printable"
+                    + " characters without spaces");
+        }
+        String op = c.admin().operatorApiKey();
+        if (!op.isEmpty() && (op.length() < 16 || !op.matches("[\\x21-\\x7e]+"))) {
+            throw new ConfigException("admin.operator_api_key must be at least 16 printable characters without spaces");
+        }
+        String url = c.database().url();
+        if (!url.isEmpty() && !url.startsWith("jdbc:h2:")) {
+            throw new ConfigException("database.url: only jdbc:h2: URLs are supported by this build (PostgreSQL is"
+                    + " planned, see docs/storage.md); leave it empty for the embedded database");
+        }
+        if (c.database().embedded() && c.database().dataDir().toString().isBlank()) {
+            throw new ConfigException("database.data_dir must not be empty");
+        }
+    }
+
+    private static void literal(String key, String value) throws ConfigException {
+        try {
+            IpRange.parseLiteral(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + " must be a numeric IPv4 or IPv6 address, got '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package eu.minivoice.gateway.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The whole configuration, immutable and validated by {@link ConfigLoader}. Field names follow
+ * config/gateway.yml (snake_case there, camelCase here).
+ */
+public record GatewayConfig(
+        AdminConfig admin,
+        CustomersConfig customers,
+        SipConfig sip,
+        DatabaseConfig database,
+        TrunkDefaults trunks) {
+
+    public record AdminConfig(String bind, int port, int maxBodyBytes, int workerThreads,
+                              int maxQueuedRequests, String operatorApiKey) {
+        /** Never print the operator key. */
+        @Override
+        public String toString() {
+            return "AdminConfig[bind=" + bind + ", port=" + port + ", maxBodyBytes=" + maxBodyBytes
+                    + ", workerThreads=" + workerThreads + ", maxQueuedRequests=" + maxQueuedRequests
+                    + ", operatorApiKey=" + (operatorApiKey.isEmpty() ? "unset" : "***") + "]";
+        }
+    }
+
+    public record CustomersConfig(String defaultCustomerId, String defaultApiKey) {
+        @Override
+        public String toString() {
+            return "CustomersConfig[defaultCustomerId=" + defaultCustomerId + ", defaultApiKey="
+                    + (defaultApiKey.isEmpty() ? "unset" : "***") + "]";
+        }
+    }
+
+    public record SipConfig(String bind, String publicAddress, int externalPort, int internalPort,
+                            List<String> transports, List<String> trustedCidrs, boolean trace,
+                            int threads, int maxMessageBytes) {
+        public SipConfig {
+            transports = List.copyOf(transports);
+            trustedCidrs = List.copyOf(trustedCidrs);
+        }
+
+        /** The address put into Via/Contact: the public address behind NAT, else the bind address. */
+        public String advertisedAddress() {
+            return publicAddress.isEmpty() ? bind : publicAddress;
+        }
+    }
+
+    public record DatabaseConfig(String url, Path dataDir, String user, String password, int poolSize) {
+        public boolean embedded() {
+            return url.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return "DatabaseConfig[url=" + url + ", dataDir=" + dataDir + ", user=" + user
+                    + ", password=" + (password.isEmpty() ? "unset" : "***") + ", poolSize=" + poolSize + "]";
+        }
+    }
+
+    public record TrunkDefaults(int defaultRegisterExpires, int defaultPriority) {
+    }
+}

@@ -1,0 +1,29 @@
+package eu.minivoice.gateway.domain;
+
+import java.util.Locale;
+
+/**
+ * The one error vocabulary (STYLE habit 7): the API's error.code, the SIP X-MiniVoice-Error header
+ * and events' data.error.code all use these names. docs/api.md lists them with their HTTP status.
+ */
+public enum ErrorCode {
+    UNAUTHORIZED,
+    NOT_FOUND,
+    METHOD_NOT_ALLOWED,
+    BAD_REQUEST,
+    INVALID_JSON,
+    VALIDATION_FAILED,
+    CONFLICT,
+    PAYLOAD_TOO_LARGE,
+    OVERLOADED,
+    NO_ACTIVE_TRUNK,
+    INVALID_DESTINATION,
+    CALLER_ID_NOT_VERIFIED,
+    LIMIT_EXCEEDED,
+    INTERNAL_ERROR;
+
+    /** The snake_case code as it appears on the wire. */
+    public String code() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,106 @@
+package eu.minivoice.gateway.service;
+
+import eu.minivoice.gateway.domain.Customer;
+import eu.minivoice.gateway.domain.IdGenerator;
+import eu.minivoice.gateway.store.CustomerStore;
+import eu.minivoice.gateway.store.DuplicateException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** Customers (tenants) and their API keys. Keys are shown once at creation and stored hashed. */
+public final class CustomerService {
+    private static final Logger log = LoggerFactory.getLogger(CustomerService.class);
+
+    /** A customer with the key just made for it: the only moment the key exists in clear. */
+    public record NewCustomer(Customer customer, String apiKey) {
+    }
+
+    private final CustomerStore store;
+    private final ApiKeys keys;
+    private final IdGenerator ids;
+    private final Clock clock;
+
+    public CustomerService(CustomerStore store, ApiKeys keys, IdGenerator ids, Clock clock) {
+        this.store = store;
+        this.keys = keys;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /**
+     * First start: creates the default customer. With {@code configuredKey} set, that key is made
+     * valid for the default customer on every start (so MINIVOICE_API_KEY always works); without
+     * it, the first start generates a key and hands it to {@code showOnce} (never to the log).
+     */
+    public void bootstrap(String defaultCustomerId, String configuredKey, Consumer<String> showOnce) {
+        boolean firstStart = store.list().isEmpty();
+        if (firstStart) {
+            store.insert(new Customer(defaultCustomerId, "Default customer", now()));
+            log.info("first start: created default customer {}", defaultCustomerId);
+        }
+        if (!configuredKey.isEmpty()) {
+            String hash = ApiKeys.hash(configuredKey);
+            Optional<String> owner = store.customerIdForKeyHash(hash);
+            if (owner.isEmpty()) {
+                if (store.find(defaultCustomerId).isEmpty()) {
+                    log.warn("the configured API key is not installed: customer {} does not exist", defaultCustomerId);
+                    return;
+                }
+                store.addApiKey(defaultCustomerId, hash, ApiKeys.hint(configuredKey), now());
+                log.info("configured API key ({}…) installed for {}", ApiKeys.hint(configuredKey), defaultCustomerId);
+            } else if (!owner.get().equals(defaultCustomerId)) {
+                log.warn("the configured API key belongs to {}, not to {}; left as it is", owner.get(), defaultCustomerId);
+            }
+        } else if (firstStart) {
+            String key = keys.generate();
+            store.addApiKey(defaultCustomerId, ApiKeys.hash(key), ApiKeys.hint(key), now());
+            showOnce.accept(key);
+        }
+    }
+
+    /** The customer a presented key belongs to. */
+    public Optional<String> authenticate(String presentedKey) {
+        if (presentedKey == null || presentedKey.isEmpty() || presentedKey.length() > 200) {
+            return Optional.empty();
+        }
+        return store.customerIdForKeyHash(ApiKeys.hash(presentedKey));
+    }
+
+    /**
+     * @param requestedId an explicit cust_… id, or null for a generated one
+     * @throws DuplicateException when the id is taken
+     */
+    public NewCustomer create(String name, String requestedId) {
+        Customer c = new Customer(requestedId != null ? requestedId : ids.newId("cust"), name, now());
+        store.insert(c);
+        String key = newApiKey(c.id());
+        log.info("customer {} created", c.id());
+        return new NewCustomer(c, key);
+    }
+
+    /** A new key for an existing customer; earlier keys stay valid. */
+    public String newApiKey(String customerId) {
+        String key = keys.generate();
+        store.addApiKey(customerId, ApiKeys.hash(key), ApiKeys.hint(key), now());
+        return key;
+    }
+
+    public Optional<Customer> find(String customerId) {
+        return store.find(customerId);
+    }
+
+    public List<Customer> list() {
+        return store.list();
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

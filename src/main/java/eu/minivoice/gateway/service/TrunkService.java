@@ -1,0 +1,92 @@
+package eu.minivoice.gateway.service;
+
+import eu.minivoice.gateway.domain.IdGenerator;
+import eu.minivoice.gateway.domain.Trunk;
+import eu.minivoice.gateway.domain.TrunkSpec;
+import eu.minivoice.gateway.store.TrunkStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Trunk use cases: validate, store, and tell the SIP side (registration, inbound matching) about
+ * every change through {@link TrunkChangeListener}s, so a change takes effect at once (DESIGN §2).
+ * Every operation is scoped by customer: a foreign id behaves exactly like a missing one.
+ */
+public final class TrunkService {
+    private static final Logger log = LoggerFactory.getLogger(TrunkService.class);
+
+    private final TrunkStore store;
+    private final TrunkValidator validator;
+    private final IdGenerator ids;
+    private final Clock clock;
+    private final List<TrunkChangeListener> listeners = new CopyOnWriteArrayList<>();
+
+    public TrunkService(TrunkStore store, TrunkValidator validator, IdGenerator ids, Clock clock) {
+        this.store = store;
+        this.validator = validator;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    public void addListener(TrunkChangeListener listener) {
+        listeners.add(listener);
+    }
+
+    /** @throws ValidationException, eu.minivoice.gateway.store.DuplicateException */
+    public Trunk create(String customerId, Map<TrunkField, Object> fields) {
+        TrunkSpec spec = validator.create(fields);
+        Instant now = now();
+        Trunk trunk = new Trunk(ids.newId("trunk"), customerId, spec, now, now);
+        store.insert(trunk);
+        log.info("trunk {} created for {} (proxy {}, active {})", trunk.id(), customerId, spec.proxy(), spec.active());
+        listeners.forEach(l -> l.trunkChanged(null, trunk));
+        return trunk;
+    }
+
+    /** @return empty when the customer has no such trunk */
+    public Optional<Trunk> update(String customerId, String trunkId, Map<TrunkField, Object> fields) {
+        Optional<Trunk> before = store.find(customerId, trunkId);
+        if (before.isEmpty()) {
+            return Optional.empty();
+        }
+        TrunkSpec spec = validator.patch(before.get().spec(), fields);
+        Trunk after = new Trunk(trunkId, customerId, spec, before.get().createdAt(), now());
+        if (!store.update(after)) {
+            return Optional.empty(); // deleted meanwhile
+        }
+        log.info("trunk {} updated ({})", trunkId, fields.keySet().stream().map(TrunkField::json).toList());
+        listeners.forEach(l -> l.trunkChanged(before.get(), after));
+        return Optional.of(after);
+    }
+
+    public boolean delete(String customerId, String trunkId) {
+        Optional<Trunk> before = store.find(customerId, trunkId);
+        if (before.isEmpty() || !store.delete(customerId, trunkId)) {
+            return false;
+        }
+        log.info("trunk {} deleted", trunkId);
+        listeners.forEach(l -> l.trunkChanged(before.get(), null));
+        return true;
+    }
+
+    public Optional<Trunk> find(String customerId, String trunkId) {
+        return store.find(customerId, trunkId);
+    }
+
+    public List<Trunk> list(String customerId) {
+        return store.list(customerId);
+    }
+
+    /** API timestamps have millisecond precision; storing the same keeps reads equal to writes. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

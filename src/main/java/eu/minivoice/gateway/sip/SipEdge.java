@@ -1,0 +1,143 @@
+package eu.minivoice.gateway.sip;
+
+import eu.minivoice.gateway.domain.IpRange;
+import eu.minivoice.gateway.domain.RandomIdGenerator;
+import gov.nist.javax.sip.RequestEventExt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The SIP listener for both sides. It decides and returns at once (no I/O on stack threads).
+ *
+ * <p>Today's policy (the relay and inbound matching arrive in later issues): OPTIONS → 200 with
+ * our capabilities; INVITE → 403, since nothing may be relayed yet; ACK is absorbed; BYE and
+ * CANCEL outside any call → 481; other methods → 405 with Allow. On the internal side a source
+ * outside sip.trusted_cidrs gets 403 whatever it sends.
+ */
+public final class SipEdge implements SipListener {
+    private static final Logger log = LoggerFactory.getLogger(SipEdge.class);
+    static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS";
+
+    private final List<IpRange> trusted;
+    private final RandomIdGenerator random;
+    private SipServer server;
+
+    public SipEdge(List<IpRange> trusted, RandomIdGenerator random) {
+        this.trusted = List.copyOf(trusted);
+        this.random = random;
+    }
+
+    void bind(SipServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        Request request = event.getRequest();
+        String method = request.getMethod();
+        if (Request.ACK.equals(method)) {
+            return; // ACKs of our final non-2xx answers are absorbed by their transactions
+        }
+        SipSide side = server.sideOf(event.getSource());
+        if (side == SipSide.INTERNAL && !isTrusted(event)) {
+            log.info("internal side: {} from untrusted source {} refused", method, remote(event));
+            respond(event, Response.FORBIDDEN, r -> { });
+            return;
+        }
+        switch (method) {
+            case Request.OPTIONS -> respond(event, Response.OK, this::capabilities);
+            case Request.INVITE -> respond(event, Response.FORBIDDEN, r -> { });
+            case Request.BYE, Request.CANCEL -> respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, r -> { });
+            default -> respond(event, Response.METHOD_NOT_ALLOWED, this::capabilities);
+        }
+    }
+
+    private boolean isTrusted(RequestEvent event) {
+        try {
+            InetAddress source = InetAddress.getByName(remote(event)); // a numeric literal: no DNS
+            return trusted.stream().anyMatch(r -> r.contains(source));
+        } catch (UnknownHostException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String remote(RequestEvent event) {
+        return ((RequestEventExt) event).getRemoteIpAddress();
+    }
+
+    private void capabilities(Response r) {
+        try {
+            r.addHeader(server.headerFactory().createAllowHeader(ALLOW));
+            r.addHeader(server.headerFactory().createAcceptHeader("application", "sdp"));
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException(e); // constant values: cannot fail
+        }
+    }
+
+    /** Answers statefully, so retransmitted requests get the same answer from the transaction layer. */
+    private void respond(RequestEvent event, int status, Consumer<Response> decorate) {
+        Request request = event.getRequest();
+        try {
+            ServerTransaction tx = event.getServerTransaction();
+            if (tx == null) {
+                tx = ((SipProvider) event.getSource()).getNewServerTransaction(request);
+            }
+            Response response = server.messageFactory().createResponse(status, request);
+            ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+            if (to != null && to.getTag() == null) {
+                to.setTag(random.randomToken(10)); // RFC 3261 §8.2.6.2: final answers carry a To tag
+            }
+            response.addHeader(server.headerFactory().createServerHeader(List.of("MiniVoice-Gateway")));
+            decorate.accept(response);
+            tx.sendResponse(response);
+        } catch (TransactionAlreadyExistsException e) {
+            log.debug("retransmitted {} absorbed", request.getMethod());
+        } catch (Exception e) {
+            log.warn("cannot answer {} from {}: {}", request.getMethod(), remote(event), e.toString());
+        }
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        // We send no requests yet; a stray response has no transaction to belong to.
+        log.debug("stray response {} dropped", event.getResponse().getStatusCode());
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        log.debug("transaction timeout ({})", event.getTimeout());
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        log.debug("SIP I/O error towards {}:{}/{}", event.getHost(), event.getPort(), event.getTransport());
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+        // No per-transaction state is kept yet, so nothing to release.
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+        // Dialogs are off (AUTOMATIC_DIALOG_SUPPORT=off) and none are created yet.
+    }
+}

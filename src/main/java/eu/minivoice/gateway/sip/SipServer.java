@@ -1,0 +1,163 @@
+package eu.minivoice.gateway.sip;
+
+import eu.minivoice.gateway.config.GatewayConfig.SipConfig;
+import eu.minivoice.gateway.sip.logging.Slf4jServerLogger;
+import eu.minivoice.gateway.sip.logging.Slf4jStackLogger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sip.ListeningPoint;
+import javax.sip.SipFactory;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import java.net.BindException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * The JAIN-SIP stack with its two sides: the external (carrier) and internal (platform) listening
+ * points, each on every configured transport. Knows nothing of trunks, storage or the REST API.
+ */
+public final class SipServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SipServer.class);
+
+    private final SipConfig config;
+    private final String stackName;
+    private SipStack stack;
+    private SipProvider external;
+    private SipProvider internal;
+    private MessageFactory messageFactory;
+    private HeaderFactory headerFactory;
+    private AddressFactory addressFactory;
+    private volatile boolean running;
+
+    /** @param stackName unique per JVM: JAIN-SIP's SipFactory caches stacks by name */
+    public SipServer(SipConfig config, String stackName) {
+        this.config = config;
+        this.stackName = stackName;
+    }
+
+    /** The stack properties; each one is a decision, explained beside it. */
+    Properties stackProperties() {
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", stackName);
+        // Our loggers replace the log4j-based defaults (log4j 1.x stays off the classpath).
+        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
+        p.setProperty(Slf4jServerLogger.TRACE_PROPERTY, Boolean.toString(config.trace()));
+        // A B2BUA manages its own dialogs; the stack must not create them behind our back.
+        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+        // Several stack threads may call the listener at once; our listener is thread-safe.
+        p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(config.threads()));
+        // Bounds a TCP message (and so the memory one peer can make us hold).
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(config.maxMessageBytes()));
+        p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        // Named explicitly so the stack does not warn about falling back to them.
+        p.setProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY", "gov.nist.javax.sip.stack.DefaultTlsSecurityPolicy");
+        p.setProperty("javax.net.ssl.keyStoreType", "PKCS12");
+        p.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
+                "gov.nist.javax.sip.stack.NioMessageProcessorFactory");
+        return p;
+    }
+
+    /** Opens both sides; @throws SipStartException naming the port that failed. */
+    public void start(SipEdge edge) throws SipStartException {
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        try {
+            stack = factory.createSipStack(stackProperties());
+            messageFactory = factory.createMessageFactory();
+            headerFactory = factory.createHeaderFactory();
+            addressFactory = factory.createAddressFactory();
+        } catch (Exception e) {
+            throw new SipStartException("cannot create the SIP stack: " + e.getMessage(), false, e);
+        }
+        try {
+            external = provider(SipSide.EXTERNAL, config.externalPort());
+            internal = provider(SipSide.INTERNAL, config.internalPort());
+            edge.bind(this);
+            external.addSipListener(edge);
+            internal.addSipListener(edge);
+            stack.start();
+        } catch (SipStartException e) {
+            close();
+            throw e;
+        } catch (Exception e) {
+            close();
+            throw new SipStartException("cannot start the SIP stack: " + e.getMessage(), false, e);
+        }
+        running = true;
+        log.info("SIP listening: external {}:{} and internal {}:{} ({}), advertising {}", config.bind(),
+                config.externalPort(), config.bind(), config.internalPort(), String.join("/", config.transports()),
+                config.advertisedAddress());
+    }
+
+    private SipProvider provider(SipSide side, int port) throws SipStartException {
+        List<ListeningPoint> points = new ArrayList<>();
+        for (String transport : config.transports()) {
+            try {
+                points.add(stack.createListeningPoint(config.bind(), port, transport));
+            } catch (Exception e) {
+                boolean inUse = hasCause(e, BindException.class);
+                String what = side.name().toLowerCase() + " SIP port " + config.bind() + ":" + port + "/" + transport;
+                throw new SipStartException(inUse ? what + " is already in use" : "cannot open " + what + ": "
+                        + e.getMessage(), inUse, e);
+            }
+        }
+        try {
+            SipProvider provider = stack.createSipProvider(points.get(0));
+            for (ListeningPoint lp : points.subList(1, points.size())) {
+                provider.addListeningPoint(lp);
+            }
+            return provider;
+        } catch (Exception e) {
+            throw new SipStartException("cannot create the " + side + " SIP provider: " + e.getMessage(), false, e);
+        }
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public SipSide sideOf(Object provider) {
+        return provider == internal ? SipSide.INTERNAL : SipSide.EXTERNAL;
+    }
+
+    public MessageFactory messageFactory() {
+        return messageFactory;
+    }
+
+    public HeaderFactory headerFactory() {
+        return headerFactory;
+    }
+
+    public AddressFactory addressFactory() {
+        return addressFactory;
+    }
+
+    /** True while both sides are open (for /health). */
+    public boolean isListening() {
+        return running && external != null && internal != null;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (stack != null) {
+            stack.stop(); // closes listening points and stops the stack's threads
+            stack = null;
+            log.info("SIP stack {} stopped", stackName);
+        }
+    }
+}

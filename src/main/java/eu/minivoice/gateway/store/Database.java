@@ -1,0 +1,116 @@
+package eu.minivoice.gateway.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import eu.minivoice.gateway.config.GatewayConfig.DatabaseConfig;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * The connection pool and the schema. Opening it runs the versioned migrations under
+ * src/main/resources/db/migration (Flyway), so a gateway never runs against an older schema.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    private final HikariDataSource dataSource;
+    private final String description;
+
+    private Database(HikariDataSource dataSource, String description) {
+        this.dataSource = dataSource;
+        this.description = description;
+    }
+
+    /** Opens the pool and migrates the schema; any failure is a {@link DatabaseStartException}. */
+    public static Database open(DatabaseConfig config) throws DatabaseStartException {
+        String url;
+        String description;
+        if (config.embedded()) {
+            Path dir = config.dataDir().toAbsolutePath().normalize();
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new DatabaseStartException("cannot create data directory " + dir + ": " + e.getMessage(), e);
+            }
+            // MODE=PostgreSQL keeps the SQL portable to the PostgreSQL backend; DB_CLOSE_ON_EXIT=FALSE lets
+            // the gateway's own shutdown close the database after the last write, not H2's shutdown hook.
+            url = "jdbc:h2:file:" + dir.resolve("minivoice") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"
+                    + ";DB_CLOSE_ON_EXIT=FALSE";
+            description = "embedded H2 database in " + dir;
+        } else {
+            url = config.url();
+            description = "database " + url.replaceAll("password=[^;&]*", "password=***");
+        }
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(url);
+        if (!config.embedded()) {
+            hikari.setUsername(config.user().isEmpty() ? null : config.user());
+            hikari.setPassword(config.password().isEmpty() ? null : config.password());
+        }
+        hikari.setMaximumPoolSize(config.poolSize());
+        hikari.setPoolName("minivoice-db");
+        hikari.setConnectionTimeout(5_000);
+        hikari.setInitializationFailTimeout(5_000);
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new DatabaseStartException("cannot open " + description + ": " + rootMessage(e), e);
+        }
+        try {
+            var result = Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            log.info("{} ready (schema version {}, {} migration(s) applied)", description,
+                    result.targetSchemaVersion == null ? "unchanged" : result.targetSchemaVersion,
+                    result.migrationsExecuted);
+        } catch (FlywayException e) {
+            ds.close();
+            throw new DatabaseStartException("schema migration failed on " + description + ": " + rootMessage(e), e);
+        }
+        return new Database(ds, description);
+    }
+
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** True when a connection can be had and answers within a second (for /health). */
+    public boolean isReachable() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(1);
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+        log.info("{} closed", description);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        // H2 explains a second process on the same files with a long message; keep the first line.
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+
+    /** The database could not be opened or migrated; the gateway cannot start. */
+    public static final class DatabaseStartException extends Exception {
+        public DatabaseStartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package eu.minivoice.gateway.store;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The small amount of JDBC plumbing the stores share: statements, parameters, unique violations. */
+final class Jdbc {
+    /** SQLSTATE of a unique-constraint violation, the same on H2 and PostgreSQL. */
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private final DataSource dataSource;
+    /** Constraint name (lower case) → the API field it protects, for {@link DuplicateException}. */
+    private final Map<String, String> uniqueFields;
+
+    Jdbc(DataSource dataSource, Map<String, String> uniqueFields) {
+        this.dataSource = dataSource;
+        this.uniqueFields = uniqueFields;
+    }
+
+    int update(String sql, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw translate(sql, e);
+        }
+    }
+
+    <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(mapper.map(rs));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw translate(sql, e);
+        }
+    }
+
+    <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... params) {
+        List<T> rows = query(sql, mapper, params);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    static Integer nullableInt(ResultSet rs, String column) throws SQLException {
+        int v = rs.getInt(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    static Boolean nullableBoolean(ResultSet rs, String column) throws SQLException {
+        boolean v = rs.getBoolean(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static void bind(PreparedStatement ps, Object[] params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            Object p = params[i];
+            if (p instanceof Instant t) {
+                ps.setObject(i + 1, t.atOffset(ZoneOffset.UTC));
+            } else if (p instanceof NullOf n) {
+                ps.setNull(i + 1, n.sqlType());
+            } else {
+                ps.setObject(i + 1, p);
+            }
+        }
+    }
+
+    /** A typed SQL NULL, since setObject(null) is not portable across drivers. */
+    record NullOf(int sqlType) {
+        static final NullOf VARCHAR = new NullOf(Types.VARCHAR);
+        static final NullOf INTEGER = new NullOf(Types.INTEGER);
+        static final NullOf BOOLEAN = new NullOf(Types.BOOLEAN);
+    }
+
+    static Object orNull(String v) {
+        return v == null ? NullOf.VARCHAR : v;
+    }
+
+    static Object orNull(Integer v) {
+        return v == null ? NullOf.INTEGER : v;
+    }
+
+    static Object orNull(Boolean v) {
+        return v == null ? NullOf.BOOLEAN : v;
+    }
+
+    private StoreException translate(String sql, SQLException e) {
+        if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            for (Map.Entry<String, String> entry : uniqueFields.entrySet()) {
+                if (message.contains(entry.getKey())) {
+                    return new DuplicateException(entry.getValue(), e);
+                }
+            }
+            return new DuplicateException("id", e);
+        }
+        String verb = sql.strip().split("\\s+")[0];
+        return new StoreException("database " + verb + " failed: " + e.getMessage(), e);
+    }
+}

@@ -19,6 +19,10 @@ import java.util.Properties;
  */
 public final class Slf4jStackLogger implements StackLogger {
     private static final Logger log = LoggerFactory.getLogger("gov.nist.javax.sip");
+    /** Malformed input is normal input: one WARN line per window at most, the rest counted. */
+    private static final long MALFORMED_WINDOW_NANOS = 10_000_000_000L;
+    private final java.util.concurrent.atomic.AtomicLong malformedSuppressed = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong malformedNextLog = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
     private volatile boolean messageTrace;
     private volatile boolean enabled = true;
 
@@ -92,12 +96,40 @@ public final class Slf4jStackLogger implements StackLogger {
 
     @Override
     public void logError(String message) {
-        log.error(message);
+        if (isAboutMalformedInput(message)) {
+            malformed(message);
+        } else {
+            log.error(message);
+        }
+    }
+
+    /** The stack reports each unparseable datagram or stream as an error; a scanner must not flood the log. */
+    private static boolean isAboutMalformedInput(String message) {
+        return message != null && (message.startsWith("bad message") || message.startsWith(">>> Dropped Bad Msg")
+                || message.startsWith("Error while processing incoming"));
+    }
+
+    private void malformed(String message) {
+        log.debug(message);
+        long now = System.nanoTime();
+        long next = malformedNextLog.get();
+        if (now - next >= 0 && malformedNextLog.compareAndSet(next, now + MALFORMED_WINDOW_NANOS)) {
+            long more = malformedSuppressed.getAndSet(0);
+            String first = message.length() > 160 ? message.substring(0, 160) + "…" : message;
+            log.warn("malformed SIP input dropped: {}{}", first.replace('\r', ' ').replace('\n', ' '),
+                    more > 0 ? " (and " + more + " more since the last report)" : "");
+        } else {
+            malformedSuppressed.incrementAndGet();
+        }
     }
 
     @Override
     public void logError(String message, Exception ex) {
-        log.error(message, ex);
+        if (isAboutMalformedInput(message)) {
+            malformed(message + ": " + ex);
+        } else {
+            log.error(message, ex);
+        }
     }
 
     @Override

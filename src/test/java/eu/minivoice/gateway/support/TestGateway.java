@@ -1,0 +1,75 @@
+package eu.minivoice.gateway.support;
+
+import eu.minivoice.gateway.Gateway;
+import eu.minivoice.gateway.config.ConfigLoader;
+import eu.minivoice.gateway.config.GatewayConfig;
+import eu.minivoice.gateway.domain.RandomIdGenerator;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A real gateway in-process: the repository's config/gateway.yml, free ports, a throw-away data
+ * directory, known API and operator keys.
+ */
+public final class TestGateway implements AutoCloseable {
+    public static final String API_KEY = "test-default-key-0123456789";
+    public static final String OPERATOR_KEY = "test-operator-key-0123456789";
+
+    public final Path dataDir;
+    public final Map<String, String> env;
+    public final List<String> console = new CopyOnWriteArrayList<>();
+    private final Gateway gateway;
+    public final Http http;
+
+    private TestGateway(Path dataDir, Map<String, String> env) throws Exception {
+        this.dataDir = dataDir;
+        this.env = env;
+        GatewayConfig config = new ConfigLoader().load(Path.of("config/gateway.yml"), env);
+        gateway = new Gateway(config, Clock.systemUTC(), new RandomIdGenerator(new SecureRandom()), console::add);
+        gateway.start();
+        http = new Http("http://127.0.0.1:" + gateway.adminPort());
+    }
+
+    /** Default environment for a fresh gateway in {@code dataDir}; callers may add to it. */
+    public static Map<String, String> env(Path dataDir) {
+        Map<String, String> env = new HashMap<>();
+        env.put("MINIVOICE_DATA_DIR", dataDir.toString());
+        env.put("MINIVOICE_ADMIN_PORT", Integer.toString(FreePorts.next()));
+        env.put("MINIVOICE_SIP_EXTERNAL_PORT", Integer.toString(FreePorts.next()));
+        env.put("MINIVOICE_SIP_INTERNAL_PORT", Integer.toString(FreePorts.next()));
+        env.put("MINIVOICE_API_KEY", API_KEY);
+        env.put("MINIVOICE_ADMIN_OPERATOR_API_KEY", OPERATOR_KEY);
+        return env;
+    }
+
+    public static TestGateway start(Path dataDir) throws Exception {
+        return new TestGateway(dataDir, env(dataDir));
+    }
+
+    public static TestGateway start(Path dataDir, Map<String, String> env) throws Exception {
+        return new TestGateway(dataDir, env);
+    }
+
+    public GatewayConfig config() {
+        return gateway.config();
+    }
+
+    public int sipExternalPort() {
+        return gateway.config().sip().externalPort();
+    }
+
+    public int sipInternalPort() {
+        return gateway.config().sip().internalPort();
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+}

@@ -1,0 +1,58 @@
+package eu.minivoice.gateway;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The dependency direction of docs/architecture.md, checked on every build (STYLE habit 12). */
+class ArchitectureTest {
+    private static final Path MAIN = Path.of("src/main/java/eu/minivoice/gateway");
+
+    private static List<String> violations(String pkg, String... forbidden) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(MAIN.resolve(pkg))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    for (String bad : forbidden) {
+                        if (line.startsWith("import " + bad) || line.startsWith("import static " + bad)) {
+                            out.add(MAIN.relativize(f) + ": " + line);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void domainDependsOnNothingOfOurs() throws IOException {
+        assertEquals(List.of(), violations("domain", "eu.minivoice.gateway.config", "eu.minivoice.gateway.store",
+                "eu.minivoice.gateway.api", "eu.minivoice.gateway.sip", "eu.minivoice.gateway.service",
+                "io.netty", "javax.sip", "java.sql"));
+    }
+
+    @Test
+    void sipKnowsNeitherTheApiNorStorage() throws IOException {
+        assertEquals(List.of(), violations("sip", "eu.minivoice.gateway.api", "eu.minivoice.gateway.store",
+                "eu.minivoice.gateway.service", "io.netty", "java.sql"));
+    }
+
+    @Test
+    void theApiDoesNotTouchSipOrSql() throws IOException {
+        assertEquals(List.of(), violations("api", "eu.minivoice.gateway.sip", "eu.minivoice.gateway.store.Jdbc",
+                "eu.minivoice.gateway.store.Database", "javax.sip", "java.sql"));
+    }
+
+    @Test
+    void servicesDoNotKnowSqlOrTransports() throws IOException {
+        assertEquals(List.of(), violations("service", "eu.minivoice.gateway.api", "eu.minivoice.gateway.sip",
+                "java.sql", "io.netty", "javax.sip"));
+    }
+}

@@ -18,7 +18,7 @@ public final class FreePorts {
                 tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                 int port = tcp.getLocalPort();
                 try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
-                    return port;
+                    return udp.getLocalPort();
                 } catch (IOException busyUdp) {
                     // try another
                 }

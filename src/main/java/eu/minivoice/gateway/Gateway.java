@@ -17,6 +17,9 @@ import eu.minivoice.gateway.service.TrunkValidator;
 import eu.minivoice.gateway.sip.SipEdge;
 import eu.minivoice.gateway.sip.SipServer;
 import eu.minivoice.gateway.sip.SipStartException;
+import eu.minivoice.gateway.sip.registration.JainSipRegisterSender;
+import eu.minivoice.gateway.sip.registration.RegistrationEngine;
+import eu.minivoice.gateway.sip.registration.RegistrationSettings;
 import eu.minivoice.gateway.store.Database;
 import eu.minivoice.gateway.store.JdbcCustomerStore;
 import eu.minivoice.gateway.store.JdbcTrunkStore;
@@ -25,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.BindException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +49,7 @@ public final class Gateway implements AutoCloseable {
     private final Consumer<String> console;
     private Database database;
     private SipServer sip;
+    private RegistrationEngine registration;
     private AdminServer admin;
     private boolean closed;
 
@@ -71,12 +76,23 @@ public final class Gateway implements AutoCloseable {
             customers.bootstrap(config.customers().defaultCustomerId(), config.customers().defaultApiKey(),
                     key -> console.accept("Generated API key for " + config.customers().defaultCustomerId()
                             + " (shown once, store it now): " + key));
-            TrunkService trunks = new TrunkService(new JdbcTrunkStore(database.dataSource()),
+            JdbcTrunkStore trunkStore = new JdbcTrunkStore(database.dataSource());
+            TrunkService trunks = new TrunkService(trunkStore,
                     new TrunkValidator(config.trunks()), random, clock);
 
             List<IpRange> trusted = config.sip().trustedCidrs().stream().map(IpRange::parse).toList();
             sip = new SipServer(config.sip(), "minivoice-" + random.randomToken(8));
             sip.start(new SipEdge(trusted, random));
+
+            GatewayConfig.RegistrationConfig rc = config.registration();
+            registration = new RegistrationEngine(new RegistrationSettings(
+                    Duration.ofSeconds(rc.answerTimeoutSeconds()), Duration.ofSeconds(rc.backoffMinSeconds()),
+                    Duration.ofSeconds(rc.backoffMaxSeconds()), Duration.ofSeconds(rc.failedRetrySeconds()),
+                    Duration.ofSeconds(rc.startupSpreadSeconds()), rc.timelineSize()),
+                    new JainSipRegisterSender(sip, () -> random.randomToken(10)), clock, random::nextFraction, random,
+                    (target, from, to, reason, at) -> { });
+            trunks.addListener(registration::trunkChanged);
+            registration.startAll(trunkStore.listAll());
 
             Json json = new Json();
             Router router = new Router(new Authenticator(customers, config.admin().operatorApiKey()));
@@ -84,7 +100,7 @@ public final class Gateway implements AutoCloseable {
             checks.put("sip", sip::isListening);
             checks.put("database", database::isReachable);
             new HealthResource(checks, json).register(router);
-            new TrunkResource(trunks, json).register(router);
+            new TrunkResource(trunks, registration, json).register(router);
             new CustomerResource(customers, json).register(router);
             admin = new AdminServer(config.admin().bind(), config.admin().port(), config.admin().maxBodyBytes(),
                     config.admin().workerThreads(), config.admin().maxQueuedRequests(), router, json);
@@ -129,6 +145,10 @@ public final class Gateway implements AutoCloseable {
         closed = true;
         if (admin != null) {
             admin.close();
+        }
+        if (registration != null) {
+            registration.shutdown(Duration.ofSeconds(config.registration().shutdownUnregisterSeconds()));
+            registration.close();
         }
         if (sip != null) {
             sip.close();

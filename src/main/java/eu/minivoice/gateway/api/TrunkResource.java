@@ -3,6 +3,8 @@ package eu.minivoice.gateway.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import eu.minivoice.gateway.domain.RegistrationSnapshot;
+import eu.minivoice.gateway.domain.RegistrationView;
 import eu.minivoice.gateway.domain.Trunk;
 import eu.minivoice.gateway.domain.TrunkHealth;
 import eu.minivoice.gateway.domain.TrunkSpec;
@@ -22,10 +24,12 @@ import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
 /** /v1/trunks (DESIGN §2). {@code password} is accepted but never shown. */
 public final class TrunkResource {
     private final TrunkService trunks;
+    private final RegistrationView registrations;
     private final Json json;
 
-    public TrunkResource(TrunkService trunks, Json json) {
+    public TrunkResource(TrunkService trunks, RegistrationView registrations, Json json) {
         this.trunks = trunks;
+        this.registrations = registrations;
         this.json = json;
     }
 
@@ -34,7 +38,45 @@ public final class TrunkResource {
                 .add(new Route("POST", "/v1/trunks", CUSTOMER, this::create))
                 .add(new Route("GET", "/v1/trunks/{id}", CUSTOMER, this::get))
                 .add(new Route("PATCH", "/v1/trunks/{id}", CUSTOMER, this::patch))
-                .add(new Route("DELETE", "/v1/trunks/{id}", CUSTOMER, this::delete));
+                .add(new Route("DELETE", "/v1/trunks/{id}", CUSTOMER, this::delete))
+                .add(new Route("GET", "/v1/trunks/{id}/registration", CUSTOMER, this::registrationTimeline));
+    }
+
+    /** The registration now and the last REGISTER transactions (DESIGN §3 timeline). */
+    private ApiResponse registrationTimeline(ApiRequest r) {
+        Trunk t = trunks.find(r.customerId(), r.pathParam("id"))
+                .orElseThrow(() -> ApiException.notFound("trunk " + r.pathParam("id")));
+        ObjectNode root = json.object();
+        ObjectNode data = root.putObject("data");
+        data.put("trunk_id", t.id());
+        RegistrationSnapshot s = snapshotOf(t);
+        data.put("registration_status", s.status().name());
+        data.set("registration", registrationJson(s));
+        ArrayNode list = data.putArray("transactions");
+        for (RegistrationView.RegisterTransaction tx : registrations.timeline(t.id())) {
+            ObjectNode n = list.addObject();
+            n.put("at", Json.time(tx.at()));
+            n.put("code", tx.code());
+            n.put("reason", tx.reason());
+            n.put("granted_expires", tx.grantedExpires());
+            n.put("target", tx.target());
+        }
+        return ApiResponse.ok(root);
+    }
+
+    private RegistrationSnapshot snapshotOf(Trunk t) {
+        return registrations.snapshot(t.id())
+                .orElseGet(() -> new RegistrationSnapshot(t.initialRegistrationStatus(), null, null, null, null, null));
+    }
+
+    private ObjectNode registrationJson(RegistrationSnapshot s) {
+        ObjectNode reg = json.object();
+        reg.put("last_code", s.lastCode());
+        reg.put("last_reason", s.lastReason());
+        reg.put("expires_at", Json.time(s.expiresAt()));
+        reg.put("last_registered_at", Json.time(s.lastRegisteredAt()));
+        reg.put("next_attempt_at", Json.time(s.nextAttemptAt()));
+        return reg;
     }
 
     private ApiResponse list(ApiRequest r) {
@@ -146,13 +188,9 @@ public final class TrunkResource {
         n.put("application_id", s.applicationId());
         n.put("max_concurrent_calls", s.maxConcurrentCalls());
         n.put("max_cps", s.maxCps());
-        n.put("registration_status", t.initialRegistrationStatus().name());
-        ObjectNode reg = n.putObject("registration");
-        reg.putNull("last_code");
-        reg.putNull("last_reason");
-        reg.putNull("expires_at");
-        reg.putNull("last_registered_at");
-        reg.putNull("next_attempt_at");
+        RegistrationSnapshot reg = snapshotOf(t);
+        n.put("registration_status", reg.status().name());
+        n.set("registration", registrationJson(reg));
         n.put("health", TrunkHealth.UNKNOWN.name());
         n.put("created_at", Json.time(t.createdAt()));
         n.put("updated_at", Json.time(t.updatedAt()));

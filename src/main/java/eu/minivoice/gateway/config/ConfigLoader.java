@@ -71,7 +71,14 @@ public final class ConfigLoader {
             str("database.password", ""),
             num("database.pool_size", 8, 1, 256),
             num("trunks.default_register_expires", 3600, 60, 86400),
-            num("trunks.default_priority", 100, 0, 1000));
+            num("trunks.default_priority", 100, 0, 1000),
+            num("registration.answer_timeout_seconds", 32, 1, 300),
+            num("registration.backoff_min_seconds", 5, 1, 3600),
+            num("registration.backoff_max_seconds", 300, 1, 86400),
+            num("registration.failed_retry_seconds", 600, 10, 86400),
+            num("registration.startup_spread_seconds", 20, 0, 3600),
+            num("registration.timeline_size", 20, 1, 1000),
+            num("registration.shutdown_unregister_seconds", 3, 0, 60));
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
@@ -237,7 +244,12 @@ public final class ConfigLoader {
                 (int) v.get("database.pool_size"));
         var trunks = new GatewayConfig.TrunkDefaults(
                 (int) v.get("trunks.default_register_expires"), (int) v.get("trunks.default_priority"));
-        GatewayConfig config = new GatewayConfig(admin, customers, sip, database, trunks);
+        var registration = new GatewayConfig.RegistrationConfig(
+                (int) v.get("registration.answer_timeout_seconds"), (int) v.get("registration.backoff_min_seconds"),
+                (int) v.get("registration.backoff_max_seconds"), (int) v.get("registration.failed_retry_seconds"),
+                (int) v.get("registration.startup_spread_seconds"), (int) v.get("registration.timeline_size"),
+                (int) v.get("registration.shutdown_unregister_seconds"));
+        GatewayConfig config = new GatewayConfig(admin, customers, sip, database, trunks, registration);
         ConfigValidator.validate(config);
         return config;
     }

@@ -61,6 +61,9 @@ final class ConfigValidator {
         if (!op.isEmpty() && (op.length() < 16 || !op.matches("[\\x21-\\x7e]+"))) {
             throw new ConfigException("admin.operator_api_key must be at least 16 printable characters without spaces");
         }
+        if (c.registration().backoffMinSeconds() > c.registration().backoffMaxSeconds()) {
+            throw new ConfigException("registration.backoff_min_seconds must not exceed registration.backoff_max_seconds");
+        }
         String url = c.database().url();
         if (!url.isEmpty() && !url.startsWith("jdbc:h2:")) {
             throw new ConfigException("database.url: only jdbc:h2: URLs are supported by this build (PostgreSQL is"

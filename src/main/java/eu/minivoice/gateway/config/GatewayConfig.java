@@ -12,7 +12,8 @@ public record GatewayConfig(
         CustomersConfig customers,
         SipConfig sip,
         DatabaseConfig database,
-        TrunkDefaults trunks) {
+        TrunkDefaults trunks,
+        RegistrationConfig registration) {
 
     public record AdminConfig(String bind, int port, int maxBodyBytes, int workerThreads,
                               int maxQueuedRequests, String operatorApiKey) {
@@ -60,5 +61,10 @@ public record GatewayConfig(
     }
 
     public record TrunkDefaults(int defaultRegisterExpires, int defaultPriority) {
+    }
+
+    public record RegistrationConfig(int answerTimeoutSeconds, int backoffMinSeconds, int backoffMaxSeconds,
+                                     int failedRetrySeconds, int startupSpreadSeconds, int timelineSize,
+                                     int shutdownUnregisterSeconds) {
     }
 }

@@ -19,6 +19,11 @@ public final class RandomIdGenerator implements IdGenerator {
         return prefix + "_" + randomToken(20);
     }
 
+    /** Uniform in [0, 1): jitter and spreading use the same injected source as ids. */
+    public double nextFraction() {
+        return random.nextDouble();
+    }
+
     /** {@code length} base32 characters (5 random bits each). */
     public String randomToken(int length) {
         char[] out = new char[length];

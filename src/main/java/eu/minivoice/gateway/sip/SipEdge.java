@@ -117,13 +117,23 @@ public final class SipEdge implements SipListener {
 
     @Override
     public void processResponse(ResponseEvent event) {
-        // We send no requests yet; a stray response has no transaction to belong to.
+        if (event.getClientTransaction() != null
+                && event.getClientTransaction().getApplicationData() instanceof TransactionCallback callback) {
+            callback.onResponse(event);
+            return;
+        }
+        // No transaction of ours: a retransmitted final answer or a stray; nothing to do.
         log.debug("stray response {} dropped", event.getResponse().getStatusCode());
     }
 
     @Override
     public void processTimeout(TimeoutEvent event) {
-        log.debug("transaction timeout ({})", event.getTimeout());
+        if (event.isServerTransaction()) {
+            log.debug("server transaction timeout ({})", event.getTimeout());
+        } else if (event.getClientTransaction() != null
+                && event.getClientTransaction().getApplicationData() instanceof TransactionCallback callback) {
+            callback.onTimeout();
+        }
     }
 
     @Override

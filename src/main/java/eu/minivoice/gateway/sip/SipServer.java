@@ -134,6 +134,15 @@ public final class SipServer implements AutoCloseable {
         return provider == internal ? SipSide.INTERNAL : SipSide.EXTERNAL;
     }
 
+    /** The carrier-facing provider: REGISTERs and outbound calls leave through it. */
+    public SipProvider externalProvider() {
+        return external;
+    }
+
+    public SipConfig config() {
+        return config;
+    }
+
     public MessageFactory messageFactory() {
         return messageFactory;
     }

@@ -1,0 +1,13 @@
+package eu.minivoice.gateway.sip;
+
+import javax.sip.ResponseEvent;
+
+/**
+ * Attached to a client transaction we create (as its application data); {@link SipEdge} hands
+ * it that transaction's responses and timeout. Implementations return at once.
+ */
+public interface TransactionCallback {
+    void onResponse(ResponseEvent event);
+
+    void onTimeout();
+}

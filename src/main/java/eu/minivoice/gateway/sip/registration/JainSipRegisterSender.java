@@ -1,0 +1,184 @@
+package eu.minivoice.gateway.sip.registration;
+
+import eu.minivoice.gateway.domain.ProxyAddress;
+import eu.minivoice.gateway.domain.SipTransport;
+import eu.minivoice.gateway.sip.DigestChallenge;
+import eu.minivoice.gateway.sip.SipServer;
+import eu.minivoice.gateway.sip.TransactionCallback;
+import eu.minivoice.gateway.sip.registration.RegistrationContext.OutgoingRegister;
+import gov.nist.javax.sip.ResponseEventExt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sip.ClientTransaction;
+import javax.sip.ResponseEvent;
+import javax.sip.address.Address;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ExpiresHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.MinExpiresHeader;
+import javax.sip.header.ProxyAuthenticateHeader;
+import javax.sip.header.ProxyAuthorizationHeader;
+import javax.sip.header.RetryAfterHeader;
+import javax.sip.header.WWWAuthenticateHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Builds REGISTER requests (DESIGN §3) and sends them through the carrier-facing provider as
+ * client transactions; reduces each final answer to a {@link RegistrarResponse}.
+ */
+public final class JainSipRegisterSender implements RegisterSender {
+    private static final Logger log = LoggerFactory.getLogger(JainSipRegisterSender.class);
+
+    private final SipServer sip;
+    /** One Call-ID and From tag per trunk for the life of the process (RFC 3261 §10.2.4). */
+    private final Map<String, String[]> dialogIds = new ConcurrentHashMap<>();
+    private final java.util.function.Supplier<String> tokens;
+
+    public JainSipRegisterSender(SipServer sip, java.util.function.Supplier<String> tokens) {
+        this.sip = sip;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public void send(RegistrationTarget t, OutgoingRegister r, Sink sink) {
+        Set<String> proxyAddresses;
+        try {
+            // The digest-leak guard compares answers against these addresses.
+            proxyAddresses = Arrays.stream(InetAddress.getAllByName(bare(t.proxy().host())))
+                    .map(InetAddress::getHostAddress).collect(Collectors.toSet());
+        } catch (UnknownHostException e) {
+            sink.onFailure("cannot resolve proxy " + t.proxy().host(), false);
+            return;
+        }
+        try {
+            Request request = build(t, r);
+            ClientTransaction tx = sip.externalProvider().getNewClientTransaction(request);
+            tx.setApplicationData(new TransactionCallback() {
+                @Override
+                public void onResponse(ResponseEvent event) {
+                    Response resp = event.getResponse();
+                    if (resp.getStatusCode() >= 200) {
+                        sink.onResponse(reduce(t, event, proxyAddresses));
+                    }
+                }
+
+                @Override
+                public void onTimeout() {
+                    sink.onFailure("no answer (transaction timeout)", true);
+                }
+            });
+            tx.sendRequest();
+        } catch (Exception e) {
+            log.debug("trunk {}: REGISTER not sent", t.trunkId(), e);
+            sink.onFailure("transport error: " + e.getMessage(), false);
+        }
+    }
+
+    private Request build(RegistrationTarget t, OutgoingRegister r) throws Exception {
+        AddressFactory af = sip.addressFactory();
+        HeaderFactory hf = sip.headerFactory();
+        ProxyAddress proxy = t.proxy();
+        String transport = proxy.transport().token();
+        String[] ids = dialogIds.computeIfAbsent(t.trunkId(),
+                k -> new String[] {sip.externalProvider().getNewCallId().getCallId(), tokens.get()});
+
+        SipURI requestUri = af.createSipURI(null, t.registrarDomain());
+        Address aor = af.createAddress(af.createSipURI(t.username(), t.aorDomain()));
+        String host = sip.config().advertisedAddress();
+        int port = sip.config().externalPort();
+        SipURI contactUri = af.createSipURI(t.contactUser(), host);
+        contactUri.setPort(port);
+        contactUri.setTransportParam(transport);
+        ContactHeader contact = hf.createContactHeader(af.createAddress(contactUri));
+        contact.setExpires(r.expires());
+
+        CallIdHeader callId = hf.createCallIdHeader(ids[0]);
+        List<javax.sip.header.ViaHeader> via = new ArrayList<>();
+        via.add(hf.createViaHeader(host, port, transport, null));
+        Request req = sip.messageFactory().createRequest(requestUri, Request.REGISTER, callId,
+                hf.createCSeqHeader(r.cseq(), Request.REGISTER), hf.createFromHeader(aor, ids[1]),
+                hf.createToHeader(aor, null), via, hf.createMaxForwardsHeader(70));
+        req.addHeader(contact);
+        req.addHeader(hf.createExpiresHeader(r.expires()));
+        req.addHeader(hf.createUserAgentHeader(List.of("MiniVoice-Gateway")));
+        if (needsRoute(t)) {
+            SipURI route = af.createSipURI(null, proxy.host());
+            if (proxy.port() != 0) {
+                route.setPort(proxy.port());
+            }
+            route.setTransportParam(transport);
+            route.setLrParam();
+            req.addHeader(hf.createRouteHeader(af.createAddress(route)));
+        } else if (proxy.transport() != SipTransport.UDP) {
+            requestUri.setTransportParam(transport);
+        }
+        if (r.authorization() != null) {
+            req.addHeader(hf.createHeader(r.proxyAuthorization() ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME,
+                    r.authorization()));
+        }
+        return req;
+    }
+
+    /** The proxy is the next hop; a Route is only needed when the registrar domain is another host. */
+    private static boolean needsRoute(RegistrationTarget t) {
+        return !t.proxy().host().equalsIgnoreCase(t.registrarDomain()) || t.proxy().port() != 0;
+    }
+
+    private static RegistrarResponse reduce(RegistrationTarget t, ResponseEvent event, Set<String> proxyAddresses) {
+        Response resp = event.getResponse();
+        String source = event instanceof ResponseEventExt ext ? ext.getRemoteIpAddress() : null;
+        List<DigestChallenge> challenges = new ArrayList<>();
+        for (ListIterator<?> it = resp.getHeaders(WWWAuthenticateHeader.NAME); it.hasNext(); ) {
+            challenge((WWWAuthenticateHeader) it.next(), false, challenges);
+        }
+        for (ListIterator<?> it = resp.getHeaders(ProxyAuthenticateHeader.NAME); it.hasNext(); ) {
+            challenge((ProxyAuthenticateHeader) it.next(), true, challenges);
+        }
+        Integer contactExpires = null;
+        boolean ours = false;
+        for (ListIterator<?> it = resp.getHeaders(ContactHeader.NAME); it.hasNext(); ) {
+            ContactHeader c = (ContactHeader) it.next();
+            if (c.getAddress().getURI() instanceof SipURI u && t.contactUser().equals(u.getUser())) {
+                ours = true;
+                contactExpires = c.getExpires() >= 0 ? c.getExpires() : null;
+            }
+        }
+        ExpiresHeader expires = (ExpiresHeader) resp.getHeader(ExpiresHeader.NAME);
+        MinExpiresHeader min = (MinExpiresHeader) resp.getHeader(MinExpiresHeader.NAME);
+        RetryAfterHeader retry = (RetryAfterHeader) resp.getHeader(RetryAfterHeader.NAME);
+        return new RegistrarResponse(resp.getStatusCode(), resp.getReasonPhrase(), challenges, contactExpires, ours,
+                expires == null ? null : expires.getExpires(), min == null ? null : min.getExpires(),
+                retry == null ? null : retry.getRetryAfter(), source != null && proxyAddresses.contains(source),
+                source == null ? "unknown" : source);
+    }
+
+    private static void challenge(WWWAuthenticateHeader h, boolean proxy, List<DigestChallenge> out) {
+        if (h.getScheme() == null || !h.getScheme().equalsIgnoreCase("Digest")) {
+            return;
+        }
+        List<String> qop = h.getQop() == null ? List.of()
+                : Arrays.stream(h.getQop().split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
+        out.add(new DigestChallenge(h.getRealm(), h.getNonce(), h.getOpaque(), h.getAlgorithm(), qop, h.isStale(), proxy));
+    }
+
+    private static String bare(String host) {
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    }
+}

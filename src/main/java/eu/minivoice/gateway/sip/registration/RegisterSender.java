@@ -1,0 +1,15 @@
+package eu.minivoice.gateway.sip.registration;
+
+import eu.minivoice.gateway.sip.registration.RegistrationContext.OutgoingRegister;
+
+/** Puts one REGISTER on the wire; the outcome comes back through the sink (on any thread). */
+public interface RegisterSender {
+    void send(RegistrationTarget target, OutgoingRegister request, Sink sink);
+
+    interface Sink {
+        void onResponse(RegistrarResponse response);
+
+        /** @param timeout true when no final answer came in time */
+        void onFailure(String reason, boolean timeout);
+    }
+}

@@ -1,0 +1,242 @@
+package eu.minivoice.gateway.sip.registration;
+
+import eu.minivoice.gateway.domain.RandomIdGenerator;
+import eu.minivoice.gateway.domain.RegistrationSnapshot;
+import eu.minivoice.gateway.domain.RegistrationStatus;
+import eu.minivoice.gateway.domain.RegistrationView;
+import eu.minivoice.gateway.domain.Trunk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Keeps one {@link Registration} per active registering trunk. Every registration event (timer,
+ * answer, trunk change) runs on the engine's single thread, so the state machines need no locks
+ * and never run on a SIP or API thread; the API reads published snapshots.
+ */
+public final class RegistrationEngine implements RegistrationView, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RegistrationEngine.class);
+
+    /** Told of every status change (for events and persistence). Runs on the engine thread: be quick. */
+    public interface StatusListener {
+        void statusChanged(RegistrationTarget target, RegistrationStatus from, RegistrationStatus to, String reason,
+                           Instant at);
+    }
+
+    private final RegistrationSettings settings;
+    private final RegisterSender sender;
+    private final Clock clock;
+    private final DoubleSupplier random;
+    private final RandomIdGenerator tokens;
+    private final StatusListener listener;
+    private final ScheduledExecutorService thread;
+    /** Engine-thread only. */
+    private final Map<String, Registration> registrations = new HashMap<>();
+    private final Map<String, RegistrationSnapshot> snapshots = new ConcurrentHashMap<>();
+    private final Map<String, List<RegisterTransaction>> timelines = new ConcurrentHashMap<>();
+
+    public RegistrationEngine(RegistrationSettings settings, RegisterSender sender, Clock clock, DoubleSupplier random,
+                              RandomIdGenerator tokens, StatusListener listener) {
+        this.settings = settings;
+        this.sender = sender;
+        this.clock = clock;
+        this.random = random;
+        this.tokens = tokens;
+        this.listener = listener;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "registration");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Start-up: every registering trunk, first REGISTERs spread over the start-up window. */
+    public void startAll(List<Trunk> trunks) {
+        thread.execute(() -> {
+            long window = settings.startupSpread().toMillis();
+            int started = 0;
+            for (Trunk t : trunks) {
+                if (registers(t)) {
+                    start(t, Duration.ofMillis((long) (random.getAsDouble() * window)));
+                    started++;
+                }
+            }
+            if (started > 0) {
+                log.info("registering {} trunk(s), first REGISTERs spread over {} s", started, window / 1000);
+            }
+        });
+    }
+
+    /** A trunk was created, changed or deleted (null before/after); takes effect at once. */
+    public void trunkChanged(Trunk before, Trunk after) {
+        thread.execute(() -> {
+            boolean was = before != null && registers(before);
+            boolean is = after != null && registers(after);
+            if (was && is && RegistrationTarget.of(before).equals(RegistrationTarget.of(after))) {
+                return; // nothing the registration depends on changed
+            }
+            if (was) {
+                stop(before.id(), true, () -> {
+                    if (is) {
+                        thread.execute(() -> start(after, Duration.ZERO));
+                    }
+                });
+            } else if (is) {
+                start(after, Duration.ZERO);
+            }
+        });
+    }
+
+    private static boolean registers(Trunk t) {
+        return t.spec().active() && t.spec().registers();
+    }
+
+    private void start(Trunk trunk, Duration delay) {
+        if (registrations.containsKey(trunk.id())) {
+            return;
+        }
+        Context ctx = new Context();
+        Registration r = new Registration(RegistrationTarget.of(trunk), ctx, settings);
+        ctx.registration = r;
+        registrations.put(trunk.id(), r);
+        r.start(delay);
+        publish(r);
+    }
+
+    private void stop(String trunkId, boolean unregister, Runnable done) {
+        Registration r = registrations.get(trunkId);
+        if (r == null) {
+            done.run();
+            return;
+        }
+        r.stop(unregister, () -> {
+            registrations.remove(trunkId, r);
+            snapshots.remove(trunkId);
+            done.run();
+        });
+        publish(r);
+    }
+
+    private void publish(Registration r) {
+        if (registrations.get(r.target().trunkId()) == r) {
+            snapshots.put(r.target().trunkId(), r.snapshot());
+            timelines.put(r.target().trunkId(), r.timeline());
+        }
+    }
+
+    @Override
+    public Optional<RegistrationSnapshot> snapshot(String trunkId) {
+        return Optional.ofNullable(snapshots.get(trunkId));
+    }
+
+    @Override
+    public List<RegisterTransaction> timeline(String trunkId) {
+        return timelines.getOrDefault(trunkId, List.of());
+    }
+
+    /**
+     * Gateway shutdown: un-REGISTERs every live registration, waiting at most {@code bound}.
+     */
+    public void shutdown(Duration bound) {
+        CountDownLatch all = new CountDownLatch(1);
+        thread.execute(() -> {
+            List<String> ids = List.copyOf(registrations.keySet());
+            if (ids.isEmpty()) {
+                all.countDown();
+                return;
+            }
+            int[] left = {ids.size()};
+            for (String id : ids) {
+                stop(id, true, () -> {
+                    if (--left[0] == 0) {
+                        all.countDown();
+                    }
+                });
+            }
+        });
+        try {
+            if (!all.await(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("shutdown: not every un-REGISTER was answered within {} ms", bound.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+
+    /** The world as one registration sees it; every callback comes back on the engine thread. */
+    private final class Context implements RegistrationContext {
+        private Registration registration;
+
+        @Override
+        public Instant now() {
+            return clock.instant();
+        }
+
+        @Override
+        public Cancellable schedule(Duration delay, Runnable task) {
+            ScheduledFuture<?> f = thread.schedule(() -> {
+                task.run();
+                publish(registration);
+            }, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+            return () -> f.cancel(false);
+        }
+
+        @Override
+        public void send(Registration registration, OutgoingRegister request) {
+            sender.send(registration.target(), request, new RegisterSender.Sink() {
+                @Override
+                public void onResponse(RegistrarResponse response) {
+                    thread.execute(() -> {
+                        registration.onResponse(request.attempt(), response);
+                        publish(registration);
+                    });
+                }
+
+                @Override
+                public void onFailure(String reason, boolean timeout) {
+                    thread.execute(() -> {
+                        registration.onFailure(request.attempt(), reason, timeout);
+                        publish(registration);
+                    });
+                }
+            });
+            publish(registration);
+        }
+
+        @Override
+        public void statusChanged(Registration registration, RegistrationStatus from, RegistrationStatus to,
+                                  String reason) {
+            publish(registration);
+            listener.statusChanged(registration.target(), from, to, reason, clock.instant());
+        }
+
+        @Override
+        public double random() {
+            return random.getAsDouble();
+        }
+
+        @Override
+        public String cnonce() {
+            return tokens.randomToken(16);
+        }
+    }
+}

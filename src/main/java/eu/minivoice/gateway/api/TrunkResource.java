@@ -64,9 +64,16 @@ public final class TrunkResource {
         return ApiResponse.ok(root);
     }
 
+    /**
+     * The engine's view while the trunk registers; otherwise its initial status, also in the
+     * moment between a change (deactivation, username removed) and the engine catching up.
+     */
     private RegistrationSnapshot snapshotOf(Trunk t) {
-        return registrations.snapshot(t.id())
-                .orElseGet(() -> new RegistrationSnapshot(t.initialRegistrationStatus(), null, null, null, null, null));
+        RegistrationSnapshot initial = new RegistrationSnapshot(t.initialRegistrationStatus(), null, null, null, null, null);
+        if (!t.spec().active() || !t.spec().registers()) {
+            return initial;
+        }
+        return registrations.snapshot(t.id()).orElse(initial);
     }
 
     private ObjectNode registrationJson(RegistrationSnapshot s) {

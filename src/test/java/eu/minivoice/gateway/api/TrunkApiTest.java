@@ -45,6 +45,13 @@ class TrunkApiTest {
         return gw.http.get("/v1/trunks", API_KEY).json().get("count").asInt();
     }
 
+    /** The trunk without what the registration engine changes on its own. */
+    static JsonNode stable(JsonNode trunk) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = trunk.deepCopy();
+        copy.remove(java.util.List.of("registration_status", "registration", "health"));
+        return copy;
+    }
+
     private static String uniqueName(String base) {
         return base + "-" + System.nanoTime();
     }
@@ -63,7 +70,8 @@ class TrunkApiTest {
         assertEquals("both", t.get("direction").asText());
         assertEquals("sip.example.net", t.get("proxy").asText());
         assertTrue(t.get("is_active").asBoolean());
-        assertEquals("UNREGED", t.get("registration_status").asText(), "a trunk with a username registers");
+        assertTrue(java.util.Set.of("UNREGED", "TRYING", "FAIL_WAIT").contains(t.get("registration_status").asText()),
+                "a trunk with a username registers: " + t.get("registration_status"));
         assertEquals("203.0.113.7,198.51.100.0/24", t.get("inbound_ip").asText());
         assertEquals(3600, t.get("register_expires").asInt());
         assertTrue(t.get("password_set").asBoolean());
@@ -74,7 +82,7 @@ class TrunkApiTest {
 
         Reply got = gw.http.get("/v1/trunks/" + t.get("id").asText(), API_KEY);
         assertEquals(200, got.status());
-        assertEquals(t, got.data());
+        assertEquals(stable(t), stable(got.data()));
         assertFalse(got.body().contains("s3cr3t-pw"));
         Reply list = gw.http.get("/v1/trunks", API_KEY);
         assertFalse(list.body().contains("s3cr3t-pw"));
@@ -107,7 +115,7 @@ class TrunkApiTest {
         assertTrue(r.data().get("username").isNull());
         assertFalse(r.data().get("password_set").asBoolean());
         assertEquals("NOREG", r.data().get("registration_status").asText());
-        assertEquals(r.data(), gw.http.get("/v1/trunks/" + id, API_KEY).data());
+        assertEquals(stable(r.data()), stable(gw.http.get("/v1/trunks/" + id, API_KEY).data()));
     }
 
     @Test
@@ -226,10 +234,10 @@ class TrunkApiTest {
         Reply r = gw.http.patch("/v1/trunks/" + id, API_KEY, "{\"priority\":3,\"proxy\":\"\"}");
         assertEquals(422, r.status());
         assertEquals("proxy", r.errorField());
-        assertEquals(created.data(), gw.http.get("/v1/trunks/" + id, API_KEY).data());
+        assertEquals(stable(created.data()), stable(gw.http.get("/v1/trunks/" + id, API_KEY).data()));
         r = gw.http.patch("/v1/trunks/" + id, API_KEY, "{\"name\":null}");
         assertEquals(422, r.status());
-        assertEquals(created.data(), gw.http.get("/v1/trunks/" + id, API_KEY).data());
+        assertEquals(stable(created.data()), stable(gw.http.get("/v1/trunks/" + id, API_KEY).data()));
     }
 
     @Test

@@ -34,12 +34,20 @@ public final class Sipp implements AutoCloseable {
      * @param extra    further SIPp options (e.g. "-t", "t1" for TCP)
      */
     public static Sipp start(String scenario, String target, String... extra) throws IOException {
+        return start(scenario, target, FreePorts.next(), extra);
+    }
+
+    /** A waiting (server) scenario on a given port. */
+    public static Sipp startOnPort(String scenario, int port, String... extra) throws IOException {
+        return start(scenario, null, port, extra);
+    }
+
+    private static Sipp start(String scenario, String target, int port, String... extra) throws IOException {
         Path file = Path.of("sipp-scenarios", scenario);
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("no scenario " + file);
         }
         Path log = Files.createTempFile("sipp-", ".log");
-        int port = FreePorts.next();
         List<String> cmd = new ArrayList<>(List.of("sipp"));
         if (target != null) {
             cmd.add(target);

@@ -50,6 +50,8 @@ public final class JainSipRegisterSender implements RegisterSender {
     /** One Call-ID and From tag per trunk for the life of the process (RFC 3261 §10.2.4). */
     private final Map<String, String[]> dialogIds = new ConcurrentHashMap<>();
     private final java.util.function.Supplier<String> tokens;
+    /** The trunk's latest REGISTER transaction: a new attempt ends the old one's retransmissions. */
+    private final Map<String, ClientTransaction> current = new ConcurrentHashMap<>();
 
     public JainSipRegisterSender(SipServer sip, java.util.function.Supplier<String> tokens) {
         this.sip = sip;
@@ -84,6 +86,10 @@ public final class JainSipRegisterSender implements RegisterSender {
                     sink.onFailure("no answer (transaction timeout)", true);
                 }
             });
+            ClientTransaction previous = current.put(t.trunkId(), tx);
+            if (previous != null) {
+                terminate(previous);
+            }
             tx.sendRequest();
         } catch (Exception e) {
             log.debug("trunk {}: REGISTER not sent", t.trunkId(), e);
@@ -134,6 +140,22 @@ public final class JainSipRegisterSender implements RegisterSender {
                     r.authorization()));
         }
         return req;
+    }
+
+    @Override
+    public void abandon(RegistrationTarget target) {
+        ClientTransaction tx = current.remove(target.trunkId());
+        if (tx != null) {
+            terminate(tx);
+        }
+    }
+
+    private static void terminate(ClientTransaction tx) {
+        try {
+            tx.terminate();
+        } catch (Exception e) {
+            // already ended: nothing to stop
+        }
     }
 
     /** The proxy is the next hop; a Route is only needed when the registrar domain is another host. */

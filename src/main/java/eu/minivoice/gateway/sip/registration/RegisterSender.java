@@ -6,6 +6,9 @@ import eu.minivoice.gateway.sip.registration.RegistrationContext.OutgoingRegiste
 public interface RegisterSender {
     void send(RegistrationTarget target, OutgoingRegister request, Sink sink);
 
+    /** Ends the trunk's in-flight REGISTER transaction, if any (its answer is no longer awaited). */
+    void abandon(RegistrationTarget target);
+
     interface Sink {
         void onResponse(RegistrarResponse response);
 

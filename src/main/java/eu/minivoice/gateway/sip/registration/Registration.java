@@ -92,6 +92,18 @@ public final class Registration {
      * the carrier answered or gave up; otherwise calls it at once.
      */
     public void stop(boolean unregister, Runnable done) {
+        if (stopped) {
+            if (unregistering) {
+                Runnable first = onUnregistered;
+                onUnregistered = () -> {
+                    first.run();
+                    done.run();
+                };
+            } else {
+                done.run();
+            }
+            return;
+        }
         cancel(retryTimer);
         cancel(expiryTimer);
         stopped = true;
@@ -358,8 +370,10 @@ public final class Registration {
         inFlight = true;
         cancel(answerTimer);
         long thisAttempt = attempt;
-        answerTimer = ctx.schedule(settings.answerTimeout(),
-                () -> onFailure(thisAttempt, "no answer in " + settings.answerTimeout().toSeconds() + " s", true));
+        answerTimer = ctx.schedule(settings.answerTimeout(), () -> {
+            ctx.abandon(this); // stop the stack retransmitting a REGISTER we no longer wait for
+            onFailure(thisAttempt, "no answer in " + settings.answerTimeout().toSeconds() + " s", true);
+        });
         ctx.send(this, new OutgoingRegister(attempt, cseq, askedExpires, authorization, proxyAuth));
     }
 

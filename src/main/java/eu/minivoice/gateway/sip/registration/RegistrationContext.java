@@ -18,6 +18,9 @@ public interface RegistrationContext {
     /** Sends one REGISTER; its outcome comes back as onResponse/onFailure with the same attempt. */
     void send(Registration registration, OutgoingRegister request);
 
+    /** The in-flight REGISTER is given up: its transaction may stop retransmitting. */
+    void abandon(Registration registration);
+
     void statusChanged(Registration registration, RegistrationStatus from, RegistrationStatus to, String reason);
 
     /** Uniform in [0, 1), for jitter. */

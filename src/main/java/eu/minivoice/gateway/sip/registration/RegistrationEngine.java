@@ -223,6 +223,11 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
         }
 
         @Override
+        public void abandon(Registration registration) {
+            sender.abandon(registration.target());
+        }
+
+        @Override
         public void statusChanged(Registration registration, RegistrationStatus from, RegistrationStatus to,
                                   String reason) {
             publish(registration);

@@ -36,6 +36,13 @@ final class FakeRegistrationContext implements RegistrationContext {
         sent.add(request);
     }
 
+    int abandoned;
+
+    @Override
+    public void abandon(Registration registration) {
+        abandoned++;
+    }
+
     @Override
     public void statusChanged(Registration registration, RegistrationStatus from, RegistrationStatus to, String reason) {
         transitions.add(from + "->" + to);

@@ -105,6 +105,67 @@ class RegistrationScenarioTest {
     }
 
     @Test
+    void answersAProxyChallengeWithProxyAuthorization() throws Exception {
+        try (Sipp registrar = Sipp.start("carrier-registrar-407-then-200.xml", null)) {
+            String id = createTrunk("reg-407", registrar.port, "secret-1001");
+            awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(10));
+            assertEquals(0, registrar.await().exitCode());
+            gw.http.delete("/v1/trunks/" + id, API_KEY);
+        }
+    }
+
+    @Test
+    void intervalTooBriefIsRetriedWithMinExpires() throws Exception {
+        try (Sipp registrar = Sipp.start("carrier-registrar-423-min-expires.xml", null)) {
+            String id = createTrunk("reg-423", registrar.port, "secret-1001");
+            JsonNode t = awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(10));
+            Sipp.Result r = registrar.await();
+            assertEquals(0, r.exitCode(), r.output());
+            long granted = java.time.Duration.between(java.time.Instant.parse(t.get("registration").get("last_registered_at").asText()),
+                    java.time.Instant.parse(t.get("registration").get("expires_at").asText())).toSeconds();
+            assertEquals(1800, granted);
+            gw.http.delete("/v1/trunks/" + id, API_KEY);
+        }
+    }
+
+    @Test
+    void forbiddenEndsInFailed() throws Exception {
+        try (Sipp registrar = Sipp.start("carrier-registrar-403.xml", null)) {
+            String id = createTrunk("reg-403", registrar.port, "secret-1001");
+            JsonNode t = awaitTrunk(id, n -> n.get("registration_status").asText().equals("FAILED"), Duration.ofSeconds(10));
+            assertEquals(403, t.get("registration").get("last_code").asInt());
+            assertEquals(0, registrar.await().exitCode());
+            gw.http.delete("/v1/trunks/" + id, API_KEY);
+        }
+    }
+
+    @Test
+    void aRegistrarThatComesBackIsRegisteredWithLater() throws Exception {
+        int port = eu.minivoice.gateway.support.FreePorts.next();
+        String id = createTrunk("reg-later", port, "secret-1001");
+        awaitTrunk(id, n -> n.get("registration_status").asText().equals("FAIL_WAIT"), Duration.ofSeconds(10));
+        try (Sipp registrar = Sipp.startOnPort("carrier-registrar-200-then-unregister.xml", port)) {
+            awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(15));
+            assertEquals(204, gw.http.delete("/v1/trunks/" + id, API_KEY).status());
+            Sipp.Result r = registrar.await(); // passes only when the un-REGISTER arrived
+            assertEquals(0, r.exitCode(), r.output());
+        }
+    }
+
+    @Test
+    void deactivatingUnregisters() throws Exception {
+        try (Sipp registrar = Sipp.start("carrier-registrar-200-then-unregister.xml", null)) {
+            String id = createTrunk("reg-off", registrar.port, "secret-1001");
+            awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(10));
+            Reply off = gw.http.patch("/v1/trunks/" + id, API_KEY, "{\"is_active\":false}");
+            assertEquals("UNREGED", off.data().get("registration_status").asText());
+            Sipp.Result r = registrar.await();
+            assertEquals(0, r.exitCode(), r.output());
+            gw.http.delete("/v1/trunks/" + id, API_KEY);
+        }
+    }
+
+    @Test
     void aTrunkWithoutRegistrationStaysNoreg() {
         Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"ipauth\",\"proxy\":\"127.0.0.1:5999\"}");
         assertEquals("NOREG", r.data().get("registration_status").asText());

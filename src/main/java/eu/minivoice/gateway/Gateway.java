@@ -3,6 +3,7 @@ package eu.minivoice.gateway;
 import eu.minivoice.gateway.api.AdminServer;
 import eu.minivoice.gateway.api.Authenticator;
 import eu.minivoice.gateway.api.CustomerResource;
+import eu.minivoice.gateway.api.EventResource;
 import eu.minivoice.gateway.api.HealthResource;
 import eu.minivoice.gateway.api.Json;
 import eu.minivoice.gateway.api.Router;
@@ -12,6 +13,8 @@ import eu.minivoice.gateway.domain.IpRange;
 import eu.minivoice.gateway.domain.RandomIdGenerator;
 import eu.minivoice.gateway.service.ApiKeys;
 import eu.minivoice.gateway.service.CustomerService;
+import eu.minivoice.gateway.service.EventRecorder;
+import eu.minivoice.gateway.service.RegistrationEvents;
 import eu.minivoice.gateway.service.TrunkService;
 import eu.minivoice.gateway.service.TrunkValidator;
 import eu.minivoice.gateway.sip.SipEdge;
@@ -22,6 +25,7 @@ import eu.minivoice.gateway.sip.registration.RegistrationEngine;
 import eu.minivoice.gateway.sip.registration.RegistrationSettings;
 import eu.minivoice.gateway.store.Database;
 import eu.minivoice.gateway.store.JdbcCustomerStore;
+import eu.minivoice.gateway.store.JdbcEventStore;
 import eu.minivoice.gateway.store.JdbcTrunkStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +54,7 @@ public final class Gateway implements AutoCloseable {
     private Database database;
     private SipServer sip;
     private RegistrationEngine registration;
+    private EventRecorder events;
     private AdminServer admin;
     private boolean closed;
 
@@ -77,6 +82,9 @@ public final class Gateway implements AutoCloseable {
                     key -> console.accept("Generated API key for " + config.customers().defaultCustomerId()
                             + " (shown once, store it now): " + key));
             JdbcTrunkStore trunkStore = new JdbcTrunkStore(database.dataSource());
+            JdbcEventStore eventStore = new JdbcEventStore(database.dataSource());
+            events = new EventRecorder(eventStore, 100_000);
+            RegistrationEvents registrationEvents = new RegistrationEvents(random);
             TrunkService trunks = new TrunkService(trunkStore,
                     new TrunkValidator(config.trunks()), random, clock);
 
@@ -90,7 +98,8 @@ public final class Gateway implements AutoCloseable {
                     Duration.ofSeconds(rc.backoffMaxSeconds()), Duration.ofSeconds(rc.failedRetrySeconds()),
                     Duration.ofSeconds(rc.startupSpreadSeconds()), rc.timelineSize()),
                     new JainSipRegisterSender(sip, () -> random.randomToken(10)), clock, random::nextFraction, random,
-                    (target, from, to, reason, at) -> { });
+                    (target, from, to, reason, now, at) -> events.accept(
+                            registrationEvents.changed(target.trunkId(), target.customerId(), from, to, reason, now, at)));
             trunks.addListener(registration::trunkChanged);
             registration.startAll(trunkStore.listAll());
 
@@ -102,6 +111,7 @@ public final class Gateway implements AutoCloseable {
             new HealthResource(checks, json).register(router);
             new TrunkResource(trunks, registration, json).register(router);
             new CustomerResource(customers, json).register(router);
+            new EventResource(eventStore, json).register(router);
             admin = new AdminServer(config.admin().bind(), config.admin().port(), config.admin().maxBodyBytes(),
                     config.admin().workerThreads(), config.admin().maxQueuedRequests(), router, json);
             try {
@@ -152,6 +162,9 @@ public final class Gateway implements AutoCloseable {
         }
         if (sip != null) {
             sip.close();
+        }
+        if (events != null) {
+            events.close(); // after the un-REGISTERs, so their events are stored too
         }
         if (database != null) {
             database.close();

@@ -34,7 +34,7 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
     /** Told of every status change (for events and persistence). Runs on the engine thread: be quick. */
     public interface StatusListener {
         void statusChanged(RegistrationTarget target, RegistrationStatus from, RegistrationStatus to, String reason,
-                           Instant at);
+                           RegistrationSnapshot now, Instant at);
     }
 
     private final RegistrationSettings settings;
@@ -231,7 +231,7 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
         public void statusChanged(Registration registration, RegistrationStatus from, RegistrationStatus to,
                                   String reason) {
             publish(registration);
-            listener.statusChanged(registration.target(), from, to, reason, clock.instant());
+            listener.statusChanged(registration.target(), from, to, reason, registration.snapshot(), clock.instant());
         }
 
         @Override

@@ -79,6 +79,24 @@ class RegistrationScenarioTest {
             timeline.get("transactions").forEach(tx -> codes.append(tx.get("code").asInt()).append(' '));
             assertTrue(codes.toString().startsWith("401 200 401 200"), codes.toString());
             assertEquals(12, timeline.get("transactions").get(1).get("granted_expires").asInt());
+
+            // Every status change is stored as a trunk.registration_changed event.
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            String changes = "";
+            while (System.nanoTime() < deadline) {
+                StringBuilder b = new StringBuilder();
+                for (JsonNode e : gw.http.get("/v1/events?type=trunk.registration_changed&limit=1000", API_KEY).data()) {
+                    if (e.get("trunk").get("id").asText().equals(id)) {
+                        b.insert(0, e.get("data").get("registration_status").asText() + " ");
+                    }
+                }
+                changes = b.toString();
+                if (changes.contains("REGED")) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals("TRYING REGISTER REGED ", changes);
             assertEquals(204, gw.http.delete("/v1/trunks/" + id, API_KEY).status());
         }
     }

@@ -17,7 +17,14 @@ import eu.minivoice.gateway.service.EventRecorder;
 import eu.minivoice.gateway.service.RegistrationEvents;
 import eu.minivoice.gateway.service.TrunkService;
 import eu.minivoice.gateway.service.TrunkValidator;
+import eu.minivoice.gateway.domain.ProbeResult;
+import eu.minivoice.gateway.domain.RegistrationSnapshot;
+import eu.minivoice.gateway.domain.RegistrationStatus;
+import eu.minivoice.gateway.domain.TrunkHealth;
+import eu.minivoice.gateway.service.TrunkReadiness;
+import eu.minivoice.gateway.sip.OptionsProbe;
 import eu.minivoice.gateway.sip.SipEdge;
+import eu.minivoice.gateway.sip.registration.RegistrationTarget;
 import eu.minivoice.gateway.sip.SipServer;
 import eu.minivoice.gateway.sip.SipStartException;
 import eu.minivoice.gateway.sip.registration.JainSipRegisterSender;
@@ -33,6 +40,7 @@ import org.slf4j.LoggerFactory;
 import java.net.BindException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +63,7 @@ public final class Gateway implements AutoCloseable {
     private SipServer sip;
     private RegistrationEngine registration;
     private EventRecorder events;
+    private OptionsProbe probe;
     private AdminServer admin;
     private boolean closed;
 
@@ -93,13 +102,28 @@ public final class Gateway implements AutoCloseable {
             sip.start(new SipEdge(trusted, random));
 
             GatewayConfig.RegistrationConfig rc = config.registration();
+            probe = new OptionsProbe(sip, () -> random.randomToken(10));
             registration = new RegistrationEngine(new RegistrationSettings(
                     Duration.ofSeconds(rc.answerTimeoutSeconds()), Duration.ofSeconds(rc.backoffMinSeconds()),
                     Duration.ofSeconds(rc.backoffMaxSeconds()), Duration.ofSeconds(rc.failedRetrySeconds()),
-                    Duration.ofSeconds(rc.startupSpreadSeconds()), rc.timelineSize()),
+                    Duration.ofSeconds(rc.startupSpreadSeconds()), rc.timelineSize(),
+                    Duration.ofSeconds(rc.pingTimeoutSeconds()), rc.pingDownAfter(), rc.pingUpAfter()),
                     new JainSipRegisterSender(sip, () -> random.randomToken(10)), clock, random::nextFraction, random,
-                    (target, from, to, reason, now, at) -> events.accept(
-                            registrationEvents.changed(target.trunkId(), target.customerId(), from, to, reason, now, at)));
+                    probe, new RegistrationEngine.StatusListener() {
+                        @Override
+                        public void statusChanged(RegistrationTarget target, RegistrationStatus from,
+                                                  RegistrationStatus to, String reason, RegistrationSnapshot now,
+                                                  Instant at) {
+                            events.accept(registrationEvents.changed(target.trunkId(), target.customerId(), from, to,
+                                    reason, now, at));
+                        }
+
+                        @Override
+                        public void healthChanged(String trunkId, String customerId, TrunkHealth from, TrunkHealth to,
+                                                  ProbeResult last, Instant at) {
+                            events.accept(registrationEvents.healthChanged(trunkId, customerId, from, to, last, at));
+                        }
+                    });
             trunks.addListener(registration::trunkChanged);
             registration.startAll(trunkStore.listAll());
 
@@ -109,7 +133,8 @@ public final class Gateway implements AutoCloseable {
             checks.put("sip", sip::isListening);
             checks.put("database", database::isReachable);
             new HealthResource(checks, json).register(router);
-            new TrunkResource(trunks, registration, json).register(router);
+            new TrunkResource(trunks, registration,
+                    new TrunkReadiness(registration, probe, Duration.ofSeconds(rc.pingTimeoutSeconds())), json).register(router);
             new CustomerResource(customers, json).register(router);
             new EventResource(eventStore, json).register(router);
             admin = new AdminServer(config.admin().bind(), config.admin().port(), config.admin().maxBodyBytes(),
@@ -159,6 +184,9 @@ public final class Gateway implements AutoCloseable {
         if (registration != null) {
             registration.shutdown(Duration.ofSeconds(config.registration().shutdownUnregisterSeconds()));
             registration.close();
+        }
+        if (probe != null) {
+            probe.close();
         }
         if (sip != null) {
             sip.close();

@@ -9,6 +9,7 @@ import eu.minivoice.gateway.domain.Trunk;
 import eu.minivoice.gateway.domain.TrunkHealth;
 import eu.minivoice.gateway.domain.TrunkSpec;
 import eu.minivoice.gateway.service.TrunkField;
+import eu.minivoice.gateway.service.TrunkReadiness;
 import eu.minivoice.gateway.service.TrunkService;
 import eu.minivoice.gateway.service.ValidationException;
 import eu.minivoice.gateway.service.ValidationException.FieldError;
@@ -25,11 +26,13 @@ import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
 public final class TrunkResource {
     private final TrunkService trunks;
     private final RegistrationView registrations;
+    private final TrunkReadiness readiness;
     private final Json json;
 
-    public TrunkResource(TrunkService trunks, RegistrationView registrations, Json json) {
+    public TrunkResource(TrunkService trunks, RegistrationView registrations, TrunkReadiness readiness, Json json) {
         this.trunks = trunks;
         this.registrations = registrations;
+        this.readiness = readiness;
         this.json = json;
     }
 
@@ -39,7 +42,31 @@ public final class TrunkResource {
                 .add(new Route("GET", "/v1/trunks/{id}", CUSTOMER, this::get))
                 .add(new Route("PATCH", "/v1/trunks/{id}", CUSTOMER, this::patch))
                 .add(new Route("DELETE", "/v1/trunks/{id}", CUSTOMER, this::delete))
-                .add(new Route("GET", "/v1/trunks/{id}/registration", CUSTOMER, this::registrationTimeline));
+                .add(new Route("GET", "/v1/trunks/{id}/registration", CUSTOMER, this::registrationTimeline))
+                .add(new Route("POST", "/v1/trunks/{id}/test", CUSTOMER, this::test));
+    }
+
+    /** Readiness: an OPTIONS now, the registration, the health and configuration warnings. */
+    private ApiResponse test(ApiRequest r) {
+        Trunk t = trunks.find(r.customerId(), r.pathParam("id"))
+                .orElseThrow(() -> ApiException.notFound("trunk " + r.pathParam("id")));
+        TrunkReadiness.Report report = readiness.test(t);
+        ObjectNode root = json.object();
+        ObjectNode data = root.putObject("data");
+        data.put("trunk_id", t.id());
+        data.put("ready", report.ready());
+        ObjectNode options = data.putObject("options");
+        options.put("reachable", report.probe().reachable());
+        options.put("sip_status", report.probe().code());
+        options.put("reason", report.probe().reason());
+        options.put("rtt_ms", report.probe().reachable() ? report.probe().rttMillis() : null);
+        options.put("error", report.probe().error());
+        data.put("registration_status", report.registrationStatus().name());
+        data.put("registration_reason", report.registrationReason());
+        data.put("health", report.health().name());
+        ArrayNode warnings = data.putArray("warnings");
+        report.warnings().forEach(warnings::add);
+        return ApiResponse.ok(root);
     }
 
     /** The registration now and the last REGISTER transactions (DESIGN §3 timeline). */
@@ -198,7 +225,8 @@ public final class TrunkResource {
         RegistrationSnapshot reg = snapshotOf(t);
         n.put("registration_status", reg.status().name());
         n.set("registration", registrationJson(reg));
-        n.put("health", TrunkHealth.UNKNOWN.name());
+        n.put("health", (t.spec().active() && t.spec().pingInterval() > 0
+                ? registrations.health(t.id()).orElse(TrunkHealth.UNKNOWN) : TrunkHealth.UNKNOWN).name());
         n.put("created_at", Json.time(t.createdAt()));
         n.put("updated_at", Json.time(t.updatedAt()));
         return n;

@@ -65,6 +65,7 @@ public record GatewayConfig(
 
     public record RegistrationConfig(int answerTimeoutSeconds, int backoffMinSeconds, int backoffMaxSeconds,
                                      int failedRetrySeconds, int startupSpreadSeconds, int timelineSize,
-                                     int shutdownUnregisterSeconds) {
+                                     int shutdownUnregisterSeconds, int pingTimeoutSeconds, int pingDownAfter,
+                                     int pingUpAfter) {
     }
 }

@@ -8,6 +8,11 @@ public interface RegistrationView {
     /** Empty when the engine keeps no registration for the trunk (then its initial status applies). */
     Optional<RegistrationSnapshot> snapshot(String trunkId);
 
+    /** The OPTIONS-ping health of a trunk that is pinged; empty otherwise. */
+    default Optional<TrunkHealth> health(String trunkId) {
+        return Optional.empty();
+    }
+
     /** The last REGISTER transactions, oldest first. */
     List<RegisterTransaction> timeline(String trunkId);
 

@@ -1,10 +1,13 @@
 package eu.minivoice.gateway.sip.registration;
 
+import eu.minivoice.gateway.domain.ProbeResult;
 import eu.minivoice.gateway.domain.RandomIdGenerator;
 import eu.minivoice.gateway.domain.RegistrationSnapshot;
 import eu.minivoice.gateway.domain.RegistrationStatus;
 import eu.minivoice.gateway.domain.RegistrationView;
+import eu.minivoice.gateway.domain.SipReachability;
 import eu.minivoice.gateway.domain.Trunk;
+import eu.minivoice.gateway.domain.TrunkHealth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +38,10 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
     public interface StatusListener {
         void statusChanged(RegistrationTarget target, RegistrationStatus from, RegistrationStatus to, String reason,
                            RegistrationSnapshot now, Instant at);
+
+        /** A pinged trunk's health changed (OPTIONS keep-alive). */
+        void healthChanged(String trunkId, String customerId, TrunkHealth from, TrunkHealth to, ProbeResult last,
+                           Instant at);
     }
 
     private final RegistrationSettings settings;
@@ -43,6 +50,10 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
     private final DoubleSupplier random;
     private final RandomIdGenerator tokens;
     private final StatusListener listener;
+    private final SipReachability reachability;
+    /** Engine-thread only. */
+    private final Map<String, Pinger> pingers = new HashMap<>();
+    private final Map<String, TrunkHealth> health = new ConcurrentHashMap<>();
     private final ScheduledExecutorService thread;
     /** Engine-thread only. */
     private final Map<String, Registration> registrations = new HashMap<>();
@@ -50,7 +61,8 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
     private final Map<String, List<RegisterTransaction>> timelines = new ConcurrentHashMap<>();
 
     public RegistrationEngine(RegistrationSettings settings, RegisterSender sender, Clock clock, DoubleSupplier random,
-                              RandomIdGenerator tokens, StatusListener listener) {
+                              RandomIdGenerator tokens, SipReachability reachability, StatusListener listener) {
+        this.reachability = reachability;
         this.settings = settings;
         this.sender = sender;
         this.clock = clock;
@@ -70,6 +82,9 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
             long window = settings.startupSpread().toMillis();
             int started = 0;
             for (Trunk t : trunks) {
+                if (pinged(t)) {
+                    startPinging(t, Duration.ofMillis((long) (random.getAsDouble() * window)));
+                }
                 if (registers(t)) {
                     start(t, Duration.ofMillis((long) (random.getAsDouble() * window)));
                     started++;
@@ -84,6 +99,7 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
     /** A trunk was created, changed or deleted (null before/after); takes effect at once. */
     public void trunkChanged(Trunk before, Trunk after) {
         thread.execute(() -> {
+            reping(before, after);
             boolean was = before != null && registers(before);
             boolean is = after != null && registers(after);
             if (was && is && RegistrationTarget.of(before).equals(RegistrationTarget.of(after))) {
@@ -99,6 +115,88 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
                 start(after, Duration.ZERO);
             }
         });
+    }
+
+    // ---- OPTIONS keep-alive ----
+
+    private static boolean pinged(Trunk t) {
+        return t != null && t.spec().active() && t.spec().pingInterval() > 0;
+    }
+
+    private void reping(Trunk before, Trunk after) {
+        boolean same = pinged(before) && pinged(after) && before.spec().proxy().equals(after.spec().proxy())
+                && before.spec().pingInterval() == after.spec().pingInterval();
+        if (same) {
+            return;
+        }
+        if (before != null) {
+            Pinger old = pingers.remove(before.id());
+            if (old != null) {
+                old.stop();
+                health.remove(before.id());
+            }
+        }
+        if (pinged(after)) {
+            startPinging(after, Duration.ZERO);
+        }
+    }
+
+    private void startPinging(Trunk t, Duration delay) {
+        Pinger p = new Pinger(t);
+        pingers.put(t.id(), p);
+        health.put(t.id(), TrunkHealth.UNKNOWN);
+        p.schedule(delay);
+    }
+
+    /** One trunk's keep-alive: ping, judge with hysteresis, ping again after the interval. */
+    private final class Pinger {
+        private final Trunk trunk;
+        private final HealthTracker tracker = new HealthTracker(settings.pingDownAfter(), settings.pingUpAfter());
+        private ScheduledFuture<?> next;
+        private boolean stopped;
+
+        Pinger(Trunk trunk) {
+            this.trunk = trunk;
+        }
+
+        void schedule(Duration delay) {
+            next = thread.schedule(this::ping, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        void ping() {
+            if (stopped) {
+                return;
+            }
+            reachability.options(trunk.spec().proxyAddress(), settings.pingTimeout())
+                    .thenAccept(result -> thread.execute(() -> judge(result)));
+        }
+
+        void judge(ProbeResult result) {
+            if (stopped) {
+                return;
+            }
+            TrunkHealth from = tracker.state();
+            TrunkHealth to = result.reachable() ? tracker.answered() : tracker.missed();
+            if (to != null) {
+                health.put(trunk.id(), to);
+                log.info("trunk {} health {} -> {} ({})", trunk.id(), from, to,
+                        result.reachable() ? result.code() + " in " + result.rttMillis() + " ms" : result.error());
+                listener.healthChanged(trunk.id(), trunk.customerId(), from, to, result, clock.instant());
+            }
+            schedule(Duration.ofSeconds(trunk.spec().pingInterval()));
+        }
+
+        void stop() {
+            stopped = true;
+            if (next != null) {
+                next.cancel(false);
+            }
+        }
+    }
+
+    @Override
+    public Optional<TrunkHealth> health(String trunkId) {
+        return Optional.ofNullable(health.get(trunkId));
     }
 
     private static boolean registers(Trunk t) {
@@ -179,6 +277,7 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
 
     @Override
     public void close() {
+        pingers.values().forEach(Pinger::stop);
         thread.shutdownNow();
     }
 

@@ -11,7 +11,11 @@ import java.time.Duration;
  * @param failedRetry     delay after FAILED (403, rejected credentials): long, but never "give up"
  * @param startupSpread   first REGISTERs at start-up are spread uniformly over this window
  * @param timelineSize    REGISTER transactions kept per trunk for the timeline
+ * @param pingTimeout     how long an OPTIONS ping waits for any answer
+ * @param pingDownAfter   consecutive unanswered pings that make a trunk DOWN
+ * @param pingUpAfter     consecutive answered pings that bring a DOWN trunk back UP
  */
 public record RegistrationSettings(Duration answerTimeout, Duration backoffMin, Duration backoffMax,
-                                   Duration failedRetry, Duration startupSpread, int timelineSize) {
+                                   Duration failedRetry, Duration startupSpread, int timelineSize,
+                                   Duration pingTimeout, int pingDownAfter, int pingUpAfter) {
 }

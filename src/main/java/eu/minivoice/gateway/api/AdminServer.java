@@ -12,7 +12,9 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
@@ -143,9 +145,17 @@ public final class AdminServer implements AutoCloseable {
                     HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(bytes));
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
             r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            // The rest of the body is still on its way: close rather than read it.
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            // A keep-alive client is still sending the body: closing now could reset the connection
+            // before it reads the 413, so answer and let the aggregator discard the rest (as Netty's
+            // own default does). Otherwise close.
+            boolean keep = !(oversized instanceof FullHttpMessage)
+                    && HttpUtil.isKeepAlive(oversized);
+            r.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+            if (keep) {
+                ctx.writeAndFlush(r);
+            } else {
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            }
         }
     }
 }

@@ -52,7 +52,12 @@ public final class Sipp implements AutoCloseable {
         if (target != null) {
             cmd.add(target);
         }
-        cmd.addAll(List.of("-sf", file.toString(), "-i", "127.0.0.1", "-p", Integer.toString(port),
+        boolean ownAddress = List.of(extra).contains("-i");
+        cmd.addAll(List.of("-sf", file.toString()));
+        if (!ownAddress) {
+            cmd.addAll(List.of("-i", "127.0.0.1"));
+        }
+        cmd.addAll(List.of("-p", Integer.toString(port),
                 "-mp", Integer.toString(FreePorts.next()), "-cp", Integer.toString(FreePorts.next()),
                 "-m", "1", "-l", "1", "-nostdin", "-timeout", "40s", "-timeout_error", "-recv_timeout", "20000"));
         cmd.addAll(List.of(extra));

@@ -184,6 +184,23 @@ class RegistrationScenarioTest {
     }
 
     @Test
+    void credentialsAreNotSentToAChallengeFromAnotherAddress() throws Exception {
+        // The trunk's proxy is 127.0.0.2; SIPp listens on every address, so its 401 comes back from
+        // 127.0.0.1 (the kernel picks the source for a reply to 127.0.0.1): another host.
+        int port = eu.minivoice.gateway.support.FreePorts.next();
+        try (Sipp registrar = Sipp.startOnPort("carrier-registrar-401-then-200.xml", port, "-i", "0.0.0.0")) {
+            Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-leak\",\"proxy\":\"127.0.0.2:" + port
+                    + "\",\"username\":\"1001\",\"password\":\"secret-1001\",\"realm\":\"sip.example.net\"}");
+            String id = r.data().get("id").asText();
+            JsonNode t = awaitTrunk(id, n -> n.get("registration").get("last_reason").asText("").contains("withheld"),
+                    Duration.ofSeconds(10));
+            assertEquals("FAIL_WAIT", t.get("registration_status").asText());
+            assertEquals(401, t.get("registration").get("last_code").asInt());
+            gw.http.delete("/v1/trunks/" + id, API_KEY);
+        }
+    }
+
+    @Test
     void aTrunkWithoutRegistrationStaysNoreg() {
         Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"ipauth\",\"proxy\":\"127.0.0.1:5999\"}");
         assertEquals("NOREG", r.data().get("registration_status").asText());

@@ -27,46 +27,45 @@ public final class RegistrationEvents {
 
     public StoredEvent changed(String trunkId, String customerId, RegistrationStatus from, RegistrationStatus to,
                                String reason, RegistrationSnapshot now, Instant at) {
-        String id = ids.newId("evt");
-        Instant t = at.truncatedTo(ChronoUnit.MILLIS);
-        ObjectNode root = json.createObjectNode();
-        root.put("id", id);
-        root.put("event", TYPE);
-        root.put("created_at", t.toString());
-        root.putObject("trunk").put("id", trunkId).put("customer_id", customerId);
-        root.putObject("variables");
-        ObjectNode data = root.putObject("data");
+        ObjectNode root = envelope(TYPE, trunkId, customerId, at);
+        ObjectNode data = (ObjectNode) root.get("data");
         data.put("previous_status", from.name());
         data.put("registration_status", to.name());
         data.put("reason", reason);
         data.put("last_code", now.lastCode());
         data.put("expires_at", now.expiresAt() == null ? null : now.expiresAt().toString());
         data.put("next_attempt_at", now.nextAttemptAt() == null ? null : now.nextAttemptAt().toString());
-        return stored(id, customerId, TYPE, trunkId, t, root);
+        return stored(customerId, TYPE, trunkId, root);
     }
 
     public StoredEvent healthChanged(String trunkId, String customerId, TrunkHealth from, TrunkHealth to,
                                      ProbeResult last, Instant at) {
-        String id = ids.newId("evt");
-        Instant t = at.truncatedTo(ChronoUnit.MILLIS);
-        ObjectNode root = json.createObjectNode();
-        root.put("id", id);
-        root.put("event", HEALTH_TYPE);
-        root.put("created_at", t.toString());
-        root.putObject("trunk").put("id", trunkId).put("customer_id", customerId);
-        root.putObject("variables");
-        ObjectNode data = root.putObject("data");
+        ObjectNode root = envelope(HEALTH_TYPE, trunkId, customerId, at);
+        ObjectNode data = (ObjectNode) root.get("data");
         data.put("previous_health", from.name());
         data.put("health", to.name());
         data.put("last_code", last.code());
         data.put("rtt_ms", last.reachable() ? last.rttMillis() : null);
         data.put("error", last.error());
-        return stored(id, customerId, HEALTH_TYPE, trunkId, t, root);
+        return stored(customerId, HEALTH_TYPE, trunkId, root);
     }
 
-    private StoredEvent stored(String id, String customerId, String type, String trunkId, Instant t, ObjectNode root) {
+    /** The DESIGN §6 envelope of a trunk event, with an empty {@code data} to fill in. */
+    private ObjectNode envelope(String type, String trunkId, String customerId, Instant at) {
+        ObjectNode root = json.createObjectNode();
+        root.put("id", ids.newId("evt"));
+        root.put("event", type);
+        root.put("created_at", at.truncatedTo(ChronoUnit.MILLIS).toString());
+        root.putObject("trunk").put("id", trunkId).put("customer_id", customerId);
+        root.putObject("variables");
+        root.putObject("data");
+        return root;
+    }
+
+    private StoredEvent stored(String customerId, String type, String trunkId, ObjectNode root) {
         try {
-            return new StoredEvent(id, customerId, type, trunkId, t, json.writeValueAsString(root));
+            return new StoredEvent(root.get("id").asText(), customerId, type, trunkId,
+                    Instant.parse(root.get("created_at").asText()), json.writeValueAsString(root));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of strings always serialises", e);
         }

@@ -102,6 +102,19 @@ class RegistrationScenarioTest {
     }
 
     @Test
+    void registersOverTcp() throws Exception {
+        try (Sipp registrar = Sipp.start("carrier-registrar-407-then-200.xml", null, "-t", "t1")) {
+            Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-tcp\",\"proxy\":\"127.0.0.1:" + registrar.port
+                    + ";transport=tcp\",\"username\":\"1001\",\"password\":\"secret-1001\"}");
+            String id = r.data().get("id").asText();
+            awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(10));
+            Sipp.Result result = registrar.await();
+            assertEquals(0, result.exitCode(), result.output());
+            gw.http.delete("/v1/trunks/" + id, API_KEY);
+        }
+    }
+
+    @Test
     void aWrongPasswordEndsInFailed() throws Exception {
         try (Sipp registrar = Sipp.start("carrier-registrar-401-then-200.xml", null)) {
             String id = createTrunk("reg-bad", registrar.port, "not-the-password");

@@ -60,6 +60,11 @@ public final class JainSipRegisterSender implements RegisterSender {
 
     @Override
     public void send(RegistrationTarget t, OutgoingRegister r, Sink sink) {
+        if (sip.externalProvider().getListeningPoint(t.proxy().transport().token()) == null) {
+            sink.onFailure("transport " + t.proxy().transport().token() + " is not offered by this gateway"
+                    + " (sip.transports: " + String.join(", ", sip.config().transports()) + ")", false);
+            return;
+        }
         Set<String> proxyAddresses;
         try {
             // The digest-leak guard compares answers against these addresses.

@@ -65,6 +65,11 @@ public final class ConfigLoader {
             new Key("sip.trace", Type.BOOL, false, 0, 0, null),
             num("sip.threads", 8, 1, 256),
             num("sip.max_message_bytes", 65536, 4096, 4 * 1024 * 1024),
+            new Key("sip.tls_port", Type.INT, 0, 0, 65535, null),
+            str("sip.tls_keystore", ""),
+            str("sip.tls_keystore_password", ""),
+            str("sip.tls_truststore", ""),
+            str("sip.tls_truststore_password", ""),
             str("database.url", ""),
             str("database.data_dir", "./data", "MINIVOICE_DATA_DIR"),
             str("database.user", ""),
@@ -240,7 +245,10 @@ public final class ConfigLoader {
                 (String) v.get("sip.bind"), (String) v.get("sip.public_address"),
                 (int) v.get("sip.external_port"), (int) v.get("sip.internal_port"),
                 lower((List<String>) v.get("sip.transports")), (List<String>) v.get("sip.trusted_cidrs"),
-                (boolean) v.get("sip.trace"), (int) v.get("sip.threads"), (int) v.get("sip.max_message_bytes"));
+                (boolean) v.get("sip.trace"), (int) v.get("sip.threads"), (int) v.get("sip.max_message_bytes"),
+                new GatewayConfig.TlsConfig((int) v.get("sip.tls_port"), (String) v.get("sip.tls_keystore"),
+                        (String) v.get("sip.tls_keystore_password"), (String) v.get("sip.tls_truststore"),
+                        (String) v.get("sip.tls_truststore_password")));
         var database = new GatewayConfig.DatabaseConfig(
                 (String) v.get("database.url"), Path.of((String) v.get("database.data_dir")),
                 (String) v.get("database.user"), (String) v.get("database.password"),

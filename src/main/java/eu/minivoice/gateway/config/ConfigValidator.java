@@ -28,6 +28,19 @@ final class ConfigValidator {
             throw new ConfigException("sip.external_port and sip.internal_port must differ (both "
                     + c.sip().externalPort() + ")");
         }
+        GatewayConfig.TlsConfig tls = c.sip().tls();
+        if (tls.enabled()) {
+            if (tls.port() == c.sip().externalPort() || tls.port() == c.sip().internalPort()) {
+                throw new ConfigException("sip.tls_port must differ from sip.external_port and sip.internal_port");
+            }
+            if (tls.keystore().isEmpty() || !java.nio.file.Files.isReadable(java.nio.file.Path.of(tls.keystore()))) {
+                throw new ConfigException("sip.tls_keystore must name a readable PKCS12 key store when sip.tls_port is set"
+                        + (tls.keystore().isEmpty() ? "" : " (cannot read " + tls.keystore() + ")"));
+            }
+            if (!tls.truststore().isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(tls.truststore()))) {
+                throw new ConfigException("sip.tls_truststore: cannot read " + tls.truststore());
+            }
+        }
         List<String> transports = c.sip().transports();
         if (transports.isEmpty()) {
             throw new ConfigException("sip.transports must name at least one of udp, tcp");

@@ -36,7 +36,7 @@ public record GatewayConfig(
 
     public record SipConfig(String bind, String publicAddress, int externalPort, int internalPort,
                             List<String> transports, List<String> trustedCidrs, boolean trace,
-                            int threads, int maxMessageBytes) {
+                            int threads, int maxMessageBytes, TlsConfig tls) {
         public SipConfig {
             transports = List.copyOf(transports);
             trustedCidrs = List.copyOf(trustedCidrs);
@@ -45,6 +45,23 @@ public record GatewayConfig(
         /** The address put into Via/Contact: the public address behind NAT, else the bind address. */
         public String advertisedAddress() {
             return publicAddress.isEmpty() ? bind : publicAddress;
+        }
+    }
+
+    /**
+     * TLS on the carrier side: a listening point on {@code port} (0 = off) with this key store,
+     * also used for outgoing TLS (REGISTER to a {@code ;transport=tls} or {@code sips:} proxy).
+     * The trust store (empty = the key store) decides which carriers' certificates are accepted.
+     */
+    public record TlsConfig(int port, String keystore, String keystorePassword, String truststore,
+                            String truststorePassword) {
+        public boolean enabled() {
+            return port != 0;
+        }
+
+        @Override
+        public String toString() {
+            return "TlsConfig[port=" + port + ", keystore=" + keystore + ", truststore=" + truststore + "]";
         }
     }
 

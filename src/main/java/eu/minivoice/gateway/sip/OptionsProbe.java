@@ -86,7 +86,7 @@ public final class OptionsProbe implements SipReachability, AutoCloseable {
         }
         target.setTransportParam(transport);
         String host = sip.config().advertisedAddress();
-        int port = sip.config().externalPort();
+        int port = sip.externalPort(transport);
         SipURI from = af.createSipURI("ping", host);
         Request req = sip.messageFactory().createRequest(target, Request.OPTIONS,
                 sip.externalProvider().getNewCallId(), hf.createCSeqHeader(1L, Request.OPTIONS),

@@ -1,5 +1,6 @@
 package eu.minivoice.gateway.sip;
 
+import eu.minivoice.gateway.config.GatewayConfig;
 import eu.minivoice.gateway.config.GatewayConfig.SipConfig;
 import eu.minivoice.gateway.sip.logging.Slf4jServerLogger;
 import eu.minivoice.gateway.sip.logging.Slf4jStackLogger;
@@ -67,6 +68,23 @@ public final class SipServer implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY", "gov.nist.javax.sip.stack.DefaultTlsSecurityPolicy");
         p.setProperty("javax.net.ssl.keyStoreType", "PKCS12");
         p.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+        GatewayConfig.TlsConfig tls = config.tls();
+        if (tls.enabled()) {
+            p.setProperty("javax.net.ssl.keyStore", tls.keystore());
+            p.setProperty("javax.net.ssl.keyStorePassword", tls.keystorePassword());
+            p.setProperty("javax.net.ssl.trustStore", tls.truststore().isEmpty() ? tls.keystore() : tls.truststore());
+            p.setProperty("javax.net.ssl.trustStorePassword",
+                    tls.truststore().isEmpty() ? tls.keystorePassword() : tls.truststorePassword());
+            // JAIN-SIP's defaults (TLSv1, TLSv1.1, RSA key exchange suites) are obsolete.
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3, TLSv1.2");
+            p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", "TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384"
+                    + " TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
+                    + " TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+            // Carriers do not present client certificates to us; we do not demand them.
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+            // Milliseconds, whatever the JAIN-SIP javadoc says ("10" closed every socket at once).
+            p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "10000");
+        }
         return p;
     }
 
@@ -84,6 +102,9 @@ public final class SipServer implements AutoCloseable {
         }
         try {
             external = provider(SipSide.EXTERNAL, config.externalPort());
+            if (config.tls().enabled()) {
+                external.addListeningPoint(listen(SipSide.EXTERNAL, config.tls().port(), "tls"));
+            }
             internal = provider(SipSide.INTERNAL, config.internalPort());
             edge.bind(this);
             external.addSipListener(edge);
@@ -105,14 +126,7 @@ public final class SipServer implements AutoCloseable {
     private SipProvider provider(SipSide side, int port) throws SipStartException {
         List<ListeningPoint> points = new ArrayList<>();
         for (String transport : config.transports()) {
-            try {
-                points.add(stack.createListeningPoint(config.bind(), port, transport));
-            } catch (Exception e) {
-                boolean inUse = hasCause(e, BindException.class);
-                String what = side.name().toLowerCase() + " SIP port " + config.bind() + ":" + port + "/" + transport;
-                throw new SipStartException(inUse ? what + " is already in use" : "cannot open " + what + ": "
-                        + e.getMessage(), inUse, e);
-            }
+            points.add(listen(side, port, transport));
         }
         try {
             SipProvider provider = stack.createSipProvider(points.get(0));
@@ -123,6 +137,22 @@ public final class SipServer implements AutoCloseable {
         } catch (Exception e) {
             throw new SipStartException("cannot create the " + side + " SIP provider: " + e.getMessage(), false, e);
         }
+    }
+
+    private ListeningPoint listen(SipSide side, int port, String transport) throws SipStartException {
+        try {
+            return stack.createListeningPoint(config.bind(), port, transport);
+        } catch (Exception e) {
+            boolean inUse = hasCause(e, BindException.class);
+            String what = side.name().toLowerCase() + " SIP port " + config.bind() + ":" + port + "/" + transport;
+            throw new SipStartException(inUse ? what + " is already in use" : "cannot open " + what + ": "
+                    + e.getMessage(), inUse, e);
+        }
+    }
+
+    /** The external port a transport listens on (TLS has its own). */
+    public int externalPort(String transport) {
+        return "tls".equalsIgnoreCase(transport) ? config.tls().port() : config.externalPort();
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

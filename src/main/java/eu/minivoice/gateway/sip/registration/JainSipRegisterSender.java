@@ -61,8 +61,10 @@ public final class JainSipRegisterSender implements RegisterSender {
     @Override
     public void send(RegistrationTarget t, OutgoingRegister r, Sink sink) {
         if (sip.externalProvider().getListeningPoint(t.proxy().transport().token()) == null) {
-            sink.onFailure("transport " + t.proxy().transport().token() + " is not offered by this gateway"
-                    + " (sip.transports: " + String.join(", ", sip.config().transports()) + ")", false);
+            sink.onFailure(t.proxy().transport() == eu.minivoice.gateway.domain.SipTransport.TLS
+                    ? "TLS is off on this gateway (set sip.tls_port and sip.tls_keystore)"
+                    : "transport " + t.proxy().transport().token() + " is not offered by this gateway (sip.transports: "
+                    + String.join(", ", sip.config().transports()) + ")", false);
             return;
         }
         Set<String> proxyAddresses;
@@ -113,7 +115,7 @@ public final class JainSipRegisterSender implements RegisterSender {
         SipURI requestUri = af.createSipURI(null, t.registrarDomain());
         Address aor = af.createAddress(af.createSipURI(t.username(), t.aorDomain()));
         String host = sip.config().advertisedAddress();
-        int port = sip.config().externalPort();
+        int port = sip.externalPort(transport);
         SipURI contactUri = af.createSipURI(t.contactUser(), host);
         contactUri.setPort(port);
         contactUri.setTransportParam(transport);

@@ -214,12 +214,12 @@ class RegistrationScenarioTest {
     }
 
     @Test
-    void aTlsTrunkIsReportedAsNotOfferedYet() throws Exception {
+    void aTlsTrunkOnAGatewayWithoutTlsSaysSo() throws Exception {
         Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-tls\",\"proxy\":\"sips:127.0.0.1:5999\","
                 + "\"username\":\"1001\",\"password\":\"x\"}");
         String id = r.data().get("id").asText();
         JsonNode t = awaitTrunk(id, n -> n.get("registration_status").asText().equals("FAIL_WAIT"), Duration.ofSeconds(5));
-        assertTrue(t.get("registration").get("last_reason").asText().contains("transport tls is not offered"), t.toString());
+        assertTrue(t.get("registration").get("last_reason").asText().contains("TLS is off on this gateway"), t.toString());
         gw.http.delete("/v1/trunks/" + id, API_KEY);
     }
 

@@ -1,0 +1,181 @@
+package eu.minivoice.gateway.sip.registration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import eu.minivoice.gateway.support.FreePorts;
+import eu.minivoice.gateway.support.TestGateway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static eu.minivoice.gateway.support.TestGateway.API_KEY;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * REGISTER over TLS. Debian's SIPp is built without TLS, so the carrier here is a minimal TLS
+ * registrar written for the test (a real SSLServerSocket, real SIP text): it answers every
+ * REGISTER with 200 and our Contact.
+ */
+class TlsRegistrationTest {
+    private static final String PASSWORD = "test-keystore-pw";
+
+    @TempDir
+    static Path dir;
+    static TestGateway gw;
+    static SSLServerSocket registrar;
+    static final List<String> received = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path ks = dir.resolve("tls.p12");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "minivoice", "-keyalg", "EC", "-groupname",
+                "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1", "-validity", "2", "-keystore",
+                ks.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD)
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, new String(p.getInputStream().readAllBytes()));
+        // A trust store holds certificates as trusted entries (a key entry is no trust anchor).
+        Path pem = dir.resolve("carrier.pem");
+        Path trust = dir.resolve("trust.p12");
+        for (String[] cmd : new String[][] {
+                {keytool, "-exportcert", "-rfc", "-alias", "minivoice", "-keystore", ks.toString(), "-storepass", PASSWORD,
+                        "-file", pem.toString()},
+                {keytool, "-importcert", "-noprompt", "-alias", "carrier", "-file", pem.toString(), "-keystore",
+                        trust.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD}}) {
+            Process q = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            assertTrue(q.waitFor(60, TimeUnit.SECONDS) && q.exitValue() == 0, new String(q.getInputStream().readAllBytes()));
+        }
+
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(ks)) {
+            store.load(in, PASSWORD.toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, PASSWORD.toCharArray());
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(kmf.getKeyManagers(), null, null);
+        registrar = (SSLServerSocket) ssl.getServerSocketFactory().createServerSocket(0, 10, InetAddress.getLoopbackAddress());
+        Thread t = new Thread(TlsRegistrationTest::serve, "tls-registrar");
+        t.setDaemon(true);
+        t.start();
+
+        Map<String, String> env = TestGateway.env(dir.resolve("data"));
+        env.put("MINIVOICE_SIP_TLS_PORT", Integer.toString(FreePorts.next()));
+        env.put("MINIVOICE_SIP_TLS_KEYSTORE", ks.toString());
+        env.put("MINIVOICE_SIP_TLS_KEYSTORE_PASSWORD", PASSWORD);
+        env.put("MINIVOICE_SIP_TLS_TRUSTSTORE", trust.toString());
+        env.put("MINIVOICE_SIP_TLS_TRUSTSTORE_PASSWORD", PASSWORD);
+        gw = TestGateway.start(dir.resolve("data"), env);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (gw != null) {
+            gw.close();
+        }
+        if (registrar != null) {
+            registrar.close();
+        }
+    }
+
+    /** Accepts connections and answers each REGISTER on it with 200 OK. */
+    private static void serve() {
+        while (!registrar.isClosed()) {
+            try {
+                Socket s = registrar.accept();
+                Thread t = new Thread(() -> answer(s), "tls-registrar-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (Exception closed) {
+                return;
+            }
+        }
+    }
+
+    private static void answer(Socket s) {
+        try (s) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            while (true) {
+                StringBuilder request = new StringBuilder();
+                String line;
+                while ((line = in.readLine()) != null && !line.isEmpty()) {
+                    request.append(line).append("\r\n");
+                }
+                if (line == null) {
+                    return;
+                }
+                String text = request.toString();
+                if (text.isBlank()) {
+                    continue; // CRLF keep-alive
+                }
+                received.add(text);
+                StringBuilder resp = new StringBuilder("SIP/2.0 200 OK\r\n");
+                for (String h : text.split("\r\n")) {
+                    String lower = h.toLowerCase();
+                    if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("call-id:")
+                            || lower.startsWith("cseq:")) {
+                        resp.append(h).append("\r\n");
+                    } else if (lower.startsWith("to:")) {
+                        resp.append(h).append(";tag=reg1\r\n");
+                    } else if (lower.startsWith("contact:")) {
+                        String uri = h.substring(h.indexOf('<'), h.indexOf('>') + 1);
+                        resp.append("Contact: ").append(uri).append(";expires=60\r\n");
+                    }
+                }
+                resp.append("Content-Length: 0\r\n\r\n");
+                out.write(resp.toString().getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        } catch (Exception e) {
+            // connection closed
+        }
+    }
+
+    private static JsonNode awaitReged(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = gw.http.get("/v1/trunks/" + id, API_KEY).data();
+            if (last.get("registration_status").asText().equals("REGED")) {
+                return last;
+            }
+            Thread.sleep(100);
+        }
+        fail("not REGED over TLS: " + last);
+        return null;
+    }
+
+    @Test
+    void registersOverTlsWithTransportParamAndSipsUri() throws Exception {
+        int port = registrar.getLocalPort();
+        for (String proxy : new String[] {"127.0.0.1:" + port + ";transport=tls", "sips:127.0.0.1:" + port}) {
+            String id = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"tls-" + proxy.hashCode() + "\",\"proxy\":\""
+                    + proxy + "\",\"username\":\"1001\",\"password\":\"pw\"}").data().get("id").asText();
+            awaitReged(id);
+            assertEquals(204, gw.http.delete("/v1/trunks/" + id, API_KEY).status());
+        }
+        assertTrue(received.stream().anyMatch(r -> r.startsWith("REGISTER ") && r.contains("SIP/2.0/TLS")),
+                String.join("\n---\n", received));
+    }
+}

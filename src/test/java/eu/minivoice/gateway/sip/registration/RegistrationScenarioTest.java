@@ -224,6 +224,52 @@ class RegistrationScenarioTest {
     }
 
     @Test
+    void changingTheProxyUnregistersThereAndRegistersAtTheNewOne() throws Exception {
+        try (Sipp oldRegistrar = Sipp.start("carrier-registrar-200-then-unregister.xml", null);
+             Sipp newRegistrar = Sipp.start("carrier-registrar-401-then-200.xml", null)) {
+            String id = createTrunk("reg-move", oldRegistrar.port, "secret-1001");
+            awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(10));
+            Reply moved = gw.http.patch("/v1/trunks/" + id, API_KEY, "{\"proxy\":\"127.0.0.1:" + newRegistrar.port + "\"}");
+            assertEquals(200, moved.status(), moved.body());
+            Sipp.Result old = oldRegistrar.await(); // passes only once the un-REGISTER arrived
+            assertEquals(0, old.exitCode(), old.output());
+            JsonNode t = awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED")
+                    && n.get("registration").get("last_code").asInt() == 200
+                    && timelineTargets(id).contains("401"), Duration.ofSeconds(10));
+            assertEquals("REGED", t.get("registration_status").asText());
+            gw.http.delete("/v1/trunks/" + id, API_KEY);
+        }
+    }
+
+    private static String timelineTargets(String id) {
+        StringBuilder b = new StringBuilder();
+        gw.http.get("/v1/trunks/" + id + "/registration", API_KEY).data().get("transactions")
+                .forEach(tx -> b.append(tx.get("code").asText()).append(' '));
+        return b.toString();
+    }
+
+    @Test
+    void gatewayShutdownUnregisters(@TempDir Path other) throws Exception {
+        try (Sipp registrar = Sipp.start("carrier-registrar-200-then-unregister.xml", null)) {
+            TestGateway second = TestGateway.start(other);
+            try {
+                Reply r = second.http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-stop\",\"proxy\":\"127.0.0.1:"
+                        + registrar.port + "\",\"username\":\"1001\",\"password\":\"secret-1001\"}");
+                String id = r.data().get("id").asText();
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (System.nanoTime() < deadline && !second.http.get("/v1/trunks/" + id, API_KEY).data()
+                        .get("registration_status").asText().equals("REGED")) {
+                    Thread.sleep(100);
+                }
+            } finally {
+                second.close(); // un-REGISTERs before it stops
+            }
+            Sipp.Result result = registrar.await();
+            assertEquals(0, result.exitCode(), result.output());
+        }
+    }
+
+    @Test
     void aTrunkWithoutRegistrationStaysNoreg() {
         Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"ipauth\",\"proxy\":\"127.0.0.1:5999\"}");
         assertEquals("NOREG", r.data().get("registration_status").asText());

@@ -107,7 +107,8 @@ public final class Gateway implements AutoCloseable {
                     Duration.ofSeconds(rc.answerTimeoutSeconds()), Duration.ofSeconds(rc.backoffMinSeconds()),
                     Duration.ofSeconds(rc.backoffMaxSeconds()), Duration.ofSeconds(rc.failedRetrySeconds()),
                     Duration.ofSeconds(rc.startupSpreadSeconds()), rc.timelineSize(),
-                    Duration.ofSeconds(rc.pingTimeoutSeconds()), rc.pingDownAfter(), rc.pingUpAfter()),
+                    Duration.ofSeconds(rc.pingTimeoutSeconds()), rc.pingDownAfter(), rc.pingUpAfter(),
+                    Duration.ofSeconds(rc.connectionCheckSeconds())),
                     new JainSipRegisterSender(sip, () -> random.randomToken(10)), clock, random::nextFraction, random,
                     probe, new RegistrationEngine.StatusListener() {
                         @Override

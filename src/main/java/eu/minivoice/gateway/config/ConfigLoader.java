@@ -86,7 +86,8 @@ public final class ConfigLoader {
             num("registration.shutdown_unregister_seconds", 3, 0, 60),
             num("registration.ping_timeout_seconds", 5, 1, 60),
             num("registration.ping_down_after", 3, 1, 100),
-            num("registration.ping_up_after", 2, 1, 100));
+            num("registration.ping_up_after", 2, 1, 100),
+            num("registration.connection_check_seconds", 5, 1, 3600));
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
@@ -260,7 +261,8 @@ public final class ConfigLoader {
                 (int) v.get("registration.backoff_max_seconds"), (int) v.get("registration.failed_retry_seconds"),
                 (int) v.get("registration.startup_spread_seconds"), (int) v.get("registration.timeline_size"),
                 (int) v.get("registration.shutdown_unregister_seconds"), (int) v.get("registration.ping_timeout_seconds"),
-                (int) v.get("registration.ping_down_after"), (int) v.get("registration.ping_up_after"));
+                (int) v.get("registration.ping_down_after"), (int) v.get("registration.ping_up_after"),
+                (int) v.get("registration.connection_check_seconds"));
         GatewayConfig config = new GatewayConfig(admin, customers, sip, database, trunks, registration);
         ConfigValidator.validate(config);
         return config;

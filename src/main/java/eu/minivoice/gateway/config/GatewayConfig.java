@@ -83,6 +83,6 @@ public record GatewayConfig(
     public record RegistrationConfig(int answerTimeoutSeconds, int backoffMinSeconds, int backoffMaxSeconds,
                                      int failedRetrySeconds, int startupSpreadSeconds, int timelineSize,
                                      int shutdownUnregisterSeconds, int pingTimeoutSeconds, int pingDownAfter,
-                                     int pingUpAfter) {
+                                     int pingUpAfter, int connectionCheckSeconds) {
     }
 }

@@ -17,6 +17,7 @@ import javax.sip.message.MessageFactory;
 import java.net.BindException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -149,6 +150,37 @@ public final class SipServer implements AutoCloseable {
                     + e.getMessage(), inUse, e);
         }
     }
+
+    /**
+     * Whether the stack still holds an outgoing connection to {@code ip:port} over TCP or TLS on
+     * the carrier side. JAIN-SIP raises no event when a peer closes an idle connection, but a closed
+     * channel removes itself from its processor's channel map. That map is not public (only a
+     * TCP-only probe is), so it is read by reflection; JAIN-SIP is pinned at 1.3.0-91, and if the
+     * field ever disappears the answer is "open" (no watch) with one warning.
+     */
+    public boolean hasConnection(String ip, int port, String transport) {
+        ListeningPoint lp = external == null ? null : external.getListeningPoint(transport);
+        if (!(lp instanceof gov.nist.javax.sip.ListeningPointImpl impl)
+                || !(impl.getMessageProcessor() instanceof gov.nist.javax.sip.stack.ConnectionOrientedMessageProcessor p)) {
+            return true; // not a connection-oriented transport here: nothing to watch
+        }
+        try {
+            java.lang.reflect.Field f = gov.nist.javax.sip.stack.ConnectionOrientedMessageProcessor.class
+                    .getDeclaredField("messageChannels");
+            f.setAccessible(true);
+            Map<?, ?> channels = (Map<?, ?>) f.get(p);
+            String key = (transport + ":" + ip.replaceAll("[\\[\\]]", "") + ":" + port).toLowerCase(java.util.Locale.ROOT);
+            return channels.containsKey(key);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            if (!connectionWatchBroken) {
+                connectionWatchBroken = true;
+                log.warn("cannot watch {} connections (JAIN-SIP internals changed?): {}", transport, e.toString());
+            }
+            return true;
+        }
+    }
+
+    private volatile boolean connectionWatchBroken;
 
     /** The external port a transport listens on (TLS has its own). */
     public int externalPort(String transport) {

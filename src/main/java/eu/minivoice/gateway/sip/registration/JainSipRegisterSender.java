@@ -50,6 +50,8 @@ public final class JainSipRegisterSender implements RegisterSender {
     /** One Call-ID and From tag per trunk for the life of the process (RFC 3261 §10.2.4). */
     private final Map<String, String[]> dialogIds = new ConcurrentHashMap<>();
     private final java.util.function.Supplier<String> tokens;
+    /** Where the trunk's last REGISTER went (resolved IP), for the TCP connection watch. */
+    private final Map<String, String> lastDestination = new ConcurrentHashMap<>();
     /** The trunk's latest REGISTER transaction: a new attempt ends the old one's retransmissions. */
     private final Map<String, ClientTransaction> current = new ConcurrentHashMap<>();
 
@@ -76,6 +78,7 @@ public final class JainSipRegisterSender implements RegisterSender {
             sink.onFailure("cannot resolve proxy " + t.proxy().host(), false);
             return;
         }
+        lastDestination.put(t.trunkId(), proxyAddresses.iterator().next());
         try {
             Request request = build(t, r);
             ClientTransaction tx = sip.externalProvider().getNewClientTransaction(request);
@@ -147,6 +150,15 @@ public final class JainSipRegisterSender implements RegisterSender {
                     r.authorization()));
         }
         return req;
+    }
+
+    @Override
+    public boolean connectionOpen(RegistrationTarget target) {
+        String ip = lastDestination.get(target.trunkId());
+        if (target.proxy().transport() == SipTransport.UDP || ip == null) {
+            return true;
+        }
+        return sip.hasConnection(ip, target.proxy().effectivePort(), target.proxy().transport().token());
     }
 
     @Override

@@ -6,6 +6,12 @@ import eu.minivoice.gateway.sip.registration.RegistrationContext.OutgoingRegiste
 public interface RegisterSender {
     void send(RegistrationTarget target, OutgoingRegister request, Sink sink);
 
+    /**
+     * For a registration over TCP or TLS: whether the connection its last REGISTER used is still open.
+     * Always true for other transports.
+     */
+    boolean connectionOpen(RegistrationTarget target);
+
     /** Ends the trunk's in-flight REGISTER transaction, if any (its answer is no longer awaited). */
     void abandon(RegistrationTarget target);
 

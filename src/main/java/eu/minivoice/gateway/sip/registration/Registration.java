@@ -126,6 +126,11 @@ public final class Registration {
         }
     }
 
+    /** Whether a REGISTER is awaiting its answer. */
+    public boolean inFlight() {
+        return inFlight;
+    }
+
     /** A reliable connection to the proxy closed: register again at once (DESIGN §3). */
     public void connectionLost() {
         if (!stopped && !inFlight) {

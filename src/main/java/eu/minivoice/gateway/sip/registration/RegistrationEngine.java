@@ -76,8 +76,24 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
         });
     }
 
+    /**
+     * A closed TCP/TLS connection to a carrier means its registration binding (and our path for its
+     * INVITEs) is gone: register again at once. JAIN-SIP does not report the close, so the engine
+     * looks every {@code connectionCheck}.
+     */
+    private void watchConnections() {
+        for (Registration r : registrations.values()) {
+            if (r.status() == RegistrationStatus.REGED && !r.inFlight() && !sender.connectionOpen(r.target())) {
+                r.connectionLost();
+                publish(r);
+            }
+        }
+    }
+
     /** Start-up: every registering trunk, first REGISTERs spread over the start-up window. */
     public void startAll(List<Trunk> trunks) {
+        long every = settings.connectionCheck().toMillis();
+        thread.scheduleWithFixedDelay(this::watchConnections, every, every, TimeUnit.MILLISECONDS);
         thread.execute(() -> {
             long window = settings.startupSpread().toMillis();
             int started = 0;

@@ -14,8 +14,10 @@ import java.time.Duration;
  * @param pingTimeout     how long an OPTIONS ping waits for any answer
  * @param pingDownAfter   consecutive unanswered pings that make a trunk DOWN
  * @param pingUpAfter     consecutive answered pings that bring a DOWN trunk back UP
+ * @param connectionCheck how often registrations over TCP check that their connection is open
  */
 public record RegistrationSettings(Duration answerTimeout, Duration backoffMin, Duration backoffMax,
                                    Duration failedRetry, Duration startupSpread, int timelineSize,
-                                   Duration pingTimeout, int pingDownAfter, int pingUpAfter) {
+                                   Duration pingTimeout, int pingDownAfter, int pingUpAfter,
+                                   Duration connectionCheck) {
 }

@@ -270,6 +270,27 @@ class RegistrationScenarioTest {
     }
 
     @Test
+    void aClosedTcpConnectionRegistersAgainAtOnce() throws Exception {
+        int port = eu.minivoice.gateway.support.FreePorts.next();
+        String id;
+        try (Sipp first = Sipp.startOnPort("carrier-registrar-200.xml", port, "-t", "t1")) {
+            Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-tcp-close\",\"proxy\":\"127.0.0.1:" + port
+                    + ";transport=tcp\",\"username\":\"1001\",\"password\":\"x\",\"register_expires\":60}");
+            id = r.data().get("id").asText();
+            awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(10));
+            assertEquals(0, first.await().exitCode()); // SIPp exits: the carrier closed the connection
+        }
+        long closedAt = System.nanoTime();
+        try (Sipp second = Sipp.startOnPort("carrier-registrar-200.xml", port, "-t", "t1")) {
+            Sipp.Result r = second.await(); // passes only if a new REGISTER arrives
+            assertEquals(0, r.exitCode(), r.output());
+            // The refresh would come after ~45 s; the close must be noticed within the check interval.
+            assertTrue(Duration.ofNanos(System.nanoTime() - closedAt).toSeconds() < 15);
+        }
+        gw.http.delete("/v1/trunks/" + id, API_KEY);
+    }
+
+    @Test
     void aTrunkWithoutRegistrationStaysNoreg() {
         Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"ipauth\",\"proxy\":\"127.0.0.1:5999\"}");
         assertEquals("NOREG", r.data().get("registration_status").asText());

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RegistrationTest {
     private final FakeRegistrationContext ctx = new FakeRegistrationContext();
     private final RegistrationSettings settings = new RegistrationSettings(Duration.ofSeconds(32), Duration.ofSeconds(4),
-            Duration.ofSeconds(64), Duration.ofSeconds(600), Duration.ofSeconds(20), 5, Duration.ofSeconds(5), 3, 2);
+            Duration.ofSeconds(64), Duration.ofSeconds(600), Duration.ofSeconds(20), 5, Duration.ofSeconds(5), 3, 2, Duration.ofSeconds(5));
     private final Registration reg = new Registration(new RegistrationTarget("trunk_a", "cust_default", "1001", "pw",
             "sip.example.net", "sip.example.net", ProxyAddress.parse("203.0.113.1"), 300, "gw+trunk_a"), ctx, settings);
 

@@ -44,6 +44,8 @@ class TlsRegistrationTest {
     static TestGateway gw;
     static SSLServerSocket registrar;
     static final List<String> received = new CopyOnWriteArrayList<>();
+    /** When set, the registrar hangs up after each answer, as a carrier closing the connection. */
+    static volatile boolean hangUpAfterAnswer;
 
     @BeforeAll
     static void start() throws Exception {
@@ -146,6 +148,9 @@ class TlsRegistrationTest {
                 resp.append("Content-Length: 0\r\n\r\n");
                 out.write(resp.toString().getBytes(StandardCharsets.UTF_8));
                 out.flush();
+                if (hangUpAfterAnswer) {
+                    return;
+                }
             }
         } catch (Exception e) {
             // connection closed
@@ -164,6 +169,30 @@ class TlsRegistrationTest {
         }
         fail("not REGED over TLS: " + last);
         return null;
+    }
+
+    @Test
+    void aClosedTlsConnectionRegistersAgainAtOnce() throws Exception {
+        int port = registrar.getLocalPort();
+        String id = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"tls-close\",\"proxy\":\"127.0.0.1:" + port
+                + ";transport=tls\",\"username\":\"1002\",\"password\":\"pw\"}").data().get("id").asText();
+        awaitReged(id);
+        long before = received.stream().filter(r -> r.contains("sip:1002@")).count();
+        hangUpAfterAnswer = true;
+        try {
+            // The next REGISTER (a refresh would be ~50 min away) must come soon after a hang-up; the
+            // first one after the flag may be needed to trigger the hang-up itself.
+            gw.http.patch("/v1/trunks/" + id, API_KEY, "{\"register_expires\":61}");
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline && received.stream().filter(r -> r.contains("sip:1002@")).count() < before + 3) {
+                Thread.sleep(100);
+            }
+            assertTrue(received.stream().filter(r -> r.contains("sip:1002@")).count() >= before + 3,
+                    "registered again after the carrier hung up");
+        } finally {
+            hangUpAfterAnswer = false;
+        }
+        gw.http.delete("/v1/trunks/" + id, API_KEY);
     }
 
     @Test

@@ -229,6 +229,21 @@ class RegistrationTest {
     }
 
     @Test
+    void aChallengeWithoutAUsableDigestIsReportedNotLooped() {
+        startAndSend();
+        // No WWW-Authenticate we can use (missing, or an unsupported algorithm): no answer is sent.
+        reg.onResponse(attempt(), new RegistrarResponse(401, "Unauthorized", List.of(
+                new DigestChallenge("r", "n", null, "SHA-512-256", List.of("auth"), false, false)), null, false, null,
+                null, null, true, "203.0.113.1"));
+        assertEquals(FAIL_WAIT, reg.status());
+        assertEquals(1, ctx.sent.size());
+        assertTrue(reg.snapshot().lastReason().contains("no usable Digest challenge"));
+        assertTrue(ctx.nextTimerIn().toMillis() >= 2000, "backs off, no tight loop");
+        reg.onResponse(attempt(), answer(401)); // ignored: nothing in flight
+        assertEquals(1, ctx.sent.size());
+    }
+
+    @Test
     void zeroGrantedIsAFailure() {
         startAndSend();
         reg.onResponse(attempt(), ok(0));

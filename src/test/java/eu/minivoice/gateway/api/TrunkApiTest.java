@@ -2,15 +2,12 @@ package eu.minivoice.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import eu.minivoice.gateway.support.Http.Reply;
-import eu.minivoice.gateway.support.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import eu.minivoice.gateway.support.SharedGateway;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.nio.file.Path;
 import java.util.Iterator;
 
 import static eu.minivoice.gateway.support.TestGateway.API_KEY;
@@ -21,28 +18,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** /v1/trunks over real HTTP against an in-process gateway. */
 class TrunkApiTest {
-    @TempDir
-    static Path data;
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() throws Exception {
-        gw = TestGateway.start(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedGateway shared = new SharedGateway();
 
     private static Reply create(String json) {
-        return gw.http.post("/v1/trunks", API_KEY, json);
+        return shared.gw().http.post("/v1/trunks", API_KEY, json);
     }
 
     private static int count() {
-        return gw.http.get("/v1/trunks", API_KEY).json().get("count").asInt();
+        return shared.gw().http.get("/v1/trunks", API_KEY).json().get("count").asInt();
     }
 
     /** The trunk without what the registration engine changes on its own. */
@@ -80,11 +64,11 @@ class TrunkApiTest {
         assertEquals("UNKNOWN", t.get("health").asText());
         assertTrue(t.get("registration").has("last_code"));
 
-        Reply got = gw.http.get("/v1/trunks/" + t.get("id").asText(), API_KEY);
+        Reply got = shared.gw().http.get("/v1/trunks/" + t.get("id").asText(), API_KEY);
         assertEquals(200, got.status());
         assertEquals(stable(t), stable(got.data()));
         assertFalse(got.body().contains("s3cr3t-pw"));
-        Reply list = gw.http.get("/v1/trunks", API_KEY);
+        Reply list = shared.gw().http.get("/v1/trunks", API_KEY);
         assertFalse(list.body().contains("s3cr3t-pw"));
         assertTrue(list.data().isArray());
         assertEquals(list.data().size(), list.json().get("count").asInt());
@@ -103,36 +87,36 @@ class TrunkApiTest {
     void patchesOnlyTheGivenFieldsAndCanClearOptionalOnes() {
         String id = create("{\"name\":\"" + uniqueName("p") + "\",\"proxy\":\"sip:a.example.com\",\"username\":\"u\","
                 + "\"password\":\"pw\",\"priority\":5}").data().get("id").asText();
-        Reply r = gw.http.patch("/v1/trunks/" + id, API_KEY, "{\"is_active\":false,\"priority\":7}");
+        Reply r = shared.gw().http.patch("/v1/trunks/" + id, API_KEY, "{\"is_active\":false,\"priority\":7}");
         assertEquals(200, r.status(), r.body());
         assertFalse(r.data().get("is_active").asBoolean());
         assertEquals(7, r.data().get("priority").asInt());
         assertEquals("sip:a.example.com", r.data().get("proxy").asText());
         assertEquals("u", r.data().get("username").asText());
 
-        r = gw.http.patch("/v1/trunks/" + id, API_KEY, "{\"username\":null,\"password\":null}");
+        r = shared.gw().http.patch("/v1/trunks/" + id, API_KEY, "{\"username\":null,\"password\":null}");
         assertEquals(200, r.status(), r.body());
         assertTrue(r.data().get("username").isNull());
         assertFalse(r.data().get("password_set").asBoolean());
         assertEquals("NOREG", r.data().get("registration_status").asText());
-        assertEquals(stable(r.data()), stable(gw.http.get("/v1/trunks/" + id, API_KEY).data()));
+        assertEquals(stable(r.data()), stable(shared.gw().http.get("/v1/trunks/" + id, API_KEY).data()));
     }
 
     @Test
     void deletesATrunk() {
         String id = create("{\"name\":\"" + uniqueName("d") + "\",\"proxy\":\"d.example.com\"}").data().get("id").asText();
-        assertEquals(204, gw.http.delete("/v1/trunks/" + id, API_KEY).status());
-        assertEquals("not_found", gw.http.get("/v1/trunks/" + id, API_KEY).errorCode());
-        assertEquals(404, gw.http.delete("/v1/trunks/" + id, API_KEY).status());
+        assertEquals(204, shared.gw().http.delete("/v1/trunks/" + id, API_KEY).status());
+        assertEquals("not_found", shared.gw().http.get("/v1/trunks/" + id, API_KEY).errorCode());
+        assertEquals(404, shared.gw().http.delete("/v1/trunks/" + id, API_KEY).status());
     }
 
     @Test
     void refusesRequestsWithoutAValidKey() {
         for (Reply r : new Reply[] {
-                gw.http.get("/v1/trunks", null),
-                gw.http.get("/v1/trunks", "wrong-key-wrong-key"),
-                gw.http.send("GET", "/v1/trunks", null, null),
-                gw.http.post("/v1/trunks", null, "{\"name\":\"x\",\"proxy\":\"x.example\"}")}) {
+                shared.gw().http.get("/v1/trunks", null),
+                shared.gw().http.get("/v1/trunks", "wrong-key-wrong-key"),
+                shared.gw().http.send("GET", "/v1/trunks", null, null),
+                shared.gw().http.post("/v1/trunks", null, "{\"name\":\"x\",\"proxy\":\"x.example\"}")}) {
             assertEquals(401, r.status(), r.body());
             assertEquals("unauthorized", r.errorCode());
             assertNotNull(r.json().get("error").get("message"));
@@ -141,14 +125,14 @@ class TrunkApiTest {
 
     @Test
     void answersUnknownPathsAndMethodsClearly() {
-        Reply r = gw.http.get("/v1/nothing-here", API_KEY);
+        Reply r = shared.gw().http.get("/v1/nothing-here", API_KEY);
         assertEquals(404, r.status());
         assertEquals("not_found", r.errorCode());
-        r = gw.http.send("PUT", "/v1/trunks", API_KEY, "{}");
+        r = shared.gw().http.send("PUT", "/v1/trunks", API_KEY, "{}");
         assertEquals(405, r.status());
         assertEquals("method_not_allowed", r.errorCode());
         assertEquals("GET, POST", r.headers().firstValue("Allow").orElse(""));
-        assertEquals(404, gw.http.get("/v1/trunks/trunk_doesnotexist", API_KEY).status());
+        assertEquals(404, shared.gw().http.get("/v1/trunks/trunk_doesnotexist", API_KEY).status());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -169,7 +153,7 @@ class TrunkApiTest {
 
     @Test
     void refusesAnEmptyBody() {
-        Reply r = gw.http.send("POST", "/v1/trunks", API_KEY, "");
+        Reply r = shared.gw().http.send("POST", "/v1/trunks", API_KEY, "");
         assertEquals(400, r.status());
         assertEquals("invalid_json", r.errorCode());
     }
@@ -231,13 +215,13 @@ class TrunkApiTest {
     void aFailedPatchChangesNothing() {
         Reply created = create("{\"name\":\"" + uniqueName("keep") + "\",\"proxy\":\"keep.example.com\"}");
         String id = created.data().get("id").asText();
-        Reply r = gw.http.patch("/v1/trunks/" + id, API_KEY, "{\"priority\":3,\"proxy\":\"\"}");
+        Reply r = shared.gw().http.patch("/v1/trunks/" + id, API_KEY, "{\"priority\":3,\"proxy\":\"\"}");
         assertEquals(422, r.status());
         assertEquals("proxy", r.errorField());
-        assertEquals(stable(created.data()), stable(gw.http.get("/v1/trunks/" + id, API_KEY).data()));
-        r = gw.http.patch("/v1/trunks/" + id, API_KEY, "{\"name\":null}");
+        assertEquals(stable(created.data()), stable(shared.gw().http.get("/v1/trunks/" + id, API_KEY).data()));
+        r = shared.gw().http.patch("/v1/trunks/" + id, API_KEY, "{\"name\":null}");
         assertEquals(422, r.status());
-        assertEquals(stable(created.data()), stable(gw.http.get("/v1/trunks/" + id, API_KEY).data()));
+        assertEquals(stable(created.data()), stable(shared.gw().http.get("/v1/trunks/" + id, API_KEY).data()));
     }
 
     @Test
@@ -255,13 +239,13 @@ class TrunkApiTest {
         assertEquals(before, count());
 
         String other = create("{\"name\":\"" + uniqueName("x") + "\",\"proxy\":\"x.example.com\"}").data().get("id").asText();
-        r = gw.http.patch("/v1/trunks/" + other, API_KEY, "{\"gateway_name\":\"" + name + "\"}");
+        r = shared.gw().http.patch("/v1/trunks/" + other, API_KEY, "{\"gateway_name\":\"" + name + "\"}");
         assertEquals(409, r.status());
     }
 
     @Test
     void refusesBodiesOverTheLimitWith413() {
-        int limit = gw.config().admin().maxBodyBytes();
+        int limit = shared.gw().config().admin().maxBodyBytes();
         String big = "{\"name\":\"" + "x".repeat(limit) + "\",\"proxy\":\"a.example.com\"}";
         int before = count();
         Reply r = create(big);
@@ -272,7 +256,7 @@ class TrunkApiTest {
 
     @Test
     void healthIsUpWithoutCredentials() {
-        Reply r = gw.http.get("/health", null);
+        Reply r = shared.gw().http.get("/health", null);
         assertEquals(200, r.status());
         assertEquals("up", r.json().get("checks").get("sip").asText());
         assertEquals("up", r.json().get("checks").get("database").asText());

@@ -1,10 +1,10 @@
 package eu.minivoice.gateway.sip;
 
 import eu.minivoice.gateway.support.Sipp;
+import eu.minivoice.gateway.support.SharedGateway;
 import eu.minivoice.gateway.support.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.DatagramPacket;
@@ -19,21 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Real SIP on loopback against the gateway's listening points, played by SIPp. */
 class SipListenerScenarioTest {
-    @TempDir
-    static Path data;
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() throws Exception {
-        gw = TestGateway.start(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedGateway shared = new SharedGateway();
 
     private static void expectPass(Sipp.Result r) {
         assertEquals(0, r.exitCode(), () -> "sipp failed:\n" + r.output());
@@ -41,23 +28,23 @@ class SipListenerScenarioTest {
 
     @Test
     void answersOptionsWith200OnTheExternalPortOverUdp() throws Exception {
-        expectPass(Sipp.run("uac-options-expect-200.xml", "127.0.0.1:" + gw.sipExternalPort()));
+        expectPass(Sipp.run("uac-options-expect-200.xml", "127.0.0.1:" + shared.gw().sipExternalPort()));
     }
 
     @Test
     void answersOptionsWith200OnTheExternalPortOverTcp() throws Exception {
-        expectPass(Sipp.run("uac-options-expect-200.xml", "127.0.0.1:" + gw.sipExternalPort(), "-t", "t1"));
+        expectPass(Sipp.run("uac-options-expect-200.xml", "127.0.0.1:" + shared.gw().sipExternalPort(), "-t", "t1"));
     }
 
     @Test
     void answersOptionsWith200OnTheInternalPortFromATrustedSource() throws Exception {
-        expectPass(Sipp.run("uac-options-expect-200.xml", "127.0.0.1:" + gw.sipInternalPort()));
+        expectPass(Sipp.run("uac-options-expect-200.xml", "127.0.0.1:" + shared.gw().sipInternalPort()));
     }
 
     @Test
     void refusesInviteWith403UntilRelayingExists() throws Exception {
-        expectPass(Sipp.run("uac-invite-expect-403.xml", "127.0.0.1:" + gw.sipExternalPort()));
-        expectPass(Sipp.run("uac-invite-expect-403.xml", "127.0.0.1:" + gw.sipInternalPort()));
+        expectPass(Sipp.run("uac-invite-expect-403.xml", "127.0.0.1:" + shared.gw().sipExternalPort()));
+        expectPass(Sipp.run("uac-invite-expect-403.xml", "127.0.0.1:" + shared.gw().sipInternalPort()));
     }
 
     @Test
@@ -87,18 +74,18 @@ class SipListenerScenarioTest {
         try (DatagramSocket s = new DatagramSocket(0, lo)) {
             for (String g : garbage) {
                 byte[] b = g.getBytes(StandardCharsets.ISO_8859_1);
-                s.send(new DatagramPacket(b, b.length, lo, gw.sipExternalPort()));
+                s.send(new DatagramPacket(b, b.length, lo, shared.gw().sipExternalPort()));
             }
             byte[] huge = new byte[60_000];
             java.util.Arrays.fill(huge, (byte) 'A');
-            s.send(new DatagramPacket(huge, huge.length, lo, gw.sipExternalPort()));
+            s.send(new DatagramPacket(huge, huge.length, lo, shared.gw().sipExternalPort()));
         }
-        try (Socket tcp = new Socket(lo, gw.sipExternalPort())) {
+        try (Socket tcp = new Socket(lo, shared.gw().sipExternalPort())) {
             tcp.getOutputStream().write("GARBAGE GARBAGE\r\n\r\nINVITE\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             tcp.getOutputStream().flush();
         }
-        expectPass(Sipp.run("uac-options-expect-200.xml", "127.0.0.1:" + gw.sipExternalPort()));
-        expectPass(Sipp.run("uac-options-expect-200.xml", "127.0.0.1:" + gw.sipExternalPort(), "-t", "t1"));
-        assertEquals(200, gw.http.get("/health", null).status());
+        expectPass(Sipp.run("uac-options-expect-200.xml", "127.0.0.1:" + shared.gw().sipExternalPort()));
+        expectPass(Sipp.run("uac-options-expect-200.xml", "127.0.0.1:" + shared.gw().sipExternalPort(), "-t", "t1"));
+        assertEquals(200, shared.gw().http.get("/health", null).status());
     }
 }

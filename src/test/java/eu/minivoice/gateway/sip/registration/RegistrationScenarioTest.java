@@ -3,15 +3,14 @@ package eu.minivoice.gateway.sip.registration;
 import com.fasterxml.jackson.databind.JsonNode;
 import eu.minivoice.gateway.support.Http.Reply;
 import eu.minivoice.gateway.support.Sipp;
+import eu.minivoice.gateway.support.SharedGateway;
 import eu.minivoice.gateway.support.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.function.Predicate;
 
 import static eu.minivoice.gateway.support.TestGateway.API_KEY;
@@ -21,28 +20,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /** The registration engine against SIPp playing the carrier's registrar, on loopback. */
 class RegistrationScenarioTest {
-    @TempDir
-    static Path data;
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Map<String, String> env = TestGateway.env(data);
+    /** Short answer timeout and backoff, so failure paths finish in seconds. */
+    @RegisterExtension
+    static final SharedGateway shared = new SharedGateway(env -> {
         env.put("MINIVOICE_REGISTRATION_ANSWER_TIMEOUT_SECONDS", "3");
         env.put("MINIVOICE_REGISTRATION_BACKOFF_MIN_SECONDS", "1");
         env.put("MINIVOICE_REGISTRATION_BACKOFF_MAX_SECONDS", "2");
-        gw = TestGateway.start(data, env);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-    }
+    });
 
     private static String createTrunk(String name, int registrarPort, String password) {
-        Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"" + name + "\",\"proxy\":\"127.0.0.1:" + registrarPort
+        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"" + name + "\",\"proxy\":\"127.0.0.1:" + registrarPort
                 + "\",\"username\":\"1001\",\"password\":\"" + password + "\",\"realm\":\"sip.example.net\","
                 + "\"register_expires\":60}");
         assertEquals(201, r.status(), r.body());
@@ -54,7 +41,7 @@ class RegistrationScenarioTest {
         long deadline = System.nanoTime() + within.toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
-            last = gw.http.get("/v1/trunks/" + id, API_KEY).data();
+            last = shared.gw().http.get("/v1/trunks/" + id, API_KEY).data();
             if (condition.test(last)) {
                 return last;
             }
@@ -73,7 +60,7 @@ class RegistrationScenarioTest {
             assertTrue(t.get("registration").get("expires_at").isTextual());
             Sipp.Result result = registrar.await(); // passes only after the challenged refresh
             assertEquals(0, result.exitCode(), result.output());
-            JsonNode timeline = gw.http.get("/v1/trunks/" + id + "/registration", API_KEY).data();
+            JsonNode timeline = shared.gw().http.get("/v1/trunks/" + id + "/registration", API_KEY).data();
             assertEquals("REGED", timeline.get("registration_status").asText());
             StringBuilder codes = new StringBuilder();
             timeline.get("transactions").forEach(tx -> codes.append(tx.get("code").asInt()).append(' '));
@@ -85,7 +72,7 @@ class RegistrationScenarioTest {
             String changes = "";
             while (System.nanoTime() < deadline) {
                 StringBuilder b = new StringBuilder();
-                for (JsonNode e : gw.http.get("/v1/events?type=trunk.registration_changed&limit=1000", API_KEY).data()) {
+                for (JsonNode e : shared.gw().http.get("/v1/events?type=trunk.registration_changed&limit=1000", API_KEY).data()) {
                     if (e.get("trunk").get("id").asText().equals(id)) {
                         b.insert(0, e.get("data").get("registration_status").asText() + " ");
                     }
@@ -97,20 +84,20 @@ class RegistrationScenarioTest {
                 Thread.sleep(100);
             }
             assertEquals("TRYING REGISTER REGED ", changes);
-            assertEquals(204, gw.http.delete("/v1/trunks/" + id, API_KEY).status());
+            assertEquals(204, shared.gw().http.delete("/v1/trunks/" + id, API_KEY).status());
         }
     }
 
     @Test
     void registersOverTcp() throws Exception {
         try (Sipp registrar = Sipp.start("carrier-registrar-407-then-200.xml", null, "-t", "t1")) {
-            Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-tcp\",\"proxy\":\"127.0.0.1:" + registrar.port
+            Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-tcp\",\"proxy\":\"127.0.0.1:" + registrar.port
                     + ";transport=tcp\",\"username\":\"1001\",\"password\":\"secret-1001\"}");
             String id = r.data().get("id").asText();
             awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(10));
             Sipp.Result result = registrar.await();
             assertEquals(0, result.exitCode(), result.output());
-            gw.http.delete("/v1/trunks/" + id, API_KEY);
+            shared.gw().http.delete("/v1/trunks/" + id, API_KEY);
         }
     }
 
@@ -122,7 +109,7 @@ class RegistrationScenarioTest {
                     Duration.ofSeconds(10));
             assertEquals("FAILED", t.get("registration_status").asText());
             assertTrue(t.get("registration").get("next_attempt_at").isTextual(), "FAILED still retries later");
-            assertEquals(204, gw.http.delete("/v1/trunks/" + id, API_KEY).status());
+            assertEquals(204, shared.gw().http.delete("/v1/trunks/" + id, API_KEY).status());
         }
     }
 
@@ -132,7 +119,7 @@ class RegistrationScenarioTest {
         String id = createTrunk("reg-silent", eu.minivoice.gateway.support.FreePorts.next(), "x");
         JsonNode t = awaitTrunk(id, n -> n.get("registration_status").asText().equals("FAIL_WAIT"), Duration.ofSeconds(10));
         assertTrue(t.get("registration").get("last_reason").asText().contains("no answer"), t.toString());
-        assertEquals(204, gw.http.delete("/v1/trunks/" + id, API_KEY).status());
+        assertEquals(204, shared.gw().http.delete("/v1/trunks/" + id, API_KEY).status());
     }
 
     @Test
@@ -141,7 +128,7 @@ class RegistrationScenarioTest {
             String id = createTrunk("reg-407", registrar.port, "secret-1001");
             awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(10));
             assertEquals(0, registrar.await().exitCode());
-            gw.http.delete("/v1/trunks/" + id, API_KEY);
+            shared.gw().http.delete("/v1/trunks/" + id, API_KEY);
         }
     }
 
@@ -155,7 +142,7 @@ class RegistrationScenarioTest {
             long granted = java.time.Duration.between(java.time.Instant.parse(t.get("registration").get("last_registered_at").asText()),
                     java.time.Instant.parse(t.get("registration").get("expires_at").asText())).toSeconds();
             assertEquals(1800, granted);
-            gw.http.delete("/v1/trunks/" + id, API_KEY);
+            shared.gw().http.delete("/v1/trunks/" + id, API_KEY);
         }
     }
 
@@ -166,7 +153,7 @@ class RegistrationScenarioTest {
             JsonNode t = awaitTrunk(id, n -> n.get("registration_status").asText().equals("FAILED"), Duration.ofSeconds(10));
             assertEquals(403, t.get("registration").get("last_code").asInt());
             assertEquals(0, registrar.await().exitCode());
-            gw.http.delete("/v1/trunks/" + id, API_KEY);
+            shared.gw().http.delete("/v1/trunks/" + id, API_KEY);
         }
     }
 
@@ -177,7 +164,7 @@ class RegistrationScenarioTest {
         awaitTrunk(id, n -> n.get("registration_status").asText().equals("FAIL_WAIT"), Duration.ofSeconds(10));
         try (Sipp registrar = Sipp.startOnPort("carrier-registrar-200-then-unregister.xml", port)) {
             awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(15));
-            assertEquals(204, gw.http.delete("/v1/trunks/" + id, API_KEY).status());
+            assertEquals(204, shared.gw().http.delete("/v1/trunks/" + id, API_KEY).status());
             Sipp.Result r = registrar.await(); // passes only when the un-REGISTER arrived
             assertEquals(0, r.exitCode(), r.output());
         }
@@ -188,11 +175,11 @@ class RegistrationScenarioTest {
         try (Sipp registrar = Sipp.start("carrier-registrar-200-then-unregister.xml", null)) {
             String id = createTrunk("reg-off", registrar.port, "secret-1001");
             awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(10));
-            Reply off = gw.http.patch("/v1/trunks/" + id, API_KEY, "{\"is_active\":false}");
+            Reply off = shared.gw().http.patch("/v1/trunks/" + id, API_KEY, "{\"is_active\":false}");
             assertEquals("UNREGED", off.data().get("registration_status").asText());
             Sipp.Result r = registrar.await();
             assertEquals(0, r.exitCode(), r.output());
-            gw.http.delete("/v1/trunks/" + id, API_KEY);
+            shared.gw().http.delete("/v1/trunks/" + id, API_KEY);
         }
     }
 
@@ -202,25 +189,25 @@ class RegistrationScenarioTest {
         // 127.0.0.1 (the kernel picks the source for a reply to 127.0.0.1): another host.
         int port = eu.minivoice.gateway.support.FreePorts.next();
         try (Sipp registrar = Sipp.startOnPort("carrier-registrar-401-then-200.xml", port, "-i", "0.0.0.0")) {
-            Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-leak\",\"proxy\":\"127.0.0.2:" + port
+            Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-leak\",\"proxy\":\"127.0.0.2:" + port
                     + "\",\"username\":\"1001\",\"password\":\"secret-1001\",\"realm\":\"sip.example.net\"}");
             String id = r.data().get("id").asText();
             JsonNode t = awaitTrunk(id, n -> n.get("registration").get("last_reason").asText("").contains("withheld"),
                     Duration.ofSeconds(10));
             assertEquals("FAIL_WAIT", t.get("registration_status").asText());
             assertEquals(401, t.get("registration").get("last_code").asInt());
-            gw.http.delete("/v1/trunks/" + id, API_KEY);
+            shared.gw().http.delete("/v1/trunks/" + id, API_KEY);
         }
     }
 
     @Test
     void aTlsTrunkOnAGatewayWithoutTlsSaysSo() throws Exception {
-        Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-tls\",\"proxy\":\"sips:127.0.0.1:5999\","
+        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-tls\",\"proxy\":\"sips:127.0.0.1:5999\","
                 + "\"username\":\"1001\",\"password\":\"x\"}");
         String id = r.data().get("id").asText();
         JsonNode t = awaitTrunk(id, n -> n.get("registration_status").asText().equals("FAIL_WAIT"), Duration.ofSeconds(5));
         assertTrue(t.get("registration").get("last_reason").asText().contains("TLS is off on this gateway"), t.toString());
-        gw.http.delete("/v1/trunks/" + id, API_KEY);
+        shared.gw().http.delete("/v1/trunks/" + id, API_KEY);
     }
 
     @Test
@@ -229,7 +216,7 @@ class RegistrationScenarioTest {
              Sipp newRegistrar = Sipp.start("carrier-registrar-401-then-200.xml", null)) {
             String id = createTrunk("reg-move", oldRegistrar.port, "secret-1001");
             awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(10));
-            Reply moved = gw.http.patch("/v1/trunks/" + id, API_KEY, "{\"proxy\":\"127.0.0.1:" + newRegistrar.port + "\"}");
+            Reply moved = shared.gw().http.patch("/v1/trunks/" + id, API_KEY, "{\"proxy\":\"127.0.0.1:" + newRegistrar.port + "\"}");
             assertEquals(200, moved.status(), moved.body());
             Sipp.Result old = oldRegistrar.await(); // passes only once the un-REGISTER arrived
             assertEquals(0, old.exitCode(), old.output());
@@ -237,13 +224,13 @@ class RegistrationScenarioTest {
                     && n.get("registration").get("last_code").asInt() == 200
                     && timelineTargets(id).contains("401"), Duration.ofSeconds(10));
             assertEquals("REGED", t.get("registration_status").asText());
-            gw.http.delete("/v1/trunks/" + id, API_KEY);
+            shared.gw().http.delete("/v1/trunks/" + id, API_KEY);
         }
     }
 
     private static String timelineTargets(String id) {
         StringBuilder b = new StringBuilder();
-        gw.http.get("/v1/trunks/" + id + "/registration", API_KEY).data().get("transactions")
+        shared.gw().http.get("/v1/trunks/" + id + "/registration", API_KEY).data().get("transactions")
                 .forEach(tx -> b.append(tx.get("code").asText()).append(' '));
         return b.toString();
     }
@@ -274,7 +261,7 @@ class RegistrationScenarioTest {
         int port = eu.minivoice.gateway.support.FreePorts.next();
         String id;
         try (Sipp first = Sipp.startOnPort("carrier-registrar-200.xml", port, "-t", "t1")) {
-            Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-tcp-close\",\"proxy\":\"127.0.0.1:" + port
+            Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"reg-tcp-close\",\"proxy\":\"127.0.0.1:" + port
                     + ";transport=tcp\",\"username\":\"1001\",\"password\":\"x\",\"register_expires\":60}");
             id = r.data().get("id").asText();
             awaitTrunk(id, n -> n.get("registration_status").asText().equals("REGED"), Duration.ofSeconds(10));
@@ -287,12 +274,12 @@ class RegistrationScenarioTest {
             // The refresh would come after ~45 s; the close must be noticed within the check interval.
             assertTrue(Duration.ofNanos(System.nanoTime() - closedAt).toSeconds() < 15);
         }
-        gw.http.delete("/v1/trunks/" + id, API_KEY);
+        shared.gw().http.delete("/v1/trunks/" + id, API_KEY);
     }
 
     @Test
     void aTrunkWithoutRegistrationStaysNoreg() {
-        Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"ipauth\",\"proxy\":\"127.0.0.1:5999\"}");
+        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"ipauth\",\"proxy\":\"127.0.0.1:5999\"}");
         assertEquals("NOREG", r.data().get("registration_status").asText());
     }
 }

@@ -13,7 +13,8 @@ import eu.minivoice.gateway.domain.IpRange;
 import eu.minivoice.gateway.domain.RandomIdGenerator;
 import eu.minivoice.gateway.service.ApiKeys;
 import eu.minivoice.gateway.service.CustomerService;
-import eu.minivoice.gateway.service.EventRecorder;
+import eu.minivoice.gateway.service.ApplicationService;
+import eu.minivoice.gateway.service.NumberService;
 import eu.minivoice.gateway.service.RegistrationEvents;
 import eu.minivoice.gateway.service.TrunkService;
 import eu.minivoice.gateway.service.TrunkValidator;
@@ -32,7 +33,22 @@ import eu.minivoice.gateway.sip.registration.RegistrationEngine;
 import eu.minivoice.gateway.sip.registration.RegistrationSettings;
 import eu.minivoice.gateway.store.Database;
 import eu.minivoice.gateway.store.JdbcCustomerStore;
-import eu.minivoice.gateway.store.JdbcEventStore;
+import eu.minivoice.gateway.store.JdbcApplicationStore;
+import eu.minivoice.gateway.store.JdbcNumberStore;
+import eu.minivoice.gateway.store.JdbcOutboxStore;
+import eu.minivoice.gateway.actions.ActionFetcher;
+import eu.minivoice.gateway.actions.ActionParser;
+import eu.minivoice.gateway.api.AccountResource;
+import eu.minivoice.gateway.api.ApplicationResource;
+import eu.minivoice.gateway.api.NumberResource;
+import eu.minivoice.gateway.events.CallEvents;
+import eu.minivoice.gateway.events.DeliveryPolicy;
+import eu.minivoice.gateway.events.DeliveryScheduler;
+import eu.minivoice.gateway.events.HttpActionFetcher;
+import eu.minivoice.gateway.events.JdkWebhookClient;
+import eu.minivoice.gateway.events.Outbox;
+import eu.minivoice.gateway.events.WebhookDirectory;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.minivoice.gateway.store.JdbcTrunkStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +78,11 @@ public final class Gateway implements AutoCloseable {
     private Database database;
     private SipServer sip;
     private RegistrationEngine registration;
-    private EventRecorder events;
+    private Outbox outbox;
+    private DeliveryScheduler dispatcher;
+    private JdkWebhookClient webhookClient;
+    private HttpActionFetcher actionFetcher;
+    private CallEvents callEvents;
     private OptionsProbe probe;
     private AdminServer admin;
     private boolean closed;
@@ -86,16 +106,22 @@ public final class Gateway implements AutoCloseable {
         }
         try {
             CustomerService customers = new CustomerService(new JdbcCustomerStore(database.dataSource()),
-                    new ApiKeys(random), random, clock);
+                    new ApiKeys(random), random, clock, () -> random.randomToken(32));
             customers.bootstrap(config.customers().defaultCustomerId(), config.customers().defaultApiKey(),
                     key -> console.accept("Generated API key for " + config.customers().defaultCustomerId()
                             + " (shown once, store it now): " + key));
             JdbcTrunkStore trunkStore = new JdbcTrunkStore(database.dataSource());
-            JdbcEventStore eventStore = new JdbcEventStore(database.dataSource());
-            events = new EventRecorder(eventStore, 100_000);
+            JdbcApplicationStore applicationStore = new JdbcApplicationStore(database.dataSource());
+            JdbcNumberStore numberStore = new JdbcNumberStore(database.dataSource());
+            JdbcOutboxStore outboxStore = new JdbcOutboxStore(database.dataSource());
+            ActionParser actionParser = new ActionParser();
+            ApplicationService applications = new ApplicationService(applicationStore, numberStore, trunkStore,
+                    actionParser, random, () -> random.randomToken(32), clock);
+            NumberService numbers = new NumberService(numberStore, applicationStore, trunkStore, random, clock);
+            TrunkService trunks = new TrunkService(trunkStore, new TrunkValidator(config.trunks()),
+                    applications::exists, random, clock);
             RegistrationEvents registrationEvents = new RegistrationEvents(random);
-            TrunkService trunks = new TrunkService(trunkStore,
-                    new TrunkValidator(config.trunks()), random, clock);
+            startWebhooks(customers, applications, trunks, trunkStore, outboxStore, actionParser);
 
             List<IpRange> trusted = config.sip().trustedCidrs().stream().map(IpRange::parse).toList();
             sip = new SipServer(config.sip(), "minivoice-" + random.randomToken(8));
@@ -115,14 +141,14 @@ public final class Gateway implements AutoCloseable {
                         public void statusChanged(RegistrationTarget target, RegistrationStatus from,
                                                   RegistrationStatus to, String reason, RegistrationSnapshot now,
                                                   Instant at) {
-                            events.accept(registrationEvents.changed(target.trunkId(), target.customerId(), from, to,
+                            outbox.publish(registrationEvents.changed(target.trunkId(), target.customerId(), from, to,
                                     reason, now, at));
                         }
 
                         @Override
                         public void healthChanged(String trunkId, String customerId, TrunkHealth from, TrunkHealth to,
                                                   ProbeResult last, Instant at) {
-                            events.accept(registrationEvents.healthChanged(trunkId, customerId, from, to, last, at));
+                            outbox.publish(registrationEvents.healthChanged(trunkId, customerId, from, to, last, at));
                         }
                     });
             trunks.addListener(registration::trunkChanged);
@@ -137,7 +163,10 @@ public final class Gateway implements AutoCloseable {
             new TrunkResource(trunks, registration,
                     new TrunkReadiness(registration, probe, Duration.ofSeconds(rc.pingTimeoutSeconds())), json).register(router);
             new CustomerResource(customers, json).register(router);
-            new EventResource(eventStore, json).register(router);
+            new EventResource(outboxStore, outbox, json).register(router);
+            new ApplicationResource(applications, json).register(router);
+            new NumberResource(numbers, json).register(router);
+            new AccountResource(customers, json).register(router);
             admin = new AdminServer(config.admin().bind(), config.admin().port(), config.admin().maxBodyBytes(),
                     config.admin().workerThreads(), config.admin().maxQueuedRequests(), router, json);
             try {
@@ -162,6 +191,62 @@ public final class Gateway implements AutoCloseable {
         }
         log.info("MiniVoice gateway ready: admin http://{}:{}, SIP external {} / internal {}",
                 config.admin().bind(), admin.port(), config.sip().externalPort(), config.sip().internalPort());
+    }
+
+    /**
+     * The dispatcher (DESIGN §6): an in-memory directory of targets kept current by the services,
+     * the durable outbox, the delivery scheduler and the action fetcher, sharing one HTTP client.
+     */
+    private void startWebhooks(CustomerService customers, ApplicationService applications, TrunkService trunks,
+                               JdbcTrunkStore trunkStore, JdbcOutboxStore outboxStore, ActionParser parser) {
+        GatewayConfig.WebhookConfig wc = config.webhooks();
+        WebhookDirectory directory = new WebhookDirectory();
+        applications.listAll().forEach(directory::putApplication);
+        customers.list().forEach(directory::putCustomer);
+        trunkStore.listAll().forEach(t -> directory.putTrunk(t.id(), t.customerId(), t.spec().applicationId()));
+        applications.addListener((before, after) -> {
+            if (after == null) {
+                directory.removeApplication(before.id());
+            } else {
+                directory.putApplication(after);
+            }
+        });
+        customers.addListener(directory::putCustomer);
+        trunks.addListener((before, after) -> {
+            if (after == null) {
+                directory.removeTrunk(before.id());
+            } else {
+                directory.putTrunk(after.id(), after.customerId(), after.spec().applicationId());
+            }
+        });
+        webhookClient = new JdkWebhookClient(Duration.ofMillis(wc.connectTimeoutMs()), wc.httpThreads());
+        outbox = new Outbox(outboxStore, directory, random, clock, wc.queueCapacity());
+        dispatcher = new DeliveryScheduler(outboxStore, webhookClient, directory,
+                new DeliveryPolicy(Duration.ofMillis(wc.backoffMinMs()), Duration.ofSeconds(wc.backoffMaxSeconds()),
+                        Duration.ofSeconds(wc.maxAgeSeconds())),
+                new DeliveryScheduler.Settings(wc.maxInFlightPerEndpoint(), wc.maxPendingPerEndpoint(),
+                        wc.maxPendingTotal(), Duration.ofMillis(wc.timeoutMs()), wc.maxResponseBytes()),
+                clock, random::nextFraction, outbox::update);
+        outbox.start(dispatcher);
+        dispatcher.start();
+        ObjectMapper mapper = new ObjectMapper();
+        callEvents = new CallEvents(random, mapper);
+        actionFetcher = new HttpActionFetcher(directory, webhookClient, outbox, callEvents, parser, mapper,
+                Duration.ofMillis(wc.actionTimeoutMs()), wc.maxResponseBytes(), wc.maxActionFetches(), clock);
+    }
+
+    /** What the SIP side asks about a new call (DESIGN §5). */
+    public ActionFetcher actionFetcher() {
+        return actionFetcher;
+    }
+
+    /** Where call events are accepted (never blocks). */
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    public CallEvents callEvents() {
+        return callEvents;
     }
 
     public int adminPort() {
@@ -192,8 +277,14 @@ public final class Gateway implements AutoCloseable {
         if (sip != null) {
             sip.close();
         }
-        if (events != null) {
-            events.close(); // after the un-REGISTERs, so their events are stored too
+        if (dispatcher != null) {
+            dispatcher.close(); // what is in flight stays pending in the database for the next start
+        }
+        if (outbox != null) {
+            outbox.close(); // after the un-REGISTERs and the dispatcher, so their events and states are stored
+        }
+        if (webhookClient != null) {
+            webhookClient.close();
         }
         if (database != null) {
             database.close();

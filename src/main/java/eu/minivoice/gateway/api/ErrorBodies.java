@@ -3,6 +3,7 @@ package eu.minivoice.gateway.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.minivoice.gateway.domain.ErrorCode;
+import eu.minivoice.gateway.service.ConflictException;
 import eu.minivoice.gateway.service.ValidationException;
 import eu.minivoice.gateway.store.DuplicateException;
 import eu.minivoice.gateway.store.StoreException;
@@ -37,6 +38,9 @@ final class ErrorBodies {
         if (failure instanceof DuplicateException e) {
             return body(409, ErrorCode.CONFLICT, e.field() + " is already used by another of your resources", e.field(),
                     Map.of());
+        }
+        if (failure instanceof ConflictException e) {
+            return body(409, ErrorCode.CONFLICT, e.getMessage(), null, Map.of());
         }
         if (failure instanceof StoreException) {
             log.error("{} {}: database failure", method, path, failure);

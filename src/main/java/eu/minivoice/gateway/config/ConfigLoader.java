@@ -87,7 +87,20 @@ public final class ConfigLoader {
             num("registration.ping_timeout_seconds", 5, 1, 60),
             num("registration.ping_down_after", 3, 1, 100),
             num("registration.ping_up_after", 2, 1, 100),
-            num("registration.connection_check_seconds", 5, 1, 3600));
+            num("registration.connection_check_seconds", 5, 1, 3600),
+            num("webhooks.timeout_ms", 5000, 100, 60_000),
+            num("webhooks.connect_timeout_ms", 2000, 100, 60_000),
+            num("webhooks.action_timeout_ms", 3000, 100, 30_000),
+            num("webhooks.backoff_min_ms", 1000, 10, 3_600_000),
+            num("webhooks.backoff_max_seconds", 600, 1, 86_400),
+            num("webhooks.max_age_seconds", 86_400, 1, 7 * 86_400),
+            num("webhooks.max_in_flight_per_endpoint", 8, 1, 256),
+            num("webhooks.max_pending_per_endpoint", 10_000, 10, 10_000_000),
+            num("webhooks.max_pending_total", 100_000, 100, 10_000_000),
+            num("webhooks.max_response_bytes", 65_536, 1024, 16 * 1024 * 1024),
+            num("webhooks.queue_capacity", 100_000, 100, 10_000_000),
+            num("webhooks.max_action_fetches", 500, 1, 100_000),
+            num("webhooks.http_threads", 2, 1, 64));
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
@@ -263,7 +276,14 @@ public final class ConfigLoader {
                 (int) v.get("registration.shutdown_unregister_seconds"), (int) v.get("registration.ping_timeout_seconds"),
                 (int) v.get("registration.ping_down_after"), (int) v.get("registration.ping_up_after"),
                 (int) v.get("registration.connection_check_seconds"));
-        GatewayConfig config = new GatewayConfig(admin, customers, sip, database, trunks, registration);
+        var webhooks = new GatewayConfig.WebhookConfig((int) v.get("webhooks.timeout_ms"),
+                (int) v.get("webhooks.connect_timeout_ms"), (int) v.get("webhooks.action_timeout_ms"),
+                (int) v.get("webhooks.backoff_min_ms"), (int) v.get("webhooks.backoff_max_seconds"),
+                (int) v.get("webhooks.max_age_seconds"), (int) v.get("webhooks.max_in_flight_per_endpoint"),
+                (int) v.get("webhooks.max_pending_per_endpoint"), (int) v.get("webhooks.max_pending_total"),
+                (int) v.get("webhooks.max_response_bytes"), (int) v.get("webhooks.queue_capacity"),
+                (int) v.get("webhooks.max_action_fetches"), (int) v.get("webhooks.http_threads"));
+        GatewayConfig config = new GatewayConfig(admin, customers, sip, database, trunks, registration, webhooks);
         ConfigValidator.validate(config);
         return config;
     }

@@ -13,7 +13,8 @@ public record GatewayConfig(
         SipConfig sip,
         DatabaseConfig database,
         TrunkDefaults trunks,
-        RegistrationConfig registration) {
+        RegistrationConfig registration,
+        WebhookConfig webhooks) {
 
     public record AdminConfig(String bind, int port, int maxBodyBytes, int workerThreads,
                               int maxQueuedRequests, String operatorApiKey) {
@@ -84,5 +85,15 @@ public record GatewayConfig(
                                      int failedRetrySeconds, int startupSpreadSeconds, int timelineSize,
                                      int shutdownUnregisterSeconds, int pingTimeoutSeconds, int pingDownAfter,
                                      int pingUpAfter, int connectionCheckSeconds) {
+    }
+
+    /**
+     * The webhook dispatcher (DESIGN §6): timeouts in milliseconds, retry window in seconds, and
+     * the bounds that keep one slow endpoint from holding memory or other endpoints' turn.
+     */
+    public record WebhookConfig(int timeoutMs, int connectTimeoutMs, int actionTimeoutMs, int backoffMinMs,
+                                int backoffMaxSeconds, int maxAgeSeconds, int maxInFlightPerEndpoint,
+                                int maxPendingPerEndpoint, int maxPendingTotal, int maxResponseBytes,
+                                int queueCapacity, int maxActionFetches, int httpThreads) {
     }
 }

@@ -2,6 +2,21 @@ package eu.minivoice.gateway.domain;
 
 import java.time.Instant;
 
-/** A tenant. Every resource belongs to exactly one customer. */
-public record Customer(String id, String name, Instant createdAt) {
+/**
+ * A tenant. Every resource belongs to exactly one customer. {@code eventsUrl} receives the
+ * customer's trunk events (DESIGN §6), signed with {@code eventsSecret}, which is never shown.
+ */
+public record Customer(String id, String name, Instant createdAt, String eventsUrl, String eventsSecret) {
+    public Customer(String id, String name, Instant createdAt) {
+        this(id, name, createdAt, null, null);
+    }
+
+    public Customer withEvents(String url, String secret) {
+        return new Customer(id, name, createdAt, url, secret);
+    }
+
+    @Override
+    public String toString() {
+        return "Customer[id=" + id + ", name=" + name + ", eventsUrl=" + eventsUrl + "]";
+    }
 }

@@ -26,12 +26,16 @@ public final class CustomerService {
     private final ApiKeys keys;
     private final IdGenerator ids;
     private final Clock clock;
+    private final java.util.function.Supplier<String> secretSource;
+    private final List<Consumer<Customer>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public CustomerService(CustomerStore store, ApiKeys keys, IdGenerator ids, Clock clock) {
+    public CustomerService(CustomerStore store, ApiKeys keys, IdGenerator ids, Clock clock,
+                           java.util.function.Supplier<String> secretSource) {
         this.store = store;
         this.keys = keys;
         this.ids = ids;
         this.clock = clock;
+        this.secretSource = secretSource;
     }
 
     /**
@@ -90,6 +94,40 @@ public final class CustomerService {
         String key = keys.generate();
         store.addApiKey(customerId, ApiKeys.hash(key), ApiKeys.hint(key), now());
         return key;
+    }
+
+    /**
+     * Sets where the customer's trunk events go. A secret is generated when none is given and the
+     * customer has none yet. @return the customer after the change and the secret when generated
+     * (the only time it is shown), or empty when there is no such customer
+     */
+    public Optional<EventsChange> updateEvents(String customerId, String url, boolean urlGiven, String secret) {
+        Optional<Customer> before = store.find(customerId);
+        if (before.isEmpty()) {
+            return Optional.empty();
+        }
+        String newUrl = urlGiven ? url : before.get().eventsUrl();
+        String newSecret = secret != null ? secret : before.get().eventsSecret();
+        String generated = null;
+        if (newUrl != null && newSecret == null) {
+            generated = "whsec_" + secretSource.get();
+            newSecret = generated;
+        }
+        if (!store.updateEvents(customerId, newUrl, newSecret)) {
+            return Optional.empty();
+        }
+        Customer after = before.get().withEvents(newUrl, newSecret);
+        log.info("customer {}: events_url {}", customerId, newUrl == null ? "cleared" : "set to " + newUrl);
+        listeners.forEach(l -> l.accept(after));
+        return Optional.of(new EventsChange(after, generated));
+    }
+
+    /** A customer after an events change, with the generated secret (null if none was generated). */
+    public record EventsChange(Customer customer, String generatedSecret) {
+    }
+
+    public void addListener(Consumer<Customer> listener) {
+        listeners.add(listener);
     }
 
     public Optional<Customer> find(String customerId) {

@@ -64,7 +64,7 @@ public final class RegistrationEvents {
 
     private StoredEvent stored(String customerId, String type, String trunkId, ObjectNode root) {
         try {
-            return new StoredEvent(root.get("id").asText(), customerId, type, trunkId,
+            return new StoredEvent(root.get("id").asText(), customerId, type, trunkId, null,
                     Instant.parse(root.get("created_at").asText()), json.writeValueAsString(root));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of strings always serialises", e);

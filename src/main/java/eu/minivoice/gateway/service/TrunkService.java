@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiPredicate;
 
 /**
  * Trunk use cases: validate, store, and tell the SIP side (registration, inbound matching) about
@@ -29,11 +30,22 @@ public final class TrunkService {
     private final Clock clock;
     private final List<TrunkChangeListener> listeners = new CopyOnWriteArrayList<>();
 
-    public TrunkService(TrunkStore store, TrunkValidator validator, IdGenerator ids, Clock clock) {
+    /** (customer id, application id) → whether that customer has that application. */
+    private final BiPredicate<String, String> applicationExists;
+
+    public TrunkService(TrunkStore store, TrunkValidator validator, BiPredicate<String, String> applicationExists,
+                        IdGenerator ids, Clock clock) {
         this.store = store;
+        this.applicationExists = applicationExists;
         this.validator = validator;
         this.ids = ids;
         this.clock = clock;
+    }
+
+    private void requireApplication(String customerId, TrunkSpec spec) {
+        if (spec.applicationId() != null && !applicationExists.test(customerId, spec.applicationId())) {
+            throw ValidationException.of("application_id", "no such application");
+        }
     }
 
     public void addListener(TrunkChangeListener listener) {
@@ -43,6 +55,7 @@ public final class TrunkService {
     /** @throws ValidationException, eu.minivoice.gateway.store.DuplicateException */
     public Trunk create(String customerId, Map<TrunkField, Object> fields) {
         TrunkSpec spec = validator.create(fields);
+        requireApplication(customerId, spec);
         Instant now = now();
         Trunk trunk = new Trunk(ids.newId("trunk"), customerId, spec, now, now);
         store.insert(trunk);
@@ -58,6 +71,9 @@ public final class TrunkService {
             return Optional.empty();
         }
         TrunkSpec spec = validator.patch(before.get().spec(), fields);
+        if (fields.containsKey(TrunkField.APPLICATION_ID)) {
+            requireApplication(customerId, spec);
+        }
         Trunk after = new Trunk(trunkId, customerId, spec, before.get().createdAt(), now());
         if (!store.update(after)) {
             return Optional.empty(); // deleted meanwhile

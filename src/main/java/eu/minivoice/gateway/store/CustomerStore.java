@@ -19,4 +19,7 @@ public interface CustomerStore {
     void addApiKey(String customerId, String keyHash, String keyHint, Instant createdAt);
 
     Optional<String> customerIdForKeyHash(String keyHash);
+
+    /** Sets (or with nulls clears) where the customer's trunk events go. @return false: no such customer */
+    boolean updateEvents(String customerId, String eventsUrl, String eventsSecret);
 }

@@ -42,8 +42,10 @@ public final class Database implements AutoCloseable {
             }
             // MODE=PostgreSQL keeps the SQL portable to the PostgreSQL backend; DB_CLOSE_ON_EXIT=FALSE lets
             // the gateway's own shutdown close the database after the last write, not H2's shutdown hook.
+            // WRITE_DELAY=0: a commit reaches the file before it returns (H2's default keeps commits in
+            // memory for up to 500 ms), so an event the outbox accepted survives kill -9.
             url = "jdbc:h2:file:" + dir.resolve("minivoice") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"
-                    + ";DB_CLOSE_ON_EXIT=FALSE";
+                    + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
             description = "embedded H2 database in " + dir;
         } else {
             url = config.url();

@@ -10,6 +10,8 @@ import java.util.Optional;
 
 /** {@link CustomerStore} on JDBC. */
 public final class JdbcCustomerStore implements CustomerStore {
+    private static final String COLUMNS = "id, name, created_at, events_url, events_secret";
+
     private final Jdbc jdbc;
 
     public JdbcCustomerStore(DataSource dataSource) {
@@ -23,15 +25,23 @@ public final class JdbcCustomerStore implements CustomerStore {
 
     @Override
     public Optional<Customer> find(String customerId) {
-        return jdbc.queryOne("SELECT id, name, created_at FROM customers WHERE id=?",
-                rs -> new Customer(rs.getString("id"), rs.getString("name"), Jdbc.instant(rs, "created_at")),
-                customerId);
+        return jdbc.queryOne("SELECT " + COLUMNS + " FROM customers WHERE id=?", JdbcCustomerStore::map, customerId);
     }
 
     @Override
     public List<Customer> list() {
-        return jdbc.query("SELECT id, name, created_at FROM customers ORDER BY created_at, id",
-                rs -> new Customer(rs.getString("id"), rs.getString("name"), Jdbc.instant(rs, "created_at")));
+        return jdbc.query("SELECT " + COLUMNS + " FROM customers ORDER BY created_at, id", JdbcCustomerStore::map);
+    }
+
+    @Override
+    public boolean updateEvents(String customerId, String eventsUrl, String eventsSecret) {
+        return jdbc.update("UPDATE customers SET events_url=?, events_secret=? WHERE id=?", Jdbc.orNull(eventsUrl),
+                Jdbc.orNull(eventsSecret), customerId) == 1;
+    }
+
+    private static Customer map(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Customer(rs.getString("id"), rs.getString("name"), Jdbc.instant(rs, "created_at"),
+                rs.getString("events_url"), rs.getString("events_secret"));
     }
 
     @Override

@@ -1,0 +1,236 @@
+package eu.minivoice.gateway.events;
+
+import eu.minivoice.gateway.domain.Delivery;
+import eu.minivoice.gateway.domain.IdGenerator;
+import eu.minivoice.gateway.domain.OutboxItem;
+import eu.minivoice.gateway.domain.StoredEvent;
+import eu.minivoice.gateway.domain.WebhookUrl;
+import eu.minivoice.gateway.store.OutboxStore;
+import eu.minivoice.gateway.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The durable outbox's single writer (DESIGN §6). {@link #publish} never blocks (SIP and
+ * registration threads call it): the event is queued, and one thread stores queued events
+ * together with one delivery row per target in one transaction, then hands the committed
+ * deliveries to the {@link DeliveryScheduler}. An event counts as accepted once committed; from
+ * then on it is delivered at least once, across restarts. The same thread stores the deliveries'
+ * state changes in batches. The queue of events is bounded ({@code capacity}); when it is full an
+ * event is refused and counted, never waited for.
+ */
+public final class Outbox implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+    private static final int BATCH = 1_000;
+
+    private sealed interface Command {
+    }
+
+    /** An event and its deliveries; {@code recorded} are deliveries made already (the action fetch). */
+    private record Append(StoredEvent event, List<Delivery> recorded, boolean resolveTargets,
+                          Consumer<Integer> onStored) implements Command {
+    }
+
+    private record Update(Delivery delivery) implements Command {
+    }
+
+    private final OutboxStore store;
+    private final WebhookDirectory directory;
+    private final IdGenerator ids;
+    private final Clock clock;
+    private final int capacity;
+    private final LinkedBlockingQueue<Command> queue = new LinkedBlockingQueue<>();
+    private final AtomicInteger queuedEvents = new AtomicInteger();
+    private final AtomicLong refused = new AtomicLong();
+    private final Thread writer;
+    private volatile DeliveryScheduler scheduler;
+    private volatile boolean running = true;
+    private long nextSeq;
+
+    public Outbox(OutboxStore store, WebhookDirectory directory, IdGenerator ids, Clock clock, int capacity) {
+        this.store = store;
+        this.directory = directory;
+        this.ids = ids;
+        this.clock = clock;
+        this.capacity = capacity;
+        this.writer = new Thread(this::run, "outbox-writer");
+        this.writer.setDaemon(true);
+    }
+
+    /** Starts writing; committed deliveries go to {@code scheduler}. */
+    public void start(DeliveryScheduler scheduler) {
+        this.scheduler = scheduler;
+        this.nextSeq = store.maxDeliverySeq() + 1;
+        writer.start();
+    }
+
+    /** Accepts an event for its current targets. @return false when refused (queue full) */
+    public boolean publish(StoredEvent event) {
+        return enqueue(new Append(event, List.of(), true, null));
+    }
+
+    /**
+     * Accepts an event together with a delivery already made (the action fetch, recorded with its
+     * outcome); other targets with the same URL are not sent it again.
+     */
+    public boolean publishAfterFetch(StoredEvent event, Delivery fetch) {
+        return enqueue(new Append(event, List.of(fetch), true, null));
+    }
+
+    /**
+     * Delivers a stored event again to its current targets (POST /v1/events/{id}/redeliver).
+     * {@code onStored} receives the number of new deliveries once they are committed (0: the
+     * event has no target now).
+     */
+    public boolean redeliver(StoredEvent event, Consumer<Integer> onStored) {
+        return enqueue(new Append(event, List.of(), true, onStored));
+    }
+
+    /** A delivery's new state, from the scheduler. Never refused: these are bounded by held deliveries. */
+    public void update(Delivery delivery) {
+        queue.add(new Update(delivery));
+    }
+
+    /** A delivery seq is taken from the writer's sequence (the action fetch records one). */
+    public String newDeliveryId() {
+        return ids.newId("dlv");
+    }
+
+    public long refusedCount() {
+        return refused.get();
+    }
+
+    public int queued() {
+        return queuedEvents.get();
+    }
+
+    private boolean enqueue(Append append) {
+        if (!running || queuedEvents.incrementAndGet() > capacity) {
+            queuedEvents.decrementAndGet();
+            long n = refused.incrementAndGet();
+            if (n == 1 || n % 1000 == 0) {
+                log.error("event outbox full: {} event(s) refused so far (latest {} {})", n, append.event().type(),
+                        append.event().id());
+            }
+            return false;
+        }
+        queue.add(append);
+        return true;
+    }
+
+    private void run() {
+        List<Command> batch = new ArrayList<>(BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                Command first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH - 1);
+                write(batch);
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void write(List<Command> batch) throws InterruptedException {
+        List<StoredEvent> events = new ArrayList<>();
+        List<Delivery> inserts = new ArrayList<>();
+        List<OutboxItem> toSend = new ArrayList<>();
+        List<Delivery> updates = new ArrayList<>();
+        List<Runnable> after = new ArrayList<>();
+        Instant now = clock.instant();
+        int appended = 0;
+        for (Command c : batch) {
+            if (c instanceof Update u) {
+                updates.add(u.delivery());
+                continue;
+            }
+            Append a = (Append) c;
+            appended++;
+            boolean redelivery = a.onStored() != null;
+            if (!redelivery) {
+                events.add(a.event());
+            }
+            List<String> urlsDone = new ArrayList<>();
+            for (Delivery recorded : a.recorded()) {
+                inserts.add(withSeq(recorded));
+                urlsDone.add(recorded.url());
+            }
+            int created = 0;
+            for (WebhookDirectory.Target t : directory.targets(a.event())) {
+                if (urlsDone.contains(t.url())) {
+                    continue;
+                }
+                Delivery d = Delivery.pending(nextSeq++, ids.newId("dlv"), a.event().id(), a.event().customerId(),
+                        t.kind(), t.targetId(), t.url(), WebhookUrl.endpoint(t.url()), a.event().subjectId(), now);
+                inserts.add(d);
+                toSend.add(new OutboxItem(d, a.event().type(), a.event().payload()));
+                created++;
+            }
+            if (redelivery) {
+                int n = created;
+                after.add(() -> a.onStored().accept(n));
+            }
+        }
+        writeWithRetry(events, inserts, updates);
+        queuedEvents.addAndGet(-appended);
+        DeliveryScheduler s = scheduler;
+        if (s != null) {
+            s.offer(toSend);
+        }
+        after.forEach(Runnable::run);
+    }
+
+    private Delivery withSeq(Delivery d) {
+        return new Delivery(nextSeq++, d.id(), d.eventId(), d.customerId(), d.kind(), d.targetId(), d.url(),
+                d.endpoint(), d.orderKey(), d.status(), d.attempts(), d.lastStatusCode(), d.lastError(),
+                d.nextAttemptAt(), d.windowStart(), d.createdAt(), d.updatedAt(), d.deliveredAt());
+    }
+
+    /** A database hiccup must not lose accepted events: retry the batch until it lands or we stop. */
+    private void writeWithRetry(List<StoredEvent> events, List<Delivery> inserts, List<Delivery> updates)
+            throws InterruptedException {
+        long delay = 100;
+        while (true) {
+            try {
+                store.write(events, inserts, updates);
+                return;
+            } catch (StoreException e) {
+                if (!running) {
+                    log.error("shutting down: {} event(s) and {} delivery update(s) not stored: {}", events.size(),
+                            updates.size(), e.getMessage());
+                    return;
+                }
+                log.warn("outbox write failed, retrying in {} ms: {}", delay, e.getMessage());
+                Thread.sleep(delay);
+                delay = Math.min(delay * 2, 5_000);
+            }
+        }
+    }
+
+    /** Stops after writing what is queued (bounded wait). */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            writer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package eu.minivoice.gateway.store;
+
+import eu.minivoice.gateway.domain.Delivery;
+import eu.minivoice.gateway.domain.DeliveryStatus;
+import eu.minivoice.gateway.domain.OutboxItem;
+import eu.minivoice.gateway.domain.StoredEvent;
+import eu.minivoice.gateway.domain.TargetKind;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link OutboxStore} on JDBC: batched inserts and updates, each batch one transaction. */
+public final class JdbcOutboxStore implements OutboxStore {
+    private static final String EVENT_COLUMNS = "e.id, e.customer_id, e.event_type, e.subject_id, e.application_id,"
+            + " e.created_at, e.payload";
+    private static final String DELIVERY_COLUMNS = "d.seq, d.id, d.event_id, d.customer_id, d.target_kind,"
+            + " d.target_id, d.url, d.endpoint, d.order_key, d.status, d.attempts, d.last_status_code, d.last_error,"
+            + " d.next_attempt_at, d.window_start, d.created_at, d.updated_at, d.delivered_at";
+
+    private final DataSource dataSource;
+    private final Jdbc jdbc;
+
+    public JdbcOutboxStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+        this.jdbc = new Jdbc(dataSource, Map.of());
+    }
+
+    @Override
+    public long maxDeliverySeq() {
+        return jdbc.queryOne("SELECT COALESCE(MAX(seq), 0) FROM deliveries", rs -> rs.getLong(1)).orElse(0L);
+    }
+
+    @Override
+    public void write(List<StoredEvent> events, List<Delivery> deliveries, List<Delivery> updates) {
+        if (events.isEmpty() && deliveries.isEmpty() && updates.isEmpty()) {
+            return;
+        }
+        inTransaction("storing " + events.size() + " event(s), " + deliveries.size() + " new and "
+                + updates.size() + " updated deliveries", c -> {
+            if (!events.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (id, customer_id, event_type,"
+                        + " subject_id, application_id, created_at, payload) VALUES (?,?,?,?,?,?,?)")) {
+                    for (StoredEvent e : events) {
+                        ps.setString(1, e.id());
+                        ps.setString(2, e.customerId());
+                        ps.setString(3, e.type());
+                        ps.setString(4, e.subjectId());
+                        ps.setString(5, e.applicationId());
+                        ps.setObject(6, e.createdAt().atOffset(ZoneOffset.UTC));
+                        ps.setString(7, e.payload());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            if (!deliveries.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO deliveries (seq, id, event_id, customer_id,"
+                        + " target_kind, target_id, url, endpoint, order_key, status, attempts, last_status_code,"
+                        + " last_error, next_attempt_at, window_start, created_at, updated_at, delivered_at)"
+                        + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                    for (Delivery d : deliveries) {
+                        ps.setLong(1, d.seq());
+                        ps.setString(2, d.id());
+                        ps.setString(3, d.eventId());
+                        ps.setString(4, d.customerId());
+                        ps.setString(5, d.kind().token());
+                        ps.setString(6, d.targetId());
+                        ps.setString(7, d.url());
+                        ps.setString(8, d.endpoint());
+                        ps.setString(9, d.orderKey());
+                        ps.setString(10, d.status().token());
+                        ps.setInt(11, d.attempts());
+                        setInt(ps, 12, d.lastStatusCode());
+                        ps.setString(13, d.lastError());
+                        setTime(ps, 14, d.nextAttemptAt());
+                        setTime(ps, 15, d.windowStart());
+                        setTime(ps, 16, d.createdAt());
+                        setTime(ps, 17, d.updatedAt());
+                        setTime(ps, 18, d.deliveredAt());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            if (updates.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE deliveries SET status=?, attempts=?,"
+                    + " last_status_code=?, last_error=?, next_attempt_at=?, updated_at=?, delivered_at=? WHERE seq=?")) {
+                for (Delivery d : updates) {
+                    ps.setString(1, d.status().token());
+                    ps.setInt(2, d.attempts());
+                    setInt(ps, 3, d.lastStatusCode());
+                    ps.setString(4, d.lastError());
+                    setTime(ps, 5, d.nextAttemptAt());
+                    setTime(ps, 6, d.updatedAt());
+                    setTime(ps, 7, d.deliveredAt());
+                    ps.setLong(8, d.seq());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
+    @Override
+    public List<String> pendingEndpoints() {
+        return jdbc.query("SELECT DISTINCT endpoint FROM deliveries WHERE status='pending'", rs -> rs.getString(1));
+    }
+
+    @Override
+    public List<OutboxItem> pending(String endpoint, long afterSeq, int limit) {
+        return jdbc.query("SELECT " + DELIVERY_COLUMNS + ", e.event_type, e.payload FROM deliveries d"
+                        + " JOIN events e ON e.id = d.event_id"
+                        + " WHERE d.status='pending' AND d.endpoint=? AND d.seq>? ORDER BY d.seq LIMIT " + limit,
+                rs -> new OutboxItem(delivery(rs), rs.getString("event_type"), rs.getString("payload")),
+                endpoint, afterSeq);
+    }
+
+    @Override
+    public List<StoredEvent> events(String customerId, String type, DeliveryStatus status, String beforeId, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.customer_id=?");
+        List<Object> params = new ArrayList<>();
+        params.add(customerId);
+        if (type != null) {
+            sql.append(" AND e.event_type=?");
+            params.add(type);
+        }
+        if (status != null) {
+            sql.append(" AND EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id=e.id AND d.status=?)");
+            params.add(status.token());
+        }
+        if (beforeId != null) {
+            sql.append(" AND e.seq < (SELECT b.seq FROM events b WHERE b.id=? AND b.customer_id=?)");
+            params.add(beforeId);
+            params.add(customerId);
+        }
+        sql.append(" ORDER BY e.seq DESC LIMIT ").append(limit);
+        return jdbc.query(sql.toString(), JdbcOutboxStore::event, params.toArray());
+    }
+
+    @Override
+    public Optional<StoredEvent> event(String customerId, String eventId) {
+        return jdbc.queryOne("SELECT " + EVENT_COLUMNS + " FROM events e WHERE e.customer_id=? AND e.id=?",
+                JdbcOutboxStore::event, customerId, eventId);
+    }
+
+    @Override
+    public Map<String, List<Delivery>> deliveries(List<String> eventIds) {
+        Map<String, List<Delivery>> out = new LinkedHashMap<>();
+        if (eventIds.isEmpty()) {
+            return out;
+        }
+        String marks = String.join(",", java.util.Collections.nCopies(eventIds.size(), "?"));
+        for (Delivery d : jdbc.query("SELECT " + DELIVERY_COLUMNS + " FROM deliveries d WHERE d.event_id IN ("
+                + marks + ") ORDER BY d.seq", JdbcOutboxStore::delivery, eventIds.toArray())) {
+            out.computeIfAbsent(d.eventId(), k -> new ArrayList<>()).add(d);
+        }
+        return out;
+    }
+
+    private static StoredEvent event(ResultSet rs) throws SQLException {
+        return new StoredEvent(rs.getString("id"), rs.getString("customer_id"), rs.getString("event_type"),
+                rs.getString("subject_id"), rs.getString("application_id"), Jdbc.instant(rs, "created_at"),
+                rs.getString("payload"));
+    }
+
+    private static Delivery delivery(ResultSet rs) throws SQLException {
+        return new Delivery(rs.getLong("seq"), rs.getString("id"), rs.getString("event_id"),
+                rs.getString("customer_id"), TargetKind.of(rs.getString("target_kind")), rs.getString("target_id"),
+                rs.getString("url"), rs.getString("endpoint"), rs.getString("order_key"),
+                DeliveryStatus.of(rs.getString("status")), rs.getInt("attempts"),
+                Jdbc.nullableInt(rs, "last_status_code"), rs.getString("last_error"),
+                Jdbc.instant(rs, "next_attempt_at"), Jdbc.instant(rs, "window_start"), Jdbc.instant(rs, "created_at"),
+                Jdbc.instant(rs, "updated_at"), Jdbc.instant(rs, "delivered_at"));
+    }
+
+    private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setInt(i, v);
+        }
+    }
+
+    private static void setTime(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) {
+            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(i, t.atOffset(ZoneOffset.UTC));
+        }
+    }
+
+    private interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    private void inTransaction(String what, Work work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -399,7 +399,10 @@ public final class DeliveryScheduler implements AutoCloseable {
     /** For tests: waits until the dispatcher thread has handled everything queued so far. */
     void awaitIdle() throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
-        inbox.add(done::countDown);
+        inbox.add(() -> {
+            publishStats();
+            done.countDown();
+        });
         done.await(5, TimeUnit.SECONDS);
     }
 }

@@ -56,6 +56,11 @@ public final class TestGateway implements AutoCloseable {
         return new TestGateway(dataDir, env);
     }
 
+    /** The gateway itself, for tests that feed its dispatcher directly. */
+    public Gateway gateway() {
+        return gateway;
+    }
+
     public GatewayConfig config() {
         return gateway.config();
     }

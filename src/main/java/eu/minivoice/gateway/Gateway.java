@@ -245,6 +245,11 @@ public final class Gateway implements AutoCloseable {
         return outbox;
     }
 
+    /** The dispatcher's counters (held, in flight, delivered, …), refreshed every 250 ms. */
+    public DeliveryScheduler.Stats dispatcherStats() {
+        return dispatcher.stats();
+    }
+
     public CallEvents callEvents() {
         return callEvents;
     }

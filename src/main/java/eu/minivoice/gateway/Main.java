@@ -24,7 +24,19 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * The JDK HTTP client hands every response to CompletableFuture's default executor, which on a
+     * machine with fewer than 3 cores (common pool parallelism 1) starts a new thread per task —
+     * one thread per webhook answer. A common pool of at least 2 keeps that a pool. Must be set
+     * before anything touches ForkJoinPool, hence first in main.
+     */
+    static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
     public static void main(String[] args) {
+        if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+            System.setProperty(COMMON_POOL_PARALLELISM,
+                    Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+        }
         Path configFile = Path.of("config", "gateway.yml");
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {

@@ -55,4 +55,17 @@ class ArchitectureTest {
         assertEquals(List.of(), violations("service", "eu.minivoice.gateway.api", "eu.minivoice.gateway.sip",
                 "java.sql", "io.netty", "javax.sip"));
     }
+
+    @Test
+    void theDispatcherKnowsNeitherTheApiNorSipNorSql() throws IOException {
+        assertEquals(List.of(), violations("events", "eu.minivoice.gateway.api", "eu.minivoice.gateway.sip",
+                "eu.minivoice.gateway.service", "eu.minivoice.gateway.store.Jdbc", "java.sql", "io.netty", "javax.sip"));
+    }
+
+    @Test
+    void actionsArePureTypesTheSipSideCanUse() throws IOException {
+        assertEquals(List.of(), violations("actions", "eu.minivoice.gateway.api", "eu.minivoice.gateway.sip",
+                "eu.minivoice.gateway.store", "eu.minivoice.gateway.service", "eu.minivoice.gateway.events",
+                "eu.minivoice.gateway.config", "java.sql", "io.netty", "javax.sip"));
+    }
 }

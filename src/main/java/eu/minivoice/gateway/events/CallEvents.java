@@ -29,7 +29,7 @@ public final class CallEvents {
     public ObjectNode envelope(String type, CallInfo call, Map<String, String> variables, Map<String, ?> data,
                                Instant at) {
         ObjectNode root = json.createObjectNode();
-        root.put("id", ids.newId("evt"));
+        root.put("id", ids.newOrderedId("evt"));
         root.put("event", type);
         root.put("created_at", at.truncatedTo(ChronoUnit.MILLIS).toString());
         ObjectNode c = root.putObject("call");

@@ -37,6 +37,12 @@ public final class JdkWebhookClient implements WebhookClient {
     private final HttpClient http;
 
     public JdkWebhookClient(Duration connectTimeout, int threads) {
+        if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
+            org.slf4j.LoggerFactory.getLogger(JdkWebhookClient.class).warn("ForkJoinPool common parallelism is {}:"
+                    + " the JDK HTTP client will start a thread per webhook answer; run with"
+                    + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 (java -jar does this itself)",
+                    java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
+        }
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "webhook-http-" + n.incrementAndGet());

@@ -53,7 +53,7 @@ public final class RegistrationEvents {
     /** The DESIGN §6 envelope of a trunk event, with an empty {@code data} to fill in. */
     private ObjectNode envelope(String type, String trunkId, String customerId, Instant at) {
         ObjectNode root = json.createObjectNode();
-        root.put("id", ids.newId("evt"));
+        root.put("id", ids.newOrderedId("evt"));
         root.put("event", type);
         root.put("created_at", at.truncatedTo(ChronoUnit.MILLIS).toString());
         root.putObject("trunk").put("id", trunkId).put("customer_id", customerId);

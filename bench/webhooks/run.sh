@@ -15,4 +15,4 @@ mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -D
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $($JAVA -version 2>&1 | head -1)"
 export MINIVOICE_LOG_LEVEL=${MINIVOICE_LOG_LEVEL:-WARN}
-exec $JAVA -Xmx2g -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -cp "$CP" eu.minivoice.gateway.bench.OutboxBench "$RATE" "$SECONDS_" "$ENDPOINTS"
+exec $JAVA ${BENCH_JVM_OPTS:-} -Xmx2g -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -cp "$CP" eu.minivoice.gateway.bench.OutboxBench "$RATE" "$SECONDS_" "$ENDPOINTS"

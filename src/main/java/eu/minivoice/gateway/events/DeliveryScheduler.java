@@ -271,9 +271,15 @@ public final class DeliveryScheduler implements AutoCloseable {
     private void send(Endpoint ep, Item item) {
         Delivery d = item.delivery;
         Optional<String> secret = directory.secret(d.kind(), d.targetId());
-        if (secret.isEmpty()) {
-            item.delivery = d.abandoned("target " + d.kind().token() + " " + d.targetId() + " no longer exists",
-                    clock.instant());
+        URI uri = null;
+        try {
+            uri = URI.create(d.url());
+        } catch (IllegalArgumentException e) {
+            // validated when saved; a row that no longer parses must not wedge its endpoint
+        }
+        if (secret.isEmpty() || uri == null) {
+            item.delivery = d.abandoned(uri == null ? "url is not valid"
+                    : "target " + d.kind().token() + " " + d.targetId() + " no longer exists", clock.instant());
             failed++;
             persist.accept(item.delivery);
             finish(ep, item);
@@ -285,7 +291,7 @@ public final class DeliveryScheduler implements AutoCloseable {
                 "X-MiniVoice-Event", item.eventType,
                 "X-MiniVoice-Delivery", d.id(),
                 Signer.HEADER, Signer.header(secret.get(), clock.instant().getEpochSecond(), item.body));
-        client.post(URI.create(d.url()), headers, item.body, settings.timeout(), settings.maxResponseBytes())
+        client.post(uri, headers, item.body, settings.timeout(), settings.maxResponseBytes())
                 .whenComplete((outcome, error) -> {
                     HttpOutcome o = outcome != null ? outcome
                             : HttpOutcome.failed(HttpOutcome.Failure.PROTOCOL, String.valueOf(error));

@@ -1,6 +1,20 @@
 package eu.minivoice.gateway.bench;
 
-import com.sun.net.httpserver.HttpServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
 import eu.minivoice.gateway.Gateway;
 import eu.minivoice.gateway.config.ConfigLoader;
 import eu.minivoice.gateway.config.GatewayConfig;
@@ -8,11 +22,11 @@ import eu.minivoice.gateway.domain.CallInfo;
 import eu.minivoice.gateway.domain.RandomIdGenerator;
 import eu.minivoice.gateway.domain.StoredEvent;
 import eu.minivoice.gateway.events.CallEvents;
+import eu.minivoice.gateway.events.JdkWebhookClient;
 import eu.minivoice.gateway.events.Outbox;
 import eu.minivoice.gateway.support.FreePorts;
 import eu.minivoice.gateway.support.Http;
 
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +41,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -54,34 +67,42 @@ public final class OutboxBench {
         AtomicLong received = new AtomicLong();
         AtomicLong duplicates = new AtomicLong();
         AtomicLong lastReceipt = new AtomicLong();
-        List<HttpServer> receivers = new ArrayList<>();
+        // Receivers: Netty, one event loop for all of them — a light receiver leaves the 2 cores to
+        // the gateway (a real customer's receiver is on another machine).
+        EventLoopGroup loop = new NioEventLoopGroup(1);
+        List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < endpoints; i++) {
-            HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1000);
-            s.createContext("/", ex -> {
-                byte[] body;
-                try (InputStream in = ex.getRequestBody()) {
-                    body = in.readAllBytes();
-                }
-                long now = System.nanoTime();
-                // the envelope starts {"id":"evt_…" — cheap to pick out
-                String head = new String(body, 0, Math.min(body.length, 64), StandardCharsets.UTF_8);
-                String id = head.substring(7, head.indexOf('"', 7));
-                Long t0 = enqueuedAt.remove(id);
-                if (t0 == null) {
-                    duplicates.incrementAndGet();
-                } else {
-                    long n = received.getAndIncrement();
-                    if (n < latencies.length) {
-                        latencies[(int) n] = now - t0;
-                    }
-                }
-                lastReceipt.set(now);
-                ex.sendResponseHeaders(204, -1);
-                ex.close();
-            });
-            s.setExecutor(Executors.newFixedThreadPool(2));
-            s.start();
-            receivers.add(s);
+            Channel ch = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel c) {
+                            c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
+                                    new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                        @Override
+                                        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                                            long now = System.nanoTime();
+                                            // the envelope starts {"id":"evt_…" — cheap to pick out
+                                            String head = req.content().toString(0,
+                                                    Math.min(req.content().readableBytes(), 64), StandardCharsets.UTF_8);
+                                            String id = head.substring(7, head.indexOf('"', 7));
+                                            Long t0 = enqueuedAt.remove(id);
+                                            if (t0 == null) {
+                                                duplicates.incrementAndGet();
+                                            } else {
+                                                long n = received.getAndIncrement();
+                                                if (n < latencies.length) {
+                                                    latencies[(int) n] = now - t0;
+                                                }
+                                            }
+                                            lastReceipt.set(now);
+                                            DefaultFullHttpResponse res = new DefaultFullHttpResponse(
+                                                    HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+                                            ctx.writeAndFlush(res);
+                                        }
+                                    });
+                        }
+                    }).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+            ports.add(((InetSocketAddress) ch.localAddress()).getPort());
         }
 
         Path data = Files.createTempDirectory("mv-bench-webhooks-");
@@ -97,7 +118,7 @@ public final class OutboxBench {
         Http http = new Http("http://127.0.0.1:" + gateway.adminPort());
         List<String> apps = new ArrayList<>();
         for (int i = 0; i < endpoints; i++) {
-            String url = "http://127.0.0.1:" + receivers.get(i).getAddress().getPort() + "/events";
+            String url = "http://127.0.0.1:" + ports.get(i) + "/events";
             apps.add(http.post("/v1/applications", KEY, "{\"name\":\"bench-" + i + "\",\"webhook_url\":\"" + url
                     + "\"}").data().get("id").asText());
         }
@@ -114,6 +135,45 @@ public final class OutboxBench {
         received.set(0);
         duplicates.set(0);
 
+        // Baseline in the same run: the same HTTP client POSTing the same envelopes straight to the
+        // same receivers (no database, no outbox, 8 in flight per endpoint) — the harness limit.
+        {
+            JdkWebhookClient direct = new JdkWebhookClient(java.time.Duration.ofSeconds(2), 2);
+            java.util.concurrent.Semaphore[] slots = new java.util.concurrent.Semaphore[endpoints];
+            for (int i = 0; i < endpoints; i++) {
+                slots[i] = new java.util.concurrent.Semaphore(8);
+            }
+            long t0 = System.nanoTime();
+            long n = (long) rate * seconds;
+            double gap = 1e9 / rate;
+            for (long k = 0; k < n; k++) {
+                long due = t0 + (long) (k * gap);
+                long wait = due - System.nanoTime();
+                if (wait > 50_000) {
+                    LockSupport.parkNanos(wait);
+                }
+                int ep = (int) ((k / types.length) % endpoints);
+                StoredEvent e = events.event(types[(int) (k % types.length)], new CallInfo("call_d" + k / 4,
+                        "cust_default", apps.get(ep), "trunk_b", "ringing", "inbound", "+15551230001", "+15551230002"),
+                        Map.of(), Map.of("n", k), Instant.now());
+                enqueuedAt.put(e.id(), System.nanoTime());
+                slots[ep].acquireUninterruptibly();
+                direct.post(java.net.URI.create("http://127.0.0.1:" + ports.get(ep) + "/events"), Map.of(),
+                        e.payload().getBytes(StandardCharsets.UTF_8), java.time.Duration.ofSeconds(2), 1024)
+                        .whenComplete((o, x) -> slots[ep].release());
+            }
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (received.get() < n && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            report("direct (no outbox)", n, rate, seconds, endpoints, 0, received.get(), duplicates.get(),
+                    (lastReceipt.get() - t0) / 1e9, latencies);
+            direct.close();
+            received.set(0);
+            duplicates.set(0);
+            enqueuedAt.clear();
+        }
+
         long refusedBefore = outbox.refusedCount();
         long start = System.nanoTime();
         publish(outbox, events, apps, types, rate, seconds, enqueuedAt, "run");
@@ -122,22 +182,26 @@ public final class OutboxBench {
         while (received.get() < total && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        long got = received.get();
-        double elapsed = (lastReceipt.get() - start) / 1e9;
+        report("durable outbox", total, rate, seconds, endpoints, outbox.refusedCount() - refusedBefore,
+                received.get(), duplicates.get(), (lastReceipt.get() - start) / 1e9, latencies);
+        System.out.printf("dispatcher: %s%n", gateway.dispatcherStats());
+        gateway.close();
+        loop.shutdownGracefully();
+        System.exit(0);
+    }
+
+    private static void report(String what, long total, int rate, int seconds, int endpoints, long refused, long got,
+                               long duplicates, double elapsed, long[] latencies) {
         long[] lat = Arrays.copyOf(latencies, (int) Math.min(got, latencies.length));
         Arrays.sort(lat);
-        System.out.printf("events published: %d at %d/s over %d s to %d endpoint(s); refused: %d%n", total, rate,
-                seconds, endpoints, outbox.refusedCount() - refusedBefore);
+        System.out.printf("== %s: %d events at %d/s over %d s to %d endpoint(s); refused: %d%n", what, total, rate,
+                seconds, endpoints, refused);
         System.out.printf("delivered: %d (%.1f%%), duplicates: %d, in %.2f s = %.0f events/s%n", got,
-                100.0 * got / total, duplicates.get(), elapsed, got / elapsed);
+                100.0 * got / total, duplicates, elapsed, got / elapsed);
         if (lat.length > 0) {
             System.out.printf("enqueue-to-delivery latency ms: p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n",
                     pct(lat, 50), pct(lat, 90), pct(lat, 99), pct(lat, 99.9), lat[lat.length - 1] / 1e6);
         }
-        System.out.printf("dispatcher: %s%n", gateway.dispatcherStats());
-        gateway.close();
-        receivers.forEach(s -> s.stop(0));
-        System.exit(0);
     }
 
     private static double pct(long[] sorted, double p) {

@@ -41,8 +41,9 @@ public final class ApplicationResource {
     }
 
     private ApiResponse create(ApiRequest r) {
-        boolean secretGiven = json.readObject(r.body()).hasNonNull("webhook_secret");
-        ApplicationService.Created created = applications.create(r.customerId(), json.readObject(r.body()));
+        ObjectNode body = json.readObject(r.body());
+        boolean secretGiven = body.hasNonNull("webhook_secret");
+        ApplicationService.Created created = applications.create(r.customerId(), body);
         ObjectNode view = view(created.application());
         if (!secretGiven) {
             view.put("webhook_secret", created.webhookSecret());

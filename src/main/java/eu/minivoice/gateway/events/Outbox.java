@@ -102,7 +102,7 @@ public final class Outbox implements AutoCloseable {
         queue.add(new Update(delivery));
     }
 
-    /** A delivery seq is taken from the writer's sequence (the action fetch records one). */
+    /** An id for a delivery made outside the outbox (the action fetch), recorded afterwards. */
     public String newDeliveryId() {
         return ids.newOrderedId("dlv");
     }

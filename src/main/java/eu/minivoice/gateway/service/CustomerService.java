@@ -12,7 +12,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Customers (tenants) and their API keys. Keys are shown once at creation and stored hashed. */
 public final class CustomerService {
@@ -26,11 +28,11 @@ public final class CustomerService {
     private final ApiKeys keys;
     private final IdGenerator ids;
     private final Clock clock;
-    private final java.util.function.Supplier<String> secretSource;
-    private final List<Consumer<Customer>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Supplier<String> secretSource;
+    private final List<Consumer<Customer>> listeners = new CopyOnWriteArrayList<>();
 
     public CustomerService(CustomerStore store, ApiKeys keys, IdGenerator ids, Clock clock,
-                           java.util.function.Supplier<String> secretSource) {
+                           Supplier<String> secretSource) {
         this.store = store;
         this.keys = keys;
         this.ids = ids;

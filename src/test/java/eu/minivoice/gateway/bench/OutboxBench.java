@@ -145,13 +145,7 @@ public final class OutboxBench {
             }
             long t0 = System.nanoTime();
             long n = (long) rate * seconds;
-            double gap = 1e9 / rate;
-            for (long k = 0; k < n; k++) {
-                long due = t0 + (long) (k * gap);
-                long wait = due - System.nanoTime();
-                if (wait > 50_000) {
-                    LockSupport.parkNanos(wait);
-                }
+            paced(rate, n, k -> {
                 int ep = (int) ((k / types.length) % endpoints);
                 StoredEvent e = events.event(types[(int) (k % types.length)], new CallInfo("call_d" + k / 4,
                         "cust_default", apps.get(ep), "trunk_b", "ringing", "inbound", "+15551230001", "+15551230002"),
@@ -161,7 +155,7 @@ public final class OutboxBench {
                 direct.post(java.net.URI.create("http://127.0.0.1:" + ports.get(ep) + "/events"), Map.of(),
                         e.payload().getBytes(StandardCharsets.UTF_8), java.time.Duration.ofSeconds(2), 1024)
                         .whenComplete((o, x) -> slots[ep].release());
-            }
+            });
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (received.get() < n && System.nanoTime() < deadline) {
                 Thread.sleep(20);
@@ -209,18 +203,10 @@ public final class OutboxBench {
         return sorted[Math.max(i, 0)] / 1e6;
     }
 
-    /** Paced publishing: event k goes out at start + k/rate (no coordinated omission of a stall). */
+    /** Paced publishing through the outbox. */
     private static void publish(Outbox outbox, CallEvents events, List<String> apps, String[] types, int rate,
                                 int seconds, Map<String, Long> enqueuedAt, String tag) {
-        long start = System.nanoTime();
-        long n = (long) rate * seconds;
-        double gap = 1e9 / rate;
-        for (long k = 0; k < n; k++) {
-            long due = start + (long) (k * gap);
-            long wait = due - System.nanoTime();
-            if (wait > 50_000) {
-                LockSupport.parkNanos(wait);
-            }
+        paced(rate, (long) rate * seconds, k -> {
             long call = k / types.length;
             String app = apps.get((int) (call % apps.size()));
             CallInfo info = new CallInfo("call_" + tag + call, "cust_default", app, "trunk_b", "ringing", "inbound",
@@ -228,6 +214,19 @@ public final class OutboxBench {
             StoredEvent e = events.event(types[(int) (k % types.length)], info, Map.of(), Map.of("n", k), Instant.now());
             enqueuedAt.put(e.id(), System.nanoTime());
             outbox.publish(e);
+        });
+    }
+
+    /** Runs {@code n} steps, step k at start + k/rate (no coordinated omission of a stall). */
+    private static void paced(int rate, long n, java.util.function.LongConsumer step) {
+        long start = System.nanoTime();
+        double gap = 1e9 / rate;
+        for (long k = 0; k < n; k++) {
+            long wait = start + (long) (k * gap) - System.nanoTime();
+            if (wait > 50_000) {
+                LockSupport.parkNanos(wait);
+            }
+            step.accept(k);
         }
     }
 }

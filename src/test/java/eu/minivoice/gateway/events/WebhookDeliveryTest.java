@@ -73,28 +73,13 @@ class WebhookDeliveryTest {
     }
 
     private StoredEvent publish(String appId, String callId, String type) {
-        Gateway g = gateway();
+        eu.minivoice.gateway.Gateway g = shared.gw().gateway();
         CallInfo call = new CallInfo(callId, "cust_default", appId, "trunk_x", "ringing", "inbound", "+15551230001",
                 "+15551230002");
         StoredEvent e = g.callEvents().event(type, call, Map.of("lang", "en"), Map.of("sip_code", 180),
                 Instant.now());
         assertTrue(g.outbox().publish(e));
         return e;
-    }
-
-    private static Gateway gateway() {
-        return new Gateway(shared.gw().gateway());
-    }
-
-    /** A thin view so the test reads like the SIP side will use it. */
-    private record Gateway(eu.minivoice.gateway.Gateway g) {
-        CallEvents callEvents() {
-            return g.callEvents();
-        }
-
-        Outbox outbox() {
-            return g.outbox();
-        }
     }
 
     private static JsonNode awaitEvent(String eventId, Predicate<JsonNode> condition, Duration within)

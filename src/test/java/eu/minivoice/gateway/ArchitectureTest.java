@@ -68,4 +68,11 @@ class ArchitectureTest {
                 "eu.minivoice.gateway.store", "eu.minivoice.gateway.service", "eu.minivoice.gateway.events",
                 "eu.minivoice.gateway.config", "java.sql", "io.netty", "javax.sip"));
     }
+
+    @Test
+    void routingIsPureLogicOverInMemoryIndexes() throws IOException {
+        assertEquals(List.of(), violations("routing", "eu.minivoice.gateway.api", "eu.minivoice.gateway.sip",
+                "eu.minivoice.gateway.store", "eu.minivoice.gateway.service", "eu.minivoice.gateway.events",
+                "java.sql", "io.netty", "javax.sip"));
+    }
 }

@@ -33,6 +33,10 @@ import eu.minivoice.gateway.sip.registration.RegistrationEngine;
 import eu.minivoice.gateway.sip.registration.RegistrationSettings;
 import eu.minivoice.gateway.store.Database;
 import eu.minivoice.gateway.store.JdbcCustomerStore;
+import eu.minivoice.gateway.routing.CallLimiter;
+import eu.minivoice.gateway.routing.OutboundRouter;
+import eu.minivoice.gateway.sip.relay.OutboundRelay;
+import java.util.Optional;
 import eu.minivoice.gateway.store.JdbcApplicationStore;
 import eu.minivoice.gateway.store.JdbcNumberStore;
 import eu.minivoice.gateway.store.JdbcOutboxStore;
@@ -125,7 +129,26 @@ public final class Gateway implements AutoCloseable {
 
             List<IpRange> trusted = config.sip().trustedCidrs().stream().map(IpRange::parse).toList();
             sip = new SipServer(config.sip(), "minivoice-" + random.randomToken(8));
-            sip.start(new SipEdge(trusted, random));
+            OutboundRouter outboundRouter = new OutboundRouter(new OutboundRouter.TrunkState() {
+                @Override
+                public Optional<RegistrationStatus> registration(String trunkId) {
+                    return registration == null ? Optional.empty()
+                            : registration.snapshot(trunkId).map(RegistrationSnapshot::status);
+                }
+
+                @Override
+                public Optional<TrunkHealth> health(String trunkId) {
+                    return registration == null ? Optional.empty() : registration.health(trunkId);
+                }
+            }, new CallLimiter(System::nanoTime), new OutboundRouter.CustomerLimits(null, null));
+            trunkStore.listAll().forEach(t -> outboundRouter.trunkChanged(null, t));
+            numberStore.listAll().forEach(n -> outboundRouter.numberChanged(null, n));
+            trunks.addListener(outboundRouter::trunkChanged);
+            numbers.addListener(outboundRouter::numberChanged);
+            OutboundRelay relay = new OutboundRelay(sip, outboundRouter,
+                    (type, call, data) -> outbox.publish(callEvents.event(type, call, Map.of(), data, clock.instant())),
+                    random, () -> random.randomToken(10), clock);
+            sip.start(new SipEdge(trusted, random, relay));
 
             GatewayConfig.RegistrationConfig rc = config.registration();
             probe = new OptionsProbe(sip, () -> random.randomToken(10));

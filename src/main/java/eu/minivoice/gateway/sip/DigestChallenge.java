@@ -18,6 +18,16 @@ public record DigestChallenge(String realm, String nonce, String opaque, String 
         algorithm = algorithm == null ? null : algorithm.toUpperCase(Locale.ROOT);
     }
 
+    /** The challenge of a WWW-Authenticate or Proxy-Authenticate header; null when not Digest. */
+    public static DigestChallenge of(javax.sip.header.WWWAuthenticateHeader h, boolean proxy) {
+        if (h.getScheme() == null || !h.getScheme().equalsIgnoreCase("Digest")) {
+            return null;
+        }
+        List<String> qop = h.getQop() == null ? List.of()
+                : java.util.Arrays.stream(h.getQop().split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
+        return new DigestChallenge(h.getRealm(), h.getNonce(), h.getOpaque(), h.getAlgorithm(), qop, h.isStale(), proxy);
+    }
+
     /** The algorithm to use, MD5 when none is named. */
     public DigestAlgorithm effectiveAlgorithm() {
         return DigestAlgorithm.fromToken(algorithm == null ? "MD5" : algorithm);

@@ -27,10 +27,10 @@ import java.util.function.Consumer;
 /**
  * The SIP listener for both sides. It decides and returns at once (no I/O on stack threads).
  *
- * <p>Today's policy (the relay and inbound matching arrive in later issues): OPTIONS → 200 with
- * our capabilities; INVITE → 403, since nothing may be relayed yet; ACK is absorbed; BYE and
- * CANCEL outside any call → 481; other methods → 405 with Allow. On the internal side a source
- * outside sip.trusted_cidrs gets 403 whatever it sends.
+ * <p>Policy: on the internal side a source outside sip.trusted_cidrs gets 403 whatever it sends;
+ * a trusted new INVITE goes to the {@link CallHandler} (the outbound relay), as do requests of its
+ * calls (ACK, BYE, CANCEL, …). OPTIONS → 200 with our capabilities; an INVITE on the external side
+ * → 403 until inbound matching lands; BYE and CANCEL outside any call → 481; other methods → 405.
  */
 public final class SipEdge implements SipListener {
     private static final Logger log = LoggerFactory.getLogger(SipEdge.class);
@@ -38,11 +38,18 @@ public final class SipEdge implements SipListener {
 
     private final List<IpRange> trusted;
     private final RandomIdGenerator random;
+    private final CallHandler relay;
     private SipServer server;
 
     public SipEdge(List<IpRange> trusted, RandomIdGenerator random) {
+        this(trusted, random, null);
+    }
+
+    /** @param relay the outbound B2BUA for platform INVITEs; null keeps refusing them with 403 */
+    public SipEdge(List<IpRange> trusted, RandomIdGenerator random, CallHandler relay) {
         this.trusted = List.copyOf(trusted);
         this.random = random;
+        this.relay = relay;
     }
 
     void bind(SipServer server) {
@@ -53,16 +60,37 @@ public final class SipEdge implements SipListener {
     public void processRequest(RequestEvent event) {
         Request request = event.getRequest();
         String method = request.getMethod();
-        if (Request.ACK.equals(method)) {
-            return; // ACKs of our final non-2xx answers are absorbed by their transactions
-        }
         SipSide side = server.sideOf(event.getSource());
-        if (side == SipSide.INTERNAL && !isTrusted(event)) {
-            log.info("internal side: {} from untrusted source {} refused", method, remote(event));
-            respond(event, Response.FORBIDDEN, r -> { });
+        boolean internal = side == SipSide.INTERNAL;
+        if (internal && !isTrusted(event)) {
+            if (!Request.ACK.equals(method)) {
+                log.info("internal side: {} from untrusted source {} refused", method, remote(event));
+                respond(event, Response.FORBIDDEN, r -> { });
+            }
+            return;
+        }
+        try {
+            boolean dialogStart = Request.INVITE.equals(method)
+                    && ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null;
+            if (relay != null && internal && dialogStart) {
+                relay.onPlatformInvite(event);
+                return;
+            }
+            if (relay != null && !dialogStart && !Request.OPTIONS.equals(method) && relay.onRequest(event, internal)) {
+                return;
+            }
+        } catch (TransactionAlreadyExistsException e) {
+            log.debug("retransmitted {} absorbed", method);
+            return;
+        } catch (Exception e) {
+            log.warn("{} from {}: relay failure: {}", method, remote(event), e.toString());
+            if (!Request.ACK.equals(method)) {
+                respond(event, Response.SERVER_INTERNAL_ERROR, r -> { });
+            }
             return;
         }
         switch (method) {
+            case Request.ACK -> { } // ACKs of our final non-2xx answers are absorbed by their transactions
             case Request.OPTIONS -> respond(event, Response.OK, this::capabilities);
             case Request.INVITE -> respond(event, Response.FORBIDDEN, r -> { });
             case Request.BYE, Request.CANCEL -> respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, r -> { });

@@ -201,6 +201,11 @@ public final class SipServer implements AutoCloseable {
     }
 
     /** The carrier-facing provider: REGISTERs and outbound calls leave through it. */
+    public SipProvider internalProvider() {
+        return internal;
+    }
+
+
     public SipProvider externalProvider() {
         return external;
     }

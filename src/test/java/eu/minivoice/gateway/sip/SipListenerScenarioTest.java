@@ -42,7 +42,7 @@ class SipListenerScenarioTest {
     }
 
     @Test
-    void refusesInviteWith403UntilRelayingExists() throws Exception {
+    void refusesInboundInvitesUntilMatchingExistsAndPlatformInvitesWithoutACustomer() throws Exception {
         expectPass(Sipp.run("uac-invite-expect-403.xml", "127.0.0.1:" + shared.gw().sipExternalPort()));
         expectPass(Sipp.run("uac-invite-expect-403.xml", "127.0.0.1:" + shared.gw().sipInternalPort()));
     }

@@ -65,6 +65,10 @@ public final class Sipp implements AutoCloseable {
         return new Sipp(p, log, port);
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Waits for SIPp to finish (bounded), then kills it regardless. */
     public Result await() throws IOException, InterruptedException {
         try {

@@ -211,12 +211,10 @@ public final class JainSipRegisterSender implements RegisterSender {
     }
 
     private static void challenge(WWWAuthenticateHeader h, boolean proxy, List<DigestChallenge> out) {
-        if (h.getScheme() == null || !h.getScheme().equalsIgnoreCase("Digest")) {
-            return;
+        DigestChallenge c = DigestChallenge.of(h, proxy);
+        if (c != null) {
+            out.add(c);
         }
-        List<String> qop = h.getQop() == null ? List.of()
-                : Arrays.stream(h.getQop().split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
-        out.add(new DigestChallenge(h.getRealm(), h.getNonce(), h.getOpaque(), h.getAlgorithm(), qop, h.isStale(), proxy));
     }
 
     private static String bare(String host) {

@@ -1,0 +1,14 @@
+package eu.minivoice.gateway.sip.relay;
+
+import eu.minivoice.gateway.domain.CallInfo;
+
+import java.util.Map;
+
+/**
+ * Told about every call event (call.initiated … call.failed) with the call as it is now and the
+ * event data. Implementations must return at once (the relay calls it on SIP threads); the
+ * gateway hands it to the outbox, which never blocks.
+ */
+public interface CallObserver {
+    void callEvent(String type, CallInfo call, Map<String, Object> data);
+}

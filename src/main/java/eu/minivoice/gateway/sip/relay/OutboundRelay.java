@@ -1,0 +1,601 @@
+package eu.minivoice.gateway.sip.relay;
+
+import eu.minivoice.gateway.domain.IdGenerator;
+import eu.minivoice.gateway.domain.ProxyAddress;
+import eu.minivoice.gateway.domain.SipTransport;
+import eu.minivoice.gateway.domain.Trunk;
+import eu.minivoice.gateway.routing.OutboundDecision;
+import eu.minivoice.gateway.routing.OutboundRouter;
+import eu.minivoice.gateway.sip.CallHandler;
+import eu.minivoice.gateway.sip.DigestAnswer;
+import eu.minivoice.gateway.sip.DigestChallenge;
+import eu.minivoice.gateway.sip.SipServer;
+import eu.minivoice.gateway.sip.TransactionCallback;
+import gov.nist.javax.sip.ResponseEventExt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipProvider;
+import javax.sip.address.Address;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ProxyAuthenticateHeader;
+import javax.sip.header.ProxyAuthorizationHeader;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.header.WWWAuthenticateHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The outbound B2BUA (DESIGN §4): a platform INVITE on the internal side becomes a new INVITE to
+ * the selected trunk's proxy (fresh Call-ID, From at the trunk's domain, SDP unchanged, nothing of
+ * the platform's addressing copied), and answers, ACK, BYE and CANCEL are carried across the two
+ * legs. Everything runs on the SIP thread that delivered the message, under the call's monitor;
+ * nothing here waits on I/O (routing is in memory, events go to a non-blocking outbox).
+ */
+public final class OutboundRelay implements CallHandler {
+    private static final Logger log = LoggerFactory.getLogger(OutboundRelay.class);
+    public static final String CUSTOMER_HEADER = "X-MiniVoice-Customer-Id";
+    public static final String TRUNK_HEADER = "X-MiniVoice-Trunk";
+    public static final String CALL_ID_HEADER = "X-MiniVoice-Call-Id";
+    public static final String ERROR_HEADER = "X-MiniVoice-Error";
+    /** Before any provisional answer these move on to the next trunk (DESIGN §4 step 4). */
+    static final Set<Integer> FAILOVER_CODES = Set.of(408, 500, 502, 503, 504);
+
+    private final SipServer sip;
+    private final OutboundRouter router;
+    private final CallObserver observer;
+    private final IdGenerator ids;
+    private final Supplier<String> tokens;
+    private final Clock clock;
+    private final Map<String, RelayCall> byPlatformCallId = new ConcurrentHashMap<>();
+    private final Map<String, RelayCall> byCarrierCallId = new ConcurrentHashMap<>();
+
+    public OutboundRelay(SipServer sip, OutboundRouter router, CallObserver observer, IdGenerator ids,
+                         Supplier<String> tokens, Clock clock) {
+        this.sip = sip;
+        this.router = router;
+        this.observer = observer;
+        this.ids = ids;
+        this.tokens = tokens;
+        this.clock = clock;
+    }
+
+    public int activeCalls() {
+        return byPlatformCallId.size();
+    }
+
+    // ---------------------------------------------------------------- platform → gateway
+
+    /** A new INVITE (no To tag) from a trusted platform source. */
+    @Override
+    public void onPlatformInvite(RequestEvent event) throws Exception {
+        Request invite = event.getRequest();
+        SipProvider internal = (SipProvider) event.getSource();
+        ServerTransaction tx = event.getServerTransaction() != null ? event.getServerTransaction()
+                : internal.getNewServerTransaction(invite);
+        String callId = ids.newId("call");
+        RelayCall call = new RelayCall(callId, header(invite, CUSTOMER_HEADER), invite, tx, tokens.get(),
+                user(((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress()), user(invite.getRequestURI()),
+                clock.instant());
+        Response trying = sip.messageFactory().createResponse(Response.TRYING, invite);
+        trying.addHeader(sip.headerFactory().createHeader(CALL_ID_HEADER, callId));
+        tx.sendResponse(trying);
+
+        MaxForwardsHeader mf = (MaxForwardsHeader) invite.getHeader(MaxForwardsHeader.NAME);
+        if (mf != null && mf.getMaxForwards() <= 0) {
+            reject(call, 483, "too_many_hops", "Max-Forwards reached 0", null);
+            return;
+        }
+        if (call.customerId == null || call.customerId.isBlank() || call.customerId.length() > 80) {
+            reject(call, 403, "unauthorized", CUSTOMER_HEADER + " is required", null);
+            return;
+        }
+        OutboundDecision decision = router.decide(call.customerId, header(invite, TRUNK_HEADER), call.to, call.from);
+        if (decision instanceof OutboundDecision.Rejected r) {
+            reject(call, r.sipStatus(), r.code().code(), r.message(), r.retryAfterSeconds());
+            return;
+        }
+        OutboundDecision.Routed routed = (OutboundDecision.Routed) decision;
+        synchronized (call) {
+            call.trunks = routed.trunks();
+            call.platformDialog = internal.getNewDialog(tx);
+            byPlatformCallId.put(call.platformCallId, call);
+            observer.callEvent("call.initiated", new eu.minivoice.gateway.domain.CallInfo(call.id, call.customerId,
+                    null, null, "initiated", "outbound", routed.callerId(), routed.destination()), Map.of());
+            nextAttempt(call, null, null);
+        }
+    }
+
+    /** An in-dialog request, a CANCEL or an ACK. @return false when it belongs to no relayed call */
+    @Override
+    public boolean onRequest(RequestEvent event, boolean fromPlatform) throws Exception {
+        Request req = event.getRequest();
+        String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
+        RelayCall call = (fromPlatform ? byPlatformCallId : byCarrierCallId).get(callId);
+        if (call == null) {
+            return false;
+        }
+        synchronized (call) {
+            switch (req.getMethod()) {
+                case Request.ACK -> {
+                    if (fromPlatform && call.state == CallState.ANSWERED && call.carrierDialog != null) {
+                        long cseq = ((CSeqHeader) call.carrierInvite.getHeader(CSeqHeader.NAME)).getSeqNumber();
+                        Request ack = call.carrierDialog.createAck(cseq);
+                        copyBody(req, ack);
+                        call.carrierDialog.sendAck(ack);
+                    }
+                }
+                case Request.CANCEL -> {
+                    answer(event, Response.OK);
+                    if (fromPlatform) {
+                        cancelFromPlatform(call);
+                    }
+                }
+                case Request.BYE -> {
+                    answer(event, Response.OK);
+                    hangUp(call, fromPlatform ? "platform" : "carrier");
+                }
+                default -> answer(event, Response.NOT_IMPLEMENTED); // re-INVITE/UPDATE/INFO: a later step
+            }
+        }
+        return true;
+    }
+
+    private void cancelFromPlatform(RelayCall call) throws Exception {
+        if (call.state == CallState.ANSWERED || call.state == CallState.ENDED) {
+            return; // too late: the 200 crossed the CANCEL; the platform will BYE
+        }
+        Response terminated = sip.messageFactory().createResponse(Response.REQUEST_TERMINATED, call.platformInvite);
+        sendFinalToPlatform(call, terminated);
+        if (call.carrierTx != null) {
+            if (call.provisional) {
+                sendCancel(call);
+            } else {
+                call.cancelPending = true; // RFC 3261 §9.1: CANCEL only after a provisional answer
+            }
+        }
+        call.state = CallState.CANCELLING;
+        end(call, "call.failed", Map.of("reason", "canceled", "sip_code", 487, "attempts", call.attemptsJson()));
+        byPlatformCallId.remove(call.platformCallId);
+    }
+
+    private void sendCancel(RelayCall call) throws Exception {
+        Request cancel = call.carrierTx.createCancel();
+        sip.externalProvider().getNewClientTransaction(cancel).sendRequest();
+    }
+
+    // ---------------------------------------------------------------- gateway → carrier
+
+    /** Starts the next trunk's attempt, or answers the platform with the last failure. */
+    private void nextAttempt(RelayCall call, Integer lastCode, String lastError) throws Exception {
+        while (++call.trunkIndex < call.trunks.size()) {
+            Trunk trunk = call.trunks.get(call.trunkIndex);
+            if (!router.tryTrunk(trunk)) {
+                call.attempts.add(new RelayCall.Attempt(trunk.id(), null, "trunk limit reached", 0));
+                continue;
+            }
+            call.trunk = trunk;
+            call.authTried = false;
+            call.provisional = false;
+            try {
+                sendInvite(call, buildInvite(call, trunk));
+                call.state = CallState.TRYING;
+                return;
+            } catch (Exception e) {
+                router.trunkReleased(trunk.id());
+                call.attempts.add(new RelayCall.Attempt(trunk.id(), null, "transport error: " + e.getMessage(), 0));
+                lastCode = 503;
+                lastError = "transport error";
+                log.info("call {}: trunk {} not reachable: {}", call.id, trunk.id(), e.toString());
+            }
+        }
+        if (call.attempts.stream().allMatch(a -> "trunk limit reached".equals(a.error()))) {
+            reject(call, 503, "limit_exceeded", "every trunk is at its concurrent call or calls-per-second limit", 1);
+        } else {
+            int code = lastCode == null ? 503 : lastCode;
+            Response r = sip.messageFactory().createResponse(code, call.platformInvite);
+            sendFinalToPlatform(call, r);
+            end(call, "call.failed", failedData(code, lastError));
+        }
+        byPlatformCallId.remove(call.platformCallId);
+    }
+
+    private Request buildInvite(RelayCall call, Trunk trunk) throws Exception {
+        AddressFactory af = sip.addressFactory();
+        HeaderFactory hf = sip.headerFactory();
+        ProxyAddress proxy = trunk.spec().proxyAddress();
+        String transport = proxy.transport().token();
+        String domain = trunk.spec().realm() != null ? trunk.spec().realm() : proxy.host();
+        String to = (String) call.platformInvite.getRequestURI().toString();
+        SipURI ruri = af.createSipURI(e164User(call), domain);
+        boolean route = !domain.equalsIgnoreCase(proxy.host());
+        if (!route && proxy.port() != 0) {
+            ruri.setPort(proxy.port());
+        }
+        if (!route && proxy.transport() != SipTransport.UDP) {
+            ruri.setTransportParam(transport);
+        }
+        SipURI fromUri = af.createSipURI(callerUser(call),
+                trunk.spec().fromDomain() != null ? trunk.spec().fromDomain() : domain);
+        SipURI toUri = af.createSipURI(e164User(call), domain);
+        String host = sip.config().advertisedAddress();
+        int port = sip.externalPort(transport);
+        List<ViaHeader> via = new ArrayList<>();
+        via.add(hf.createViaHeader(host, port, transport, null));
+        CallIdHeader callId = sip.externalProvider().getNewCallId();
+        MaxForwardsHeader inMf = (MaxForwardsHeader) call.platformInvite.getHeader(MaxForwardsHeader.NAME);
+        int mf = inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
+        Request req = sip.messageFactory().createRequest(ruri, Request.INVITE, callId,
+                hf.createCSeqHeader(1L, Request.INVITE), hf.createFromHeader(af.createAddress(fromUri), tokens.get()),
+                hf.createToHeader(af.createAddress(toUri), null), via, hf.createMaxForwardsHeader(mf));
+        SipURI contact = af.createSipURI("mv", host);
+        contact.setPort(port);
+        contact.setTransportParam(transport);
+        req.addHeader(hf.createContactHeader(af.createAddress(contact)));
+        req.addHeader(hf.createUserAgentHeader(List.of("MiniVoice-Gateway")));
+        if (route) {
+            SipURI r = af.createSipURI(null, proxy.host());
+            if (proxy.port() != 0) {
+                r.setPort(proxy.port());
+            }
+            r.setTransportParam(transport);
+            r.setLrParam();
+            req.addHeader(hf.createRouteHeader(af.createAddress(r)));
+        }
+        copyBody(call.platformInvite, req);
+        return req;
+    }
+
+    private void sendInvite(RelayCall call, Request invite) throws Exception {
+        ClientTransaction ct = sip.externalProvider().getNewClientTransaction(invite);
+        ct.setApplicationData(new CarrierCallback(call, ct));
+        Dialog dialog = sip.externalProvider().getNewDialog(ct);
+        if (call.carrierCallId != null) {
+            byCarrierCallId.remove(call.carrierCallId);
+        }
+        call.carrierTx = ct;
+        call.carrierDialog = dialog;
+        call.carrierInvite = invite;
+        call.carrierCallId = ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId();
+        byCarrierCallId.put(call.carrierCallId, call);
+        call.attemptStartNanos = System.nanoTime();
+        ct.sendRequest();
+    }
+
+    /** Answers of the carrier leg (and its timeout), per client transaction. */
+    private final class CarrierCallback implements TransactionCallback {
+        private final RelayCall call;
+        private final ClientTransaction tx;
+
+        CarrierCallback(RelayCall call, ClientTransaction tx) {
+            this.call = call;
+            this.tx = tx;
+        }
+
+        @Override
+        public void onResponse(ResponseEvent event) {
+            synchronized (call) {
+                try {
+                    if (call.carrierTx != tx) {
+                        return; // an earlier attempt's late answer
+                    }
+                    carrierResponse(call, event);
+                } catch (Exception e) {
+                    log.warn("call {}: relaying a carrier answer failed: {}", call.id, e.toString());
+                }
+            }
+        }
+
+        @Override
+        public void onTimeout() {
+            synchronized (call) {
+                try {
+                    if (call.carrierTx != tx || call.state == CallState.ENDED) {
+                        return;
+                    }
+                    attemptFailed(call, 408, "no answer from the carrier (timeout)");
+                } catch (Exception e) {
+                    log.warn("call {}: failover after a timeout failed: {}", call.id, e.toString());
+                }
+            }
+        }
+    }
+
+    private void carrierResponse(RelayCall call, ResponseEvent event) throws Exception {
+        Response resp = event.getResponse();
+        int code = resp.getStatusCode();
+        if (code == Response.TRYING) {
+            return;
+        }
+        if (call.state == CallState.CANCELLING || call.state == CallState.ENDED) {
+            if (code < 200 && call.cancelPending) {
+                call.cancelPending = false;
+                sendCancel(call);
+            } else if (code >= 200 && code < 300) {
+                // The 200 crossed our CANCEL: complete the carrier dialog and end it at once.
+                long cseq = ((CSeqHeader) resp.getHeader(CSeqHeader.NAME)).getSeqNumber();
+                Dialog d = event.getDialog() != null ? event.getDialog() : call.carrierDialog;
+                d.sendAck(d.createAck(cseq));
+                sendBye(d, sip.externalProvider());
+            }
+            if (code >= 200) {
+                byCarrierCallId.remove(call.carrierCallId);
+                router.trunkReleased(call.trunk.id());
+            }
+            return;
+        }
+        if (code < 200 && call.state == CallState.ANSWERED) {
+            return; // a provisional overtaken by the 200 (stack threads run in parallel): too late to relay
+        }
+        if (code < 200) {
+            call.provisional = true;
+            boolean first = call.state != CallState.EARLY;
+            call.state = CallState.EARLY;
+            Response relay = sip.messageFactory().createResponse(code, call.platformInvite);
+            relay.setReasonPhrase(resp.getReasonPhrase());
+            copyBody(resp, relay);
+            decorate(call, relay);
+            call.platformTx.sendResponse(relay);
+            if (first && (code == 180 || code == 183)) {
+                observer.callEvent("call.ringing", call.info("ringing"), Map.of("sip_code", code));
+            }
+            return;
+        }
+        long ms = (System.nanoTime() - call.attemptStartNanos) / 1_000_000;
+        if (code >= 200 && code < 300) {
+            call.attempts.add(new RelayCall.Attempt(call.trunk.id(), code, null, ms));
+            call.state = CallState.ANSWERED;
+            call.answeredAt = clock.instant();
+            if (event.getDialog() != null) {
+                call.carrierDialog = event.getDialog();
+            }
+            Response ok = sip.messageFactory().createResponse(code, call.platformInvite);
+            copyBody(resp, ok);
+            decorate(call, ok);
+            call.platformTx.sendResponse(ok);
+            observer.callEvent("call.answered", call.info("answered"), Map.of("sip_code", code,
+                    "attempts", call.attemptsJson()));
+            return;
+        }
+        if ((code == 401 || code == 407) && !call.authTried && call.trunk.spec().username() != null
+                && fromProxy(call.trunk, event)) {
+            call.authTried = true;
+            Request again = withCredentials(call, resp);
+            if (again != null) {
+                sendInvite(call, again);
+                return;
+            }
+        }
+        attemptFailed(call, code, resp.getReasonPhrase());
+    }
+
+    /** A final non-2xx (or timeout): fail over when allowed, else pass the answer to the platform. */
+    private void attemptFailed(RelayCall call, int code, String reason) throws Exception {
+        long ms = (System.nanoTime() - call.attemptStartNanos) / 1_000_000;
+        call.attempts.add(new RelayCall.Attempt(call.trunk.id(), code, reason, ms));
+        byCarrierCallId.remove(call.carrierCallId);
+        router.trunkReleased(call.trunk.id());
+        if (!call.provisional && FAILOVER_CODES.contains(code)) {
+            log.info("call {}: trunk {} answered {}; trying the next trunk", call.id, call.trunk.id(), code);
+            nextAttempt(call, code, reason);
+            return;
+        }
+        Response r = sip.messageFactory().createResponse(code, call.platformInvite);
+        sendFinalToPlatform(call, r);
+        end(call, "call.failed", failedData(code, reason));
+        byPlatformCallId.remove(call.platformCallId);
+    }
+
+    private Map<String, Object> failedData(int code, String reason) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("reason", switch (code) {
+            case 486, 600 -> "busy";
+            case 408, 480 -> "no_answer";
+            case 487 -> "canceled";
+            case 403, 404, 603 -> "rejected";
+            default -> "error";
+        });
+        data.put("sip_code", code);
+        if (reason != null) {
+            data.put("sip_reason", reason);
+        }
+        return data;
+    }
+
+    /** Credentials only for a challenge that came from the trunk's own proxy (never to a stranger). */
+    private static boolean fromProxy(Trunk trunk, ResponseEvent event) {
+        if (!(event instanceof ResponseEventExt ext) || ext.getRemoteIpAddress() == null) {
+            return false;
+        }
+        try {
+            for (InetAddress a : InetAddress.getAllByName(trunk.spec().proxyAddress().host().replace("[", "")
+                    .replace("]", ""))) {
+                if (a.getHostAddress().equals(ext.getRemoteIpAddress())) {
+                    return true;
+                }
+            }
+        } catch (Exception e) {
+            return false;
+        }
+        return false;
+    }
+
+    private Request withCredentials(RelayCall call, Response challenge) throws Exception {
+        boolean proxy = challenge.getStatusCode() == 407;
+        List<DigestChallenge> offered = new ArrayList<>();
+        String name = proxy ? ProxyAuthenticateHeader.NAME : WWWAuthenticateHeader.NAME;
+        for (ListIterator<?> it = challenge.getHeaders(name); it.hasNext(); ) {
+            DigestChallenge c = DigestChallenge.of((WWWAuthenticateHeader) it.next(), proxy);
+            if (c != null) {
+                offered.add(c);
+            }
+        }
+        DigestChallenge best = DigestChallenge.strongest(offered);
+        if (best == null) {
+            return null;
+        }
+        Request again = (Request) call.carrierInvite.clone();
+        CSeqHeader cseq = (CSeqHeader) again.getHeader(CSeqHeader.NAME);
+        cseq.setSeqNumber(cseq.getSeqNumber() + 1);
+        again.removeHeader(ViaHeader.NAME);
+        ViaHeader via = (ViaHeader) call.carrierInvite.getHeader(ViaHeader.NAME);
+        again.addHeader(sip.headerFactory().createViaHeader(via.getHost(), via.getPort(), via.getTransport(), null));
+        DigestAnswer answer = DigestAnswer.compute(best, call.trunk.spec().username(), call.trunk.spec().password(),
+                Request.INVITE, again.getRequestURI().toString(), again.getRawContent(), tokens.get(), 1);
+        again.addHeader(sip.headerFactory().createHeader(proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME,
+                answer.headerValue()));
+        return again;
+    }
+
+    // ---------------------------------------------------------------- teardown
+
+    private void hangUp(RelayCall call, String side) throws Exception {
+        if (call.state != CallState.ANSWERED) {
+            return;
+        }
+        if (side.equals("platform")) {
+            sendBye(call.carrierDialog, sip.externalProvider());
+        } else {
+            sendBye(call.platformDialog, sip.internalProvider());
+        }
+        long seconds = java.time.Duration.between(call.answeredAt, clock.instant()).toSeconds();
+        end(call, "call.completed", Map.of("hangup_side", side, "duration", seconds,
+                "attempts", call.attemptsJson()));
+        byPlatformCallId.remove(call.platformCallId);
+        byCarrierCallId.remove(call.carrierCallId);
+        router.trunkReleased(call.trunk.id());
+    }
+
+    private static void sendBye(Dialog dialog, SipProvider provider) throws Exception {
+        Request bye = dialog.createRequest(Request.BYE);
+        ClientTransaction ct = provider.getNewClientTransaction(bye);
+        dialog.sendRequest(ct);
+    }
+
+    private void end(RelayCall call, String type, Map<String, Object> data) {
+        String status = type.equals("call.completed") ? "completed" : String.valueOf(switch (String.valueOf(data.get("reason"))) {
+            case "busy" -> "busy";
+            case "no_answer" -> "no_answer";
+            case "canceled" -> "canceled";
+            default -> "failed";
+        });
+        boolean wasRouted = call.state != CallState.ROUTING || !call.trunks.isEmpty();
+        call.state = CallState.ENDED;
+        if (wasRouted) {
+            router.released(call.customerId);
+        }
+        observer.callEvent(type, call.info(status), data);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void reject(RelayCall call, int status, String code, String message, Integer retryAfter) throws Exception {
+        Response r = sip.messageFactory().createResponse(status, call.platformInvite);
+        r.addHeader(sip.headerFactory().createHeader(ERROR_HEADER, code));
+        if (retryAfter != null) {
+            r.addHeader(sip.headerFactory().createRetryAfterHeader(retryAfter));
+        }
+        sendFinalToPlatform(call, r);
+        call.state = CallState.ENDED;
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("reason", "rejected".equals(code) ? "rejected" : "error");
+        data.put("sip_code", status);
+        data.put("error", Map.of("code", code, "message", message));
+        observer.callEvent("call.failed", call.info("failed"), data);
+        log.info("call {}: refused {} {} ({})", call.id, status, code, message);
+    }
+
+    private void sendFinalToPlatform(RelayCall call, Response r) throws Exception {
+        decorate(call, r);
+        call.platformTx.sendResponse(r);
+    }
+
+    private void decorate(RelayCall call, Response r) throws Exception {
+        ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
+        if (to.getTag() == null && r.getStatusCode() > 100) {
+            to.setTag(call.platformToTag);
+        }
+        if (r.getHeader(CALL_ID_HEADER) == null) {
+            r.addHeader(sip.headerFactory().createHeader(CALL_ID_HEADER, call.id));
+        }
+        if (r.getStatusCode() < 300 && r.getStatusCode() > 100) {
+            String transport = ((ViaHeader) call.platformInvite.getHeader(ViaHeader.NAME)).getTransport()
+                    .toLowerCase(java.util.Locale.ROOT);
+            SipURI contact = sip.addressFactory().createSipURI("mv", sip.config().advertisedAddress());
+            contact.setPort(sip.config().internalPort());
+            contact.setTransportParam(transport);
+            r.setHeader(sip.headerFactory().createContactHeader(sip.addressFactory().createAddress(contact)));
+        }
+    }
+
+    private void answer(RequestEvent event, int status) throws Exception {
+        ServerTransaction st = event.getServerTransaction();
+        if (st == null) {
+            st = ((SipProvider) event.getSource()).getNewServerTransaction(event.getRequest());
+        }
+        st.sendResponse(sip.messageFactory().createResponse(status, event.getRequest()));
+    }
+
+    private static void copyBody(javax.sip.message.Message from, javax.sip.message.Message to) throws Exception {
+        byte[] body = from.getRawContent();
+        ContentTypeHeader type = (ContentTypeHeader) from.getHeader(ContentTypeHeader.NAME);
+        if (body != null && body.length > 0 && type != null) {
+            to.setContent(body, (ContentTypeHeader) type.clone());
+        }
+    }
+
+    private static String header(Request r, String name) {
+        Header h = r.getHeader(name);
+        if (h == null) {
+            return null;
+        }
+        String s = h.toString();
+        return s.substring(s.indexOf(':') + 1).trim();
+    }
+
+    private static String user(Address a) {
+        return user(a.getURI());
+    }
+
+    private static String user(javax.sip.address.URI uri) {
+        if (uri instanceof SipURI s) {
+            String u = s.getUser();
+            return u == null ? null : java.net.URLDecoder.decode(u.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return null;
+    }
+
+    private static String e164User(RelayCall call) {
+        return eu.minivoice.gateway.domain.E164.normalise(call.to).orElse(call.to);
+    }
+
+    private static String callerUser(RelayCall call) {
+        return eu.minivoice.gateway.domain.E164.normalise(call.from).orElse(call.from);
+    }
+}

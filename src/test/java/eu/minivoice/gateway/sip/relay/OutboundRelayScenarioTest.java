@@ -1,0 +1,162 @@
+package eu.minivoice.gateway.sip.relay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import eu.minivoice.gateway.support.FreePorts;
+import eu.minivoice.gateway.support.Http.Reply;
+import eu.minivoice.gateway.support.SharedGateway;
+import eu.minivoice.gateway.support.Sipp;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static eu.minivoice.gateway.support.TestGateway.API_KEY;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** DESIGN §4 end to end: SIPp plays the platform (UAC) and the carrier (UAS) on loopback. */
+class OutboundRelayScenarioTest {
+    @RegisterExtension
+    static final SharedGateway shared = new SharedGateway();
+    private final List<String> trunks = new ArrayList<>();
+
+    @BeforeAll
+    static void callerId() {
+        Reply r = shared.gw().http.post("/v1/numbers", API_KEY, "{\"number\":\"+15551230001\"}");
+        assertEquals(201, r.status(), r.body());
+    }
+
+    @AfterEach
+    void deleteTrunks() {
+        trunks.forEach(id -> shared.gw().http.delete("/v1/trunks/" + id, API_KEY));
+    }
+
+    private String trunk(String name, int carrierPort, int priority) {
+        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"" + name + "\",\"proxy\":\"127.0.0.1:"
+                + carrierPort + "\",\"priority\":" + priority + "}");
+        assertEquals(201, r.status(), r.body());
+        trunks.add(r.data().get("id").asText());
+        return r.data().get("id").asText();
+    }
+
+    private static String gateway() {
+        return "127.0.0.1:" + shared.gw().sipInternalPort();
+    }
+
+    private static String[] keys(String to, String from) {
+        return new String[] {"-key", "customer", "cust_default", "-key", "to", to, "-key", "from", from};
+    }
+
+    /** The newest call event of a type for the call with this destination. */
+    private static JsonNode awaitEvent(String type, String to) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (JsonNode e : shared.gw().http.get("/v1/events?type=" + type + "&limit=20", API_KEY).data()) {
+                if (e.get("call").get("to").asText().equals(to)) {
+                    return e;
+                }
+            }
+            Thread.sleep(50);
+        }
+        fail("no " + type + " event for " + to);
+        return null;
+    }
+
+    @Test
+    void aCallIsRelayedAndThePlatformHangsUp() throws Exception {
+        int carrierPort = FreePorts.next();
+        String trunk = trunk("relay-basic", carrierPort, 10);
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer.xml", carrierPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230003", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            Sipp.Result c = carrier.await();
+            assertEquals(0, c.exitCode(), c.output());
+        }
+        JsonNode done = awaitEvent("call.completed", "+15551230003");
+        assertEquals("platform", done.get("data").get("hangup_side").asText());
+        assertEquals(trunk, done.get("call").get("trunk_id").asText());
+        assertEquals("outbound", done.get("call").get("direction").asText());
+        awaitEvent("call.answered", "+15551230003");
+        awaitEvent("call.ringing", "+15551230003");
+    }
+
+    @Test
+    void theCarrierHangsUp() throws Exception {
+        int carrierPort = FreePorts.next();
+        trunk("relay-carrier-bye", carrierPort, 10);
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer-then-bye.xml", carrierPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-call-callee-hangs-up.xml", gateway(),
+                    keys("+15551230004", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            Sipp.Result c = carrier.await();
+            assertEquals(0, c.exitCode(), c.output());
+        }
+        assertEquals("carrier", awaitEvent("call.completed", "+15551230004").get("data").get("hangup_side").asText());
+    }
+
+    @Test
+    void busyIsPassedBackAndNotFailedOver() throws Exception {
+        int busyPort = FreePorts.next();
+        int otherPort = FreePorts.next();
+        trunk("relay-busy", busyPort, 10);
+        trunk("relay-not-tried", otherPort, 20);
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-486.xml", busyPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-expect-486.xml", gateway(), keys("+15551230005", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            assertEquals(0, carrier.await().exitCode());
+        }
+        JsonNode failed = awaitEvent("call.failed", "+15551230005");
+        assertEquals("busy", failed.get("data").get("reason").asText());
+        assertEquals(486, failed.get("data").get("sip_code").asInt());
+    }
+
+    @Test
+    void a503FailsOverToTheNextTrunk() throws Exception {
+        int firstPort = FreePorts.next();
+        int secondPort = FreePorts.next();
+        String first = trunk("relay-first", firstPort, 10);
+        String second = trunk("relay-second", secondPort, 20);
+        try (Sipp down = Sipp.startOnPort("carrier-uas-503.xml", firstPort);
+             Sipp up = Sipp.startOnPort("carrier-uas-answer.xml", secondPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230003", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            assertEquals(0, down.await().exitCode());
+            assertEquals(0, up.await().exitCode());
+        }
+        JsonNode done = awaitEvent("call.completed", "+15551230003");
+        assertEquals(second, done.get("call").get("trunk_id").asText());
+        JsonNode attempts = done.get("data").get("attempts");
+        assertEquals(first, attempts.get(0).get("trunk_id").asText());
+        assertEquals(503, attempts.get(0).get("sip_code").asInt());
+        assertEquals(second, attempts.get(1).get("trunk_id").asText());
+        assertEquals(200, attempts.get(1).get("sip_code").asInt());
+    }
+
+    @Test
+    void checksRefuseBeforeAnyCarrierTraffic() throws Exception {
+        // No trunk at all: 503 no_active_trunk, with the seed's error in call.failed.
+        Sipp.Result r = Sipp.run("platform-uac-expect-503.xml", gateway(), keys("+15551230006", "+15551230001"));
+        assertEquals(0, r.exitCode(), r.output());
+        JsonNode failed = awaitEvent("call.failed", "+15551230006");
+        assertEquals("no_active_trunk", failed.get("data").get("error").get("code").asText());
+        assertEquals("no active outbound trunk available", failed.get("data").get("error").get("message").asText());
+
+        int carrierPort = FreePorts.next();
+        trunk("relay-checks", carrierPort, 10);
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer.xml", carrierPort)) {
+            r = Sipp.run("platform-uac-expect-484.xml", gateway(), keys("5551230007", "+15551230001"));
+            assertEquals(0, r.exitCode(), r.output());
+            r = Sipp.run("platform-uac-expect-403.xml", gateway(), keys("+15551230008", "+15559999999"));
+            assertEquals(0, r.exitCode(), r.output());
+            assertEquals("caller_id_not_verified",
+                    awaitEvent("call.failed", "+15551230008").get("data").get("error").get("code").asText());
+            Thread.sleep(300);
+            assertTrue(carrier.isAlive(), "the carrier saw nothing and still waits for its INVITE");
+        }
+    }
+}

@@ -87,6 +87,18 @@ public final class Gateway implements AutoCloseable {
     private JdkWebhookClient webhookClient;
     private HttpActionFetcher actionFetcher;
     private CallEvents callEvents;
+    /** The relay's timers (attempt silence, maximum call duration): one daemon thread. */
+    private final java.util.concurrent.ScheduledThreadPoolExecutor relayTimers = relayTimers();
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor relayTimers() {
+        var timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "relay-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        timers.setRemoveOnCancelPolicy(true); // an ended call's timers leave the queue at once
+        return timers;
+    }
     private OptionsProbe probe;
     private AdminServer admin;
     private boolean closed;
@@ -140,14 +152,17 @@ public final class Gateway implements AutoCloseable {
                 public Optional<TrunkHealth> health(String trunkId) {
                     return registration == null ? Optional.empty() : registration.health(trunkId);
                 }
-            }, new CallLimiter(System::nanoTime), new OutboundRouter.CustomerLimits(null, null));
+            }, new CallLimiter(System::nanoTime), new OutboundRouter.CustomerLimits(
+                    positiveOrNull(config.relay().customerMaxConcurrentCalls()),
+                    positiveOrNull(config.relay().customerMaxCps())));
             trunkStore.listAll().forEach(t -> outboundRouter.trunkChanged(null, t));
             numberStore.listAll().forEach(n -> outboundRouter.numberChanged(null, n));
             trunks.addListener(outboundRouter::trunkChanged);
             numbers.addListener(outboundRouter::numberChanged);
             OutboundRelay relay = new OutboundRelay(sip, outboundRouter,
                     (type, call, data) -> outbox.publish(callEvents.event(type, call, Map.of(), data, clock.instant())),
-                    random, () -> random.randomToken(10), clock);
+                    random, () -> random.randomToken(10), clock, relayTimers,
+                    Duration.ofMillis(config.relay().inviteTimeoutMs()), Duration.ofSeconds(config.relay().maxCallSeconds()));
             sip.start(new SipEdge(trusted, random, relay));
 
             GatewayConfig.RegistrationConfig rc = config.registration();
@@ -277,6 +292,10 @@ public final class Gateway implements AutoCloseable {
         return callEvents;
     }
 
+    private static Integer positiveOrNull(int v) {
+        return v > 0 ? v : null;
+    }
+
     public int adminPort() {
         return admin.port();
     }
@@ -302,6 +321,7 @@ public final class Gateway implements AutoCloseable {
         if (probe != null) {
             probe.close();
         }
+        relayTimers.shutdownNow();
         if (sip != null) {
             sip.close();
         }

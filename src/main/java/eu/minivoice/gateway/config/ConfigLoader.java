@@ -100,7 +100,11 @@ public final class ConfigLoader {
             num("webhooks.max_response_bytes", 65_536, 1024, 16 * 1024 * 1024),
             num("webhooks.queue_capacity", 100_000, 100, 10_000_000),
             num("webhooks.max_action_fetches", 500, 1, 100_000),
-            num("webhooks.http_threads", 2, 1, 64));
+            num("webhooks.http_threads", 2, 1, 64),
+            num("relay.invite_timeout_ms", 4000, 200, 32_000),
+            num("relay.max_call_seconds", 14_400, 10, 86_400),
+            num("relay.customer_max_concurrent_calls", 0, 0, 1_000_000),
+            num("relay.customer_max_cps", 0, 0, 100_000));
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
@@ -283,7 +287,10 @@ public final class ConfigLoader {
                 (int) v.get("webhooks.max_pending_per_endpoint"), (int) v.get("webhooks.max_pending_total"),
                 (int) v.get("webhooks.max_response_bytes"), (int) v.get("webhooks.queue_capacity"),
                 (int) v.get("webhooks.max_action_fetches"), (int) v.get("webhooks.http_threads"));
-        GatewayConfig config = new GatewayConfig(admin, customers, sip, database, trunks, registration, webhooks);
+        var relay = new GatewayConfig.RelayConfig((int) v.get("relay.invite_timeout_ms"),
+                (int) v.get("relay.max_call_seconds"), (int) v.get("relay.customer_max_concurrent_calls"),
+                (int) v.get("relay.customer_max_cps"));
+        GatewayConfig config = new GatewayConfig(admin, customers, sip, database, trunks, registration, webhooks, relay);
         ConfigValidator.validate(config);
         return config;
     }

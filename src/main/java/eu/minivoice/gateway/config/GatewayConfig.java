@@ -14,7 +14,8 @@ public record GatewayConfig(
         DatabaseConfig database,
         TrunkDefaults trunks,
         RegistrationConfig registration,
-        WebhookConfig webhooks) {
+        WebhookConfig webhooks,
+        RelayConfig relay) {
 
     public record AdminConfig(String bind, int port, int maxBodyBytes, int workerThreads,
                               int maxQueuedRequests, String operatorApiKey) {
@@ -95,5 +96,13 @@ public record GatewayConfig(
                                 int backoffMaxSeconds, int maxAgeSeconds, int maxInFlightPerEndpoint,
                                 int maxPendingPerEndpoint, int maxPendingTotal, int maxResponseBytes,
                                 int queueCapacity, int maxActionFetches, int httpThreads) {
+    }
+
+    /**
+     * The outbound relay (DESIGN §4): how long a carrier may stay silent before the next trunk is
+     * tried, the longest call, and customer-wide limits (0 = none).
+     */
+    public record RelayConfig(int inviteTimeoutMs, int maxCallSeconds, int customerMaxConcurrentCalls,
+                              int customerMaxCps) {
     }
 }

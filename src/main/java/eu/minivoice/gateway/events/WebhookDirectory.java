@@ -55,7 +55,7 @@ public final class WebhookDirectory {
 
     /**
      * DESIGN §6: call events to the call's application ({@code status_callback_url}, else
-     * {@code webhook_url}); trunk events to the trunk's application when it has one and to the
+     * {@code webhook_url}), or the customer's {@code events_url} when the call has none; trunk events to the trunk's application when it has one and to the
      * customer's {@code events_url} when set. A URL is listed once. Another customer's
      * application is never a target, whatever id an event carries.
      */
@@ -71,6 +71,12 @@ public final class WebhookDirectory {
             }
         } else {
             addApplication(out, event.applicationId(), event.customerId());
+            // A call with no application (an outbound call through a trunk without one) reports to
+            // the customer's events_url, so no call goes unreported.
+            Customer c = customers.get(event.customerId());
+            if (out.isEmpty() && c != null && c.eventsUrl() != null) {
+                out.add(new Target(TargetKind.CUSTOMER, c.id(), c.eventsUrl()));
+            }
         }
         return out;
     }

@@ -49,6 +49,8 @@ import java.util.ListIterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -73,17 +75,30 @@ public final class OutboundRelay implements CallHandler {
     private final IdGenerator ids;
     private final Supplier<String> tokens;
     private final Clock clock;
+    private final ScheduledExecutorService timers;
+    private final java.time.Duration inviteTimeout;
+    private final java.time.Duration maxCall;
     private final Map<String, RelayCall> byPlatformCallId = new ConcurrentHashMap<>();
     private final Map<String, RelayCall> byCarrierCallId = new ConcurrentHashMap<>();
 
+    /**
+     * @param timers        runs the per-attempt silence timeout and the maximum call duration (one
+     *                      thread is plenty: the tasks only take the call's monitor and send)
+     * @param inviteTimeout a carrier silent this long (not even 100 Trying) is failed over
+     * @param maxCall       an answered call is hung up on both legs after this long
+     */
     public OutboundRelay(SipServer sip, OutboundRouter router, CallObserver observer, IdGenerator ids,
-                         Supplier<String> tokens, Clock clock) {
+                         Supplier<String> tokens, Clock clock, ScheduledExecutorService timers,
+                         java.time.Duration inviteTimeout, java.time.Duration maxCall) {
         this.sip = sip;
         this.router = router;
         this.observer = observer;
         this.ids = ids;
         this.tokens = tokens;
         this.clock = clock;
+        this.timers = timers;
+        this.inviteTimeout = inviteTimeout;
+        this.maxCall = maxCall;
     }
 
     public int activeCalls() {
@@ -124,10 +139,10 @@ public final class OutboundRelay implements CallHandler {
         OutboundDecision.Routed routed = (OutboundDecision.Routed) decision;
         synchronized (call) {
             call.trunks = routed.trunks();
+            call.applicationId = routed.trunks().get(0).spec().applicationId();
             call.platformDialog = internal.getNewDialog(tx);
             byPlatformCallId.put(call.platformCallId, call);
-            observer.callEvent("call.initiated", new eu.minivoice.gateway.domain.CallInfo(call.id, call.customerId,
-                    null, null, "initiated", "outbound", routed.callerId(), routed.destination()), Map.of());
+            observer.callEvent("call.initiated", call.info("initiated"), Map.of());
             nextAttempt(call, null, null);
         }
     }
@@ -285,7 +300,48 @@ public final class OutboundRelay implements CallHandler {
         call.carrierCallId = ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId();
         byCarrierCallId.put(call.carrierCallId, call);
         call.attemptStartNanos = System.nanoTime();
+        call.heardFromCarrier = false;
         ct.sendRequest();
+        if (call.silenceTimer != null) {
+            call.silenceTimer.cancel(false);
+        }
+        call.silenceTimer = timers.schedule(() -> silenceTimeout(call, ct), inviteTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** The carrier sent nothing for this attempt: treat as a timeout (408) and fail over. */
+    private void silenceTimeout(RelayCall call, ClientTransaction ct) {
+        synchronized (call) {
+            if (call.carrierTx != ct || call.heardFromCarrier || call.state == CallState.ENDED
+                    || call.state == CallState.CANCELLING) {
+                return;
+            }
+            try {
+                ct.terminate();
+            } catch (Exception e) {
+                // already over
+            }
+            try {
+                attemptFailed(call, 408, "no answer within " + inviteTimeout.toMillis() + " ms");
+            } catch (Exception e) {
+                log.warn("call {}: failover after silence failed: {}", call.id, e.toString());
+            }
+        }
+    }
+
+    /** The longest call: hang up both legs. */
+    private void maxDurationReached(RelayCall call) {
+        synchronized (call) {
+            if (call.state != CallState.ANSWERED) {
+                return;
+            }
+            try {
+                sendBye(call.platformDialog, sip.internalProvider());
+                hangUp(call, "gateway");
+            } catch (Exception e) {
+                log.warn("call {}: ending at the maximum duration failed: {}", call.id, e.toString());
+            }
+        }
     }
 
     /** Answers of the carrier leg (and its timeout), per client transaction. */
@@ -330,6 +386,7 @@ public final class OutboundRelay implements CallHandler {
     private void carrierResponse(RelayCall call, ResponseEvent event) throws Exception {
         Response resp = event.getResponse();
         int code = resp.getStatusCode();
+        call.heardFromCarrier = true;
         if (code == Response.TRYING) {
             return;
         }
@@ -381,6 +438,8 @@ public final class OutboundRelay implements CallHandler {
             call.platformTx.sendResponse(ok);
             observer.callEvent("call.answered", call.info("answered"), Map.of("sip_code", code,
                     "attempts", call.attemptsJson()));
+            call.maxDurationTimer = timers.schedule(() -> maxDurationReached(call), maxCall.toMillis(),
+                    TimeUnit.MILLISECONDS);
             return;
         }
         if ((code == 401 || code == 407) && !call.authTried && call.trunk.spec().username() != null
@@ -479,9 +538,10 @@ public final class OutboundRelay implements CallHandler {
         if (call.state != CallState.ANSWERED) {
             return;
         }
-        if (side.equals("platform")) {
+        if (!side.equals("carrier")) {
             sendBye(call.carrierDialog, sip.externalProvider());
-        } else {
+        }
+        if (side.equals("carrier")) {
             sendBye(call.platformDialog, sip.internalProvider());
         }
         long seconds = java.time.Duration.between(call.answeredAt, clock.instant()).toSeconds();
@@ -507,6 +567,12 @@ public final class OutboundRelay implements CallHandler {
         });
         boolean wasRouted = call.state != CallState.ROUTING || !call.trunks.isEmpty();
         call.state = CallState.ENDED;
+        for (java.util.concurrent.ScheduledFuture<?> t : new java.util.concurrent.ScheduledFuture<?>[] {
+                call.silenceTimer, call.maxDurationTimer}) {
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
         if (wasRouted) {
             router.released(call.customerId);
         }

@@ -39,6 +39,8 @@ final class RelayCall {
     final String from;
     final String to;
     final Instant createdAt;
+    /** Where the call's events go: the first selected trunk's application (kept for the whole call). */
+    String applicationId;
     Dialog platformDialog;
     CallState state = CallState.ROUTING;
     List<Trunk> trunks = List.of();
@@ -51,6 +53,11 @@ final class RelayCall {
     boolean authTried;
     boolean provisional;
     boolean cancelPending;
+    /** Any answer (even 100 Trying) to the current attempt: the carrier is alive. */
+    boolean heardFromCarrier;
+    /** Pending timers, cancelled when the call ends so a long maximum duration holds no memory. */
+    java.util.concurrent.ScheduledFuture<?> silenceTimer;
+    java.util.concurrent.ScheduledFuture<?> maxDurationTimer;
     long attemptStartNanos;
     Instant answeredAt;
     final List<Attempt> attempts = new ArrayList<>();
@@ -69,7 +76,7 @@ final class RelayCall {
     }
 
     CallInfo info(String status) {
-        return new CallInfo(id, customerId, null, trunk == null ? null : trunk.id(), status, "outbound", from, to);
+        return new CallInfo(id, customerId, applicationId, trunk == null ? null : trunk.id(), status, "outbound", from, to);
     }
 
     List<Map<String, Object>> attemptsJson() {

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** DESIGN §4 end to end: SIPp plays the platform (UAC) and the carrier (UAS) on loopback. */
 class OutboundRelayScenarioTest {
     @RegisterExtension
-    static final SharedGateway shared = new SharedGateway();
+    static final SharedGateway shared = new SharedGateway(env -> env.put("MINIVOICE_RELAY_INVITE_TIMEOUT_MS", "1000"));
     private final List<String> trunks = new ArrayList<>();
 
     @BeforeAll
@@ -158,5 +158,71 @@ class OutboundRelayScenarioTest {
             Thread.sleep(300);
             assertTrue(carrier.isAlive(), "the carrier saw nothing and still waits for its INVITE");
         }
+    }
+
+    @Test
+    void aSilentCarrierIsFailedOverAfterTheInviteTimeout() throws Exception {
+        int deadPort = FreePorts.next(); // nothing listens: the INVITE goes unanswered
+        int upPort = FreePorts.next();
+        String dead = trunk("relay-silent", deadPort, 10);
+        String up = trunk("relay-alive", upPort, 20);
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer.xml", upPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230010", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            assertEquals(0, carrier.await().exitCode());
+        }
+        JsonNode attempts = awaitEvent("call.completed", "+15551230010").get("data").get("attempts");
+        assertEquals(dead, attempts.get(0).get("trunk_id").asText());
+        assertEquals(408, attempts.get(0).get("sip_code").asInt());
+        assertEquals(up, attempts.get(1).get("trunk_id").asText());
+    }
+
+    @Test
+    void aChallengeIsAnsweredOnceWithTheTrunkCredentials() throws Exception {
+        int carrierPort = FreePorts.next();
+        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"relay-auth\",\"proxy\":\"127.0.0.1:"
+                + carrierPort + "\",\"username\":\"1001\",\"password\":\"secret-1001\",\"register\":false}");
+        assertEquals(201, r.status(), r.body());
+        trunks.add(r.data().get("id").asText());
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-401-then-answer.xml", carrierPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230011", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            Sipp.Result c = carrier.await();
+            assertEquals(0, c.exitCode(), c.output());
+        }
+    }
+
+    @Test
+    void aCancelWhileRingingIsRelayedAndThePlatformGets487() throws Exception {
+        int carrierPort = FreePorts.next();
+        trunk("relay-cancel", carrierPort, 10);
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-ring-then-cancel.xml", carrierPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-cancel.xml", gateway(), keys("+15551230012", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            Sipp.Result c = carrier.await();
+            assertEquals(0, c.exitCode(), c.output());
+        }
+        JsonNode failed = awaitEvent("call.failed", "+15551230012");
+        assertEquals("canceled", failed.get("data").get("reason").asText());
+        assertEquals("canceled", failed.get("call").get("status").asText());
+    }
+
+    @Test
+    void aTrunkAtItsConcurrentCallLimitRefusesWith503LimitExceeded() throws Exception {
+        int carrierPort = FreePorts.next();
+        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"relay-limit\",\"proxy\":\"127.0.0.1:"
+                + carrierPort + "\",\"max_concurrent_calls\":1}");
+        assertEquals(201, r.status(), r.body());
+        trunks.add(r.data().get("id").asText());
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer.xml", carrierPort);
+             Sipp first = Sipp.start("platform-uac-call.xml", gateway(), keys("+15551230013", "+15551230001"))) {
+            awaitEvent("call.answered", "+15551230013"); // the trunk's one slot is in use for ~1 s
+            Sipp.Result second = Sipp.run("platform-uac-expect-503.xml", gateway(), keys("+15551230014", "+15551230001"));
+            assertEquals(0, second.exitCode(), second.output());
+            assertEquals(0, first.await().exitCode());
+            assertEquals(0, carrier.await().exitCode());
+        }
+        assertEquals("limit_exceeded",
+                awaitEvent("call.failed", "+15551230014").get("data").get("error").get("code").asText());
     }
 }

@@ -38,6 +38,12 @@ import eu.minivoice.gateway.routing.OutboundRouter;
 import eu.minivoice.gateway.sip.relay.OutboundRelay;
 import java.util.Optional;
 import eu.minivoice.gateway.store.JdbcApplicationStore;
+import eu.minivoice.gateway.store.JdbcCallStore;
+import eu.minivoice.gateway.service.CallRecorder;
+import eu.minivoice.gateway.sip.relay.CallObserver;
+import eu.minivoice.gateway.domain.CallInfo;
+import eu.minivoice.gateway.domain.CallRecord;
+import eu.minivoice.gateway.api.CallResource;
 import eu.minivoice.gateway.store.JdbcNumberStore;
 import eu.minivoice.gateway.store.JdbcOutboxStore;
 import eu.minivoice.gateway.actions.ActionFetcher;
@@ -87,6 +93,8 @@ public final class Gateway implements AutoCloseable {
     private JdkWebhookClient webhookClient;
     private HttpActionFetcher actionFetcher;
     private CallEvents callEvents;
+    private JdbcCallStore callStore;
+    private CallRecorder callRecorder;
     /** The relay's timers (attempt silence, maximum call duration): one daemon thread. */
     private final java.util.concurrent.ScheduledThreadPoolExecutor relayTimers = relayTimers();
 
@@ -159,8 +167,19 @@ public final class Gateway implements AutoCloseable {
             numberStore.listAll().forEach(n -> outboundRouter.numberChanged(null, n));
             trunks.addListener(outboundRouter::trunkChanged);
             numbers.addListener(outboundRouter::numberChanged);
-            OutboundRelay relay = new OutboundRelay(sip, outboundRouter,
-                    (type, call, data) -> outbox.publish(callEvents.event(type, call, Map.of(), data, clock.instant())),
+            callStore = new JdbcCallStore(database.dataSource());
+            callRecorder = new CallRecorder(callStore, 100_000);
+            OutboundRelay relay = new OutboundRelay(sip, outboundRouter, new CallObserver() {
+                        @Override
+                        public void callEvent(String type, CallInfo call, Map<String, Object> data) {
+                            outbox.publish(callEvents.event(type, call, Map.of(), data, clock.instant()));
+                        }
+
+                        @Override
+                        public void recordChanged(CallRecord record) {
+                            callRecorder.accept(record);
+                        }
+                    },
                     random, () -> random.randomToken(10), clock, relayTimers,
                     Duration.ofMillis(config.relay().inviteTimeoutMs()), Duration.ofSeconds(config.relay().maxCallSeconds()));
             sip.start(new SipEdge(trusted, random, relay));
@@ -205,6 +224,7 @@ public final class Gateway implements AutoCloseable {
             new ApplicationResource(applications, json).register(router);
             new NumberResource(numbers, json).register(router);
             new AccountResource(customers, json).register(router);
+            new CallResource(callStore, json).register(router);
             admin = new AdminServer(config.admin().bind(), config.admin().port(), config.admin().maxBodyBytes(),
                     config.admin().workerThreads(), config.admin().maxQueuedRequests(), router, json);
             try {
@@ -324,6 +344,9 @@ public final class Gateway implements AutoCloseable {
         relayTimers.shutdownNow();
         if (sip != null) {
             sip.close();
+        }
+        if (callRecorder != null) {
+            callRecorder.close(); // after SIP: the last calls' records are stored
         }
         if (dispatcher != null) {
             dispatcher.close(); // what is in flight stays pending in the database for the next start

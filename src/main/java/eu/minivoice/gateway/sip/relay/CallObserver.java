@@ -11,4 +11,8 @@ import java.util.Map;
  */
 public interface CallObserver {
     void callEvent(String type, CallInfo call, Map<String, Object> data);
+
+    /** The call's record changed (started, answered, ended): store it (never blocking). */
+    default void recordChanged(eu.minivoice.gateway.domain.CallRecord record) {
+    }
 }

@@ -143,6 +143,7 @@ public final class OutboundRelay implements CallHandler {
             call.platformDialog = internal.getNewDialog(tx);
             byPlatformCallId.put(call.platformCallId, call);
             observer.callEvent("call.initiated", call.info("initiated"), Map.of());
+            observer.recordChanged(call.record());
             nextAttempt(call, null, null);
         }
     }
@@ -420,6 +421,7 @@ public final class OutboundRelay implements CallHandler {
             decorate(call, relay);
             call.platformTx.sendResponse(relay);
             if (first && (code == 180 || code == 183)) {
+                call.status = "ringing";
                 observer.callEvent("call.ringing", call.info("ringing"), Map.of("sip_code", code));
             }
             return;
@@ -428,6 +430,8 @@ public final class OutboundRelay implements CallHandler {
         if (code >= 200 && code < 300) {
             call.attempts.add(new RelayCall.Attempt(call.trunk.id(), code, null, ms));
             call.state = CallState.ANSWERED;
+            call.status = "answered";
+            call.finalCode = code;
             call.answeredAt = clock.instant();
             if (event.getDialog() != null) {
                 call.carrierDialog = event.getDialog();
@@ -438,6 +442,7 @@ public final class OutboundRelay implements CallHandler {
             call.platformTx.sendResponse(ok);
             observer.callEvent("call.answered", call.info("answered"), Map.of("sip_code", code,
                     "attempts", call.attemptsJson()));
+            observer.recordChanged(call.record());
             call.maxDurationTimer = timers.schedule(() -> maxDurationReached(call), maxCall.toMillis(),
                     TimeUnit.MILLISECONDS);
             return;
@@ -567,6 +572,13 @@ public final class OutboundRelay implements CallHandler {
         });
         boolean wasRouted = call.state != CallState.ROUTING || !call.trunks.isEmpty();
         call.state = CallState.ENDED;
+        call.status = status;
+        call.endedAt = clock.instant();
+        if (data.get("sip_code") instanceof Integer c && call.answeredAt == null) {
+            call.finalCode = c;
+        }
+        call.hangupSide = (String) data.get("hangup_side");
+        call.reason = type.equals("call.completed") ? "hangup" : String.valueOf(data.get("reason"));
         for (java.util.concurrent.ScheduledFuture<?> t : new java.util.concurrent.ScheduledFuture<?>[] {
                 call.silenceTimer, call.maxDurationTimer}) {
             if (t != null) {
@@ -577,6 +589,7 @@ public final class OutboundRelay implements CallHandler {
             router.released(call.customerId);
         }
         observer.callEvent(type, call.info(status), data);
+        observer.recordChanged(call.record());
     }
 
     // ---------------------------------------------------------------- helpers
@@ -589,11 +602,17 @@ public final class OutboundRelay implements CallHandler {
         }
         sendFinalToPlatform(call, r);
         call.state = CallState.ENDED;
+        call.status = "failed";
+        call.finalCode = status;
+        call.endedAt = clock.instant();
+        call.reason = "error";
+        call.errorCode = code;
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("reason", "rejected".equals(code) ? "rejected" : "error");
+        data.put("reason", "error");
         data.put("sip_code", status);
         data.put("error", Map.of("code", code, "message", message));
         observer.callEvent("call.failed", call.info("failed"), data);
+        observer.recordChanged(call.record());
         log.info("call {}: refused {} {} ({})", call.id, status, code, message);
     }
 

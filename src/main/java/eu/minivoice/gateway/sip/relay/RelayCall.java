@@ -60,6 +60,12 @@ final class RelayCall {
     java.util.concurrent.ScheduledFuture<?> maxDurationTimer;
     long attemptStartNanos;
     Instant answeredAt;
+    Instant endedAt;
+    String status = "initiated";
+    Integer finalCode;
+    String hangupSide;
+    String reason;
+    String errorCode;
     final List<Attempt> attempts = new ArrayList<>();
 
     RelayCall(String id, String customerId, Request platformInvite, ServerTransaction platformTx, String platformToTag,
@@ -77,6 +83,12 @@ final class RelayCall {
 
     CallInfo info(String status) {
         return new CallInfo(id, customerId, applicationId, trunk == null ? null : trunk.id(), status, "outbound", from, to);
+    }
+
+    eu.minivoice.gateway.domain.CallRecord record() {
+        return new eu.minivoice.gateway.domain.CallRecord(id, customerId, "outbound", status, from, to,
+                trunk == null ? null : trunk.id(), applicationId, platformCallId, carrierCallId, finalCode, hangupSide,
+                reason, errorCode, attemptsJson(), createdAt, answeredAt, endedAt);
     }
 
     List<Map<String, Object>> attemptsJson() {

@@ -83,6 +83,50 @@ class OutboundRelayScenarioTest {
         assertEquals("outbound", done.get("call").get("direction").asText());
         awaitEvent("call.answered", "+15551230003");
         awaitEvent("call.ringing", "+15551230003");
+
+        // The call record: both legs' Call-IDs, codes, times, who hung up.
+        String callId = done.get("call").get("id").asText();
+        JsonNode rec = awaitRecord(callId, n -> n.get("status").asText().equals("completed"));
+        assertEquals("outbound", rec.get("direction").asText());
+        assertEquals(trunk, rec.get("trunk_id").asText());
+        assertEquals("+15551230001", rec.get("from").asText());
+        assertEquals(200, rec.get("sip_code").asInt());
+        assertEquals("platform", rec.get("hangup_side").asText());
+        assertTrue(rec.get("sip_call_ids").get("platform").isTextual());
+        assertTrue(rec.get("sip_call_ids").get("carrier").isTextual());
+        assertTrue(!rec.get("sip_call_ids").get("platform").asText().equals(rec.get("sip_call_ids").get("carrier").asText()),
+                "a fresh Call-ID on the carrier leg");
+        assertTrue(rec.get("answered_at").isTextual() && rec.get("ended_at").isTextual());
+        assertTrue(rec.get("duration").asInt() >= 0 && rec.get("duration").asInt() <= 3, rec.toString());
+        assertEquals(1, rec.get("attempts").size());
+        Reply list = shared.gw().http.get("/v1/calls?status=completed&direction=outbound&to=%2B15551230003", API_KEY);
+        assertEquals(200, list.status(), list.body());
+        assertTrue(list.body().contains(callId));
+        Reply other = shared.gw().http.post("/v1/customers", eu.minivoice.gateway.support.TestGateway.OPERATOR_KEY,
+                "{\"name\":\"Other\"}");
+        String otherKey = other.data().get("api_key").asText();
+        assertEquals(404, shared.gw().http.get("/v1/calls/" + callId, otherKey).status());
+        assertEquals(0, shared.gw().http.get("/v1/calls", otherKey).data().size());
+        assertEquals(422, shared.gw().http.get("/v1/calls?status=sleeping", API_KEY).status());
+        assertEquals(422, shared.gw().http.get("/v1/calls?created_from=yesterday", API_KEY).status());
+    }
+
+    private static JsonNode awaitRecord(String callId, java.util.function.Predicate<JsonNode> ok)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            Reply r = shared.gw().http.get("/v1/calls/" + callId, API_KEY);
+            if (r.status() == 200) {
+                last = r.data();
+                if (ok.test(last)) {
+                    return last;
+                }
+            }
+            Thread.sleep(50);
+        }
+        fail("call " + callId + " record not as expected; last: " + last);
+        return null;
     }
 
     @Test
@@ -145,6 +189,18 @@ class OutboundRelayScenarioTest {
         JsonNode failed = awaitEvent("call.failed", "+15551230006");
         assertEquals("no_active_trunk", failed.get("data").get("error").get("code").asText());
         assertEquals("no active outbound trunk available", failed.get("data").get("error").get("message").asText());
+        JsonNode rec = awaitRecord(failed.get("call").get("id").asText(), n -> n.get("status").asText().equals("failed"));
+        assertEquals("no_active_trunk", rec.get("error_code").asText());
+        assertEquals(503, rec.get("sip_code").asInt());
+
+        // Cursor pagination: one call per page, newest first, no repeats.
+        Reply page1 = shared.gw().http.get("/v1/calls?limit=1", API_KEY);
+        String cursor = page1.json().get("next_cursor").asText();
+        Reply page2 = shared.gw().http.get("/v1/calls?limit=1&cursor=" + cursor, API_KEY);
+        assertEquals(200, page2.status(), page2.body());
+        if (page2.data().size() == 1) {
+            assertTrue(!page2.data().get(0).get("id").asText().equals(page1.data().get(0).get("id").asText()));
+        }
 
         int carrierPort = FreePorts.next();
         trunk("relay-checks", carrierPort, 10);

@@ -1,0 +1,117 @@
+package eu.minivoice.gateway.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import eu.minivoice.gateway.domain.CallRecord;
+import eu.minivoice.gateway.domain.ErrorCode;
+import eu.minivoice.gateway.store.CallStore;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Set;
+
+import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
+
+/**
+ * GET /v1/calls (filters, cursor pagination) and GET /v1/calls/{id} (DESIGN §2): the call records
+ * the relay writes — both legs' SIP Call-IDs, trunk, timestamps, SIP code, hangup side and cause,
+ * duration, attempts.
+ */
+public final class CallResource {
+    private static final Set<String> STATUSES = Set.of("initiated", "ringing", "answered", "completed", "busy",
+            "no_answer", "canceled", "failed");
+
+    private final CallStore calls;
+    private final Json json;
+
+    public CallResource(CallStore calls, Json json) {
+        this.calls = calls;
+        this.json = json;
+    }
+
+    public void register(Router router) {
+        router.add(new Route("GET", "/v1/calls", CUSTOMER, this::list))
+                .add(new Route("GET", "/v1/calls/{id}", CUSTOMER, this::get));
+    }
+
+    private ApiResponse list(ApiRequest r) {
+        String status = first(r, "status");
+        if (status != null && !STATUSES.contains(status)) {
+            throw new ApiException(422, ErrorCode.VALIDATION_FAILED, "status must be one of " + String.join(", ",
+                    STATUSES.stream().sorted().toList()), "status");
+        }
+        String direction = first(r, "direction");
+        if (direction != null && !direction.equals("inbound") && !direction.equals("outbound")) {
+            throw new ApiException(422, ErrorCode.VALIDATION_FAILED, "direction must be inbound or outbound", "direction");
+        }
+        int limit = 50;
+        String l = first(r, "limit");
+        if (l != null) {
+            if (!l.matches("\\d{1,4}") || Integer.parseInt(l) < 1 || Integer.parseInt(l) > 1000) {
+                throw new ApiException(422, ErrorCode.VALIDATION_FAILED, "limit must be 1 to 1000", "limit");
+            }
+            limit = Integer.parseInt(l);
+        }
+        List<CallRecord> found = calls.list(r.customerId(), new CallStore.Query(status, direction, first(r, "trunk_id"),
+                first(r, "from"), first(r, "to"), time(r, "created_from"), time(r, "created_to"), first(r, "cursor"),
+                limit));
+        ObjectNode root = json.object();
+        ArrayNode data = root.putArray("data");
+        found.forEach(c -> data.add(view(c)));
+        root.put("count", found.size());
+        root.put("next_cursor", found.size() == limit ? found.get(found.size() - 1).id() : null);
+        return ApiResponse.ok(root);
+    }
+
+    private ApiResponse get(ApiRequest r) {
+        CallRecord c = calls.find(r.customerId(), r.pathParam("id"))
+                .orElseThrow(() -> ApiException.notFound("call " + r.pathParam("id")));
+        ObjectNode root = json.object();
+        root.set("data", view(c));
+        return ApiResponse.ok(root);
+    }
+
+    private ObjectNode view(CallRecord c) {
+        ObjectNode n = json.object();
+        n.put("id", c.id());
+        n.put("customer_id", c.customerId());
+        n.put("direction", c.direction());
+        n.put("status", c.status());
+        n.put("from", c.from());
+        n.put("to", c.to());
+        n.put("trunk_id", c.trunkId());
+        n.put("application_id", c.applicationId());
+        ObjectNode sip = n.putObject("sip_call_ids");
+        sip.put("platform", c.platformCallId());
+        sip.put("carrier", c.carrierCallId());
+        n.put("sip_code", c.sipCode());
+        n.put("hangup_side", c.hangupSide());
+        n.put("reason", c.reason());
+        n.put("error_code", c.errorCode());
+        n.put("created_at", Json.time(c.createdAt()));
+        n.put("answered_at", Json.time(c.answeredAt()));
+        n.put("ended_at", Json.time(c.endedAt()));
+        n.put("duration", c.durationSeconds());
+        n.set("attempts", json.mapper().valueToTree(c.attempts()));
+        return n;
+    }
+
+    private static Instant time(ApiRequest r, String name) {
+        String v = first(r, name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new ApiException(422, ErrorCode.VALIDATION_FAILED, name + " must be an ISO-8601 UTC time such as"
+                    + " 2026-05-29T12:00:00Z", name);
+        }
+    }
+
+    private static String first(ApiRequest r, String name) {
+        List<String> v = r.query().get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+}

@@ -1,0 +1,100 @@
+package eu.minivoice.gateway.service;
+
+import eu.minivoice.gateway.domain.CallRecord;
+import eu.minivoice.gateway.store.CallStore;
+import eu.minivoice.gateway.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Stores call records off the SIP threads: {@link #accept} never blocks; one writer stores
+ * batches, keeping only the newest version of each call within a batch (a short call's start,
+ * answer and end usually become one write). Bounded queue: when full, a version is refused and
+ * counted (the next version of the same call still lands).
+ */
+public final class CallRecorder implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CallRecorder.class);
+    private static final int BATCH = 1_000;
+
+    private final CallStore store;
+    private final BlockingQueue<CallRecord> queue;
+    private final AtomicLong refused = new AtomicLong();
+    private final Thread writer;
+    private volatile boolean running = true;
+
+    public CallRecorder(CallStore store, int capacity) {
+        this.store = store;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.writer = new Thread(this::run, "call-recorder");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    public void accept(CallRecord record) {
+        if (!queue.offer(record)) {
+            long n = refused.incrementAndGet();
+            if (n == 1 || n % 1000 == 0) {
+                log.error("call record queue full: {} version(s) refused so far", n);
+            }
+        }
+    }
+
+    private void run() {
+        List<CallRecord> drained = new ArrayList<>(BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                CallRecord first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                TimeUnit.MILLISECONDS.sleep(10); // group a few milliseconds of changes into one commit
+                drained.add(first);
+                queue.drainTo(drained, BATCH - 1);
+                Map<String, CallRecord> newest = new LinkedHashMap<>();
+                drained.forEach(r -> newest.put(r.id(), r));
+                write(new ArrayList<>(newest.values()));
+                drained.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void write(List<CallRecord> batch) throws InterruptedException {
+        long delay = 100;
+        while (true) {
+            try {
+                store.upsert(batch);
+                return;
+            } catch (StoreException e) {
+                if (!running) {
+                    log.error("shutting down: {} call record(s) not stored: {}", batch.size(), e.getMessage());
+                    return;
+                }
+                log.warn("storing {} call record(s) failed, retrying in {} ms: {}", batch.size(), delay, e.getMessage());
+                Thread.sleep(delay);
+                delay = Math.min(delay * 2, 5_000);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            writer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

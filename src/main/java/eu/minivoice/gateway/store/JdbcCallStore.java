@@ -1,0 +1,160 @@
+package eu.minivoice.gateway.store;
+
+import eu.minivoice.gateway.domain.CallRecord;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link CallStore} on JDBC: update-then-insert per record (portable, one writer), one transaction. */
+public final class JdbcCallStore implements CallStore {
+    private static final String COLUMNS = "id, customer_id, direction, status, from_number, to_number, trunk_id,"
+            + " application_id, platform_call_id, carrier_call_id, sip_code, hangup_side, reason, error_code, attempts,"
+            + " created_at, answered_at, ended_at";
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private final DataSource dataSource;
+    private final Jdbc jdbc;
+
+    public JdbcCallStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+        this.jdbc = new Jdbc(dataSource, Map.of());
+    }
+
+    @Override
+    public void upsert(List<CallRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement update = c.prepareStatement("UPDATE calls SET customer_id=?, direction=?, status=?,"
+                    + " from_number=?, to_number=?, trunk_id=?, application_id=?, platform_call_id=?, carrier_call_id=?,"
+                    + " sip_code=?, hangup_side=?, reason=?, error_code=?, attempts=?, created_at=?, answered_at=?,"
+                    + " ended_at=?, updated_at=? WHERE id=?");
+                 PreparedStatement insert = c.prepareStatement("INSERT INTO calls (customer_id, direction, status,"
+                         + " from_number, to_number, trunk_id, application_id, platform_call_id, carrier_call_id, sip_code,"
+                         + " hangup_side, reason, error_code, attempts, created_at, answered_at, ended_at, updated_at, id)"
+                         + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                Instant now = Instant.now();
+                for (CallRecord r : records) {
+                    bind(update, r, now);
+                    if (update.executeUpdate() == 0) {
+                        bind(insert, r, now);
+                        insert.executeUpdate();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("storing " + records.size() + " call record(s) failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, CallRecord r, Instant now) throws SQLException {
+        ps.setString(1, r.customerId());
+        ps.setString(2, r.direction());
+        ps.setString(3, r.status());
+        ps.setString(4, r.from());
+        ps.setString(5, r.to());
+        ps.setString(6, r.trunkId());
+        ps.setString(7, r.applicationId());
+        ps.setString(8, r.platformCallId());
+        ps.setString(9, r.carrierCallId());
+        if (r.sipCode() == null) {
+            ps.setNull(10, Types.INTEGER);
+        } else {
+            ps.setInt(10, r.sipCode());
+        }
+        ps.setString(11, r.hangupSide());
+        ps.setString(12, r.reason());
+        ps.setString(13, r.errorCode());
+        try {
+            ps.setString(14, JSON.writeValueAsString(r.attempts()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("attempts are plain values", e);
+        }
+        time(ps, 15, r.createdAt());
+        time(ps, 16, r.answeredAt());
+        time(ps, 17, r.endedAt());
+        time(ps, 18, now);
+        ps.setString(19, r.id());
+    }
+
+    private static void time(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) {
+            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(i, t.atOffset(ZoneOffset.UTC));
+        }
+    }
+
+    @Override
+    public Optional<CallRecord> find(String customerId, String callId) {
+        return jdbc.queryOne("SELECT " + COLUMNS + " FROM calls WHERE customer_id=? AND id=?", JdbcCallStore::map,
+                customerId, callId);
+    }
+
+    @Override
+    public List<CallRecord> list(String customerId, Query q) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM calls WHERE customer_id=?");
+        List<Object> p = new ArrayList<>();
+        p.add(customerId);
+        add(sql, p, " AND status=?", q.status());
+        add(sql, p, " AND direction=?", q.direction());
+        add(sql, p, " AND trunk_id=?", q.trunkId());
+        add(sql, p, " AND from_number=?", q.from());
+        add(sql, p, " AND to_number=?", q.to());
+        add(sql, p, " AND created_at>=?", q.createdFrom());
+        add(sql, p, " AND created_at<?", q.createdTo());
+        if (q.afterId() != null) {
+            // Keyset pagination on (created_at, id), newest first: stable while calls are added.
+            sql.append(" AND (created_at < (SELECT a.created_at FROM calls a WHERE a.id=? AND a.customer_id=?)"
+                    + " OR (created_at = (SELECT b.created_at FROM calls b WHERE b.id=? AND b.customer_id=?) AND id < ?))");
+            p.addAll(List.of(q.afterId(), customerId, q.afterId(), customerId, q.afterId()));
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ").append(q.limit());
+        return jdbc.query(sql.toString(), JdbcCallStore::map, p.toArray());
+    }
+
+    private static void add(StringBuilder sql, List<Object> params, String clause, Object value) {
+        if (value != null) {
+            sql.append(clause);
+            params.add(value);
+        }
+    }
+
+    private static List<Map<String, Object>> attempts(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return JSON.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new StoreException("stored attempts are not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static CallRecord map(ResultSet rs) throws SQLException {
+        return new CallRecord(rs.getString("id"), rs.getString("customer_id"), rs.getString("direction"),
+                rs.getString("status"), rs.getString("from_number"), rs.getString("to_number"), rs.getString("trunk_id"),
+                rs.getString("application_id"), rs.getString("platform_call_id"), rs.getString("carrier_call_id"),
+                Jdbc.nullableInt(rs, "sip_code"), rs.getString("hangup_side"), rs.getString("reason"),
+                rs.getString("error_code"), attempts(rs.getString("attempts")), Jdbc.instant(rs, "created_at"),
+                Jdbc.instant(rs, "answered_at"), Jdbc.instant(rs, "ended_at"));
+    }
+}

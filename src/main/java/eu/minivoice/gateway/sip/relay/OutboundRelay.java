@@ -160,11 +160,16 @@ public final class OutboundRelay implements CallHandler {
         synchronized (call) {
             switch (req.getMethod()) {
                 case Request.ACK -> {
-                    if (fromPlatform && call.state == CallState.ANSWERED && call.carrierDialog != null) {
-                        long cseq = ((CSeqHeader) call.carrierInvite.getHeader(CSeqHeader.NAME)).getSeqNumber();
-                        Request ack = call.carrierDialog.createAck(cseq);
-                        copyBody(req, ack);
-                        call.carrierDialog.sendAck(ack);
+                    // The ACK for a 2xx (the first INVITE or a re-INVITE) goes on to the other leg,
+                    // with its body (late offer).
+                    if (call.state == CallState.ANSWERED) {
+                        Dialog other = fromPlatform ? call.carrierDialog : call.platformDialog;
+                        long cseq = fromPlatform ? call.carrierInviteCseq : call.platformInviteCseq;
+                        if (other != null && cseq > 0) {
+                            Request ack = other.createAck(cseq);
+                            copyBody(req, ack);
+                            other.sendAck(ack);
+                        }
                     }
                 }
                 case Request.CANCEL -> {
@@ -177,10 +182,84 @@ public final class OutboundRelay implements CallHandler {
                     answer(event, Response.OK);
                     hangUp(call, fromPlatform ? "platform" : "carrier");
                 }
-                default -> answer(event, Response.NOT_IMPLEMENTED); // re-INVITE/UPDATE/INFO: a later step
+                default -> relayInDialog(call, event, fromPlatform);
             }
         }
         return true;
+    }
+
+    /**
+     * re-INVITE, UPDATE, INFO (and other in-dialog requests) of an answered call: sent on the other
+     * leg's dialog with the body; its final answer comes back to the sender. A re-INVITE's 2xx is
+     * ACKed end to end (see the ACK case).
+     */
+    private void relayInDialog(RelayCall call, RequestEvent event, boolean fromPlatform) throws Exception {
+        Request req = event.getRequest();
+        if (call.state != CallState.ANSWERED) {
+            answer(event, req.getMethod().equals(Request.INVITE) ? Response.REQUEST_PENDING
+                    : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+            return;
+        }
+        SipProvider here = (SipProvider) event.getSource();
+        ServerTransaction st = event.getServerTransaction() != null ? event.getServerTransaction()
+                : here.getNewServerTransaction(req);
+        Dialog other = fromPlatform ? call.carrierDialog : call.platformDialog;
+        SipProvider otherProvider = fromPlatform ? sip.externalProvider() : sip.internalProvider();
+        Request out = other.createRequest(req.getMethod());
+        copyBody(req, out);
+        ClientTransaction ct = otherProvider.getNewClientTransaction(out);
+        ct.setApplicationData(new TransactionCallback() {
+            @Override
+            public void onResponse(ResponseEvent e) {
+                synchronized (call) {
+                    try {
+                        Response resp = e.getResponse();
+                        if (resp.getStatusCode() < 200) {
+                            return;
+                        }
+                        if (req.getMethod().equals(Request.INVITE) && resp.getStatusCode() < 300) {
+                            long cseq = ((CSeqHeader) out.getHeader(CSeqHeader.NAME)).getSeqNumber();
+                            if (fromPlatform) {
+                                call.carrierInviteCseq = cseq;
+                            } else {
+                                call.platformInviteCseq = cseq;
+                            }
+                        }
+                        Response back = sip.messageFactory().createResponse(resp.getStatusCode(), req);
+                        back.setReasonPhrase(resp.getReasonPhrase());
+                        copyBody(resp, back);
+                        if (resp.getStatusCode() < 300) {
+                            contact(back, fromPlatform ? "internal" : "external",
+                                    ((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport());
+                        }
+                        st.sendResponse(back);
+                    } catch (Exception ex) {
+                        log.warn("call {}: relaying an in-dialog answer failed: {}", call.id, ex.toString());
+                    }
+                }
+            }
+
+            @Override
+            public void onTimeout() {
+                synchronized (call) {
+                    try {
+                        st.sendResponse(sip.messageFactory().createResponse(Response.REQUEST_TIMEOUT, req));
+                    } catch (Exception ex) {
+                        log.debug("call {}: 408 for an in-dialog request not sent: {}", call.id, ex.toString());
+                    }
+                }
+            }
+        });
+        other.sendRequest(ct);
+    }
+
+    /** Our Contact on the given side, for answers that establish or refresh a dialog. */
+    private void contact(javax.sip.message.Message m, String side, String transport) throws Exception {
+        SipURI uri = sip.addressFactory().createSipURI("mv", sip.config().advertisedAddress());
+        uri.setPort(side.equals("internal") ? sip.config().internalPort()
+                : sip.externalPort(transport.toLowerCase(java.util.Locale.ROOT)));
+        uri.setTransportParam(transport.toLowerCase(java.util.Locale.ROOT));
+        m.setHeader(sip.headerFactory().createContactHeader(sip.addressFactory().createAddress(uri)));
     }
 
     private void cancelFromPlatform(RelayCall call) throws Exception {
@@ -430,6 +509,7 @@ public final class OutboundRelay implements CallHandler {
         if (code >= 200 && code < 300) {
             call.attempts.add(new RelayCall.Attempt(call.trunk.id(), code, null, ms));
             call.state = CallState.ANSWERED;
+            call.carrierInviteCseq = ((CSeqHeader) call.carrierInvite.getHeader(CSeqHeader.NAME)).getSeqNumber();
             call.status = "answered";
             call.finalCode = code;
             call.answeredAt = clock.instant();
@@ -630,12 +710,7 @@ public final class OutboundRelay implements CallHandler {
             r.addHeader(sip.headerFactory().createHeader(CALL_ID_HEADER, call.id));
         }
         if (r.getStatusCode() < 300 && r.getStatusCode() > 100) {
-            String transport = ((ViaHeader) call.platformInvite.getHeader(ViaHeader.NAME)).getTransport()
-                    .toLowerCase(java.util.Locale.ROOT);
-            SipURI contact = sip.addressFactory().createSipURI("mv", sip.config().advertisedAddress());
-            contact.setPort(sip.config().internalPort());
-            contact.setTransportParam(transport);
-            r.setHeader(sip.headerFactory().createContactHeader(sip.addressFactory().createAddress(contact)));
+            contact(r, "internal", ((ViaHeader) call.platformInvite.getHeader(ViaHeader.NAME)).getTransport());
         }
     }
 

@@ -53,6 +53,9 @@ final class RelayCall {
     boolean authTried;
     boolean provisional;
     boolean cancelPending;
+    /** CSeq of the latest INVITE whose 2xx awaits an ACK, per leg we sent it on (0 = none). */
+    long carrierInviteCseq;
+    long platformInviteCseq;
     /** Any answer (even 100 Trying) to the current attempt: the carrier is alive. */
     boolean heardFromCarrier;
     /** Pending timers, cancelled when the call ends so a long maximum duration holds no memory. */

@@ -281,4 +281,17 @@ class OutboundRelayScenarioTest {
         assertEquals("limit_exceeded",
                 awaitEvent("call.failed", "+15551230014").get("data").get("error").get("code").asText());
     }
+
+    @Test
+    void reInviteAndInfoAreRelayedAcrossTheLegs() throws Exception {
+        int carrierPort = FreePorts.next();
+        trunk("relay-reinvite", carrierPort, 10);
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-reinvite.xml", carrierPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-reinvite.xml", gateway(), keys("+15551230015", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            Sipp.Result c = carrier.await();
+            assertEquals(0, c.exitCode(), c.output());
+        }
+        assertEquals("platform", awaitEvent("call.completed", "+15551230015").get("data").get("hangup_side").asText());
+    }
 }

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Relay benchmark (issue 5): SIPp uac → X → SIPp uas at each rate, X = nothing (direct, the
+# harness limit), Kamailio (stateful record-routing proxy, tuned: -x tlsf -n 2), the gateway.
+#   bash bench/relay/run.sh [SECONDS_PER_STEP] [RATE...]
+# Prints, per path and rate: calls asked/succeeded/failed, retransmissions, achieved rate,
+# INVITE→200 p50/p99 (SIPp rtd), and for the relays CPU ms per call (utime+stime of the process).
+# "Clean" (BENCHMARKING.md): failed < 0.1 %, retransmissions < 1 % of calls, achieved >= 95 %.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+STEP=${1:-15}; shift || true
+RATES=${*:-"500 1000 2000 3000 4000"}
+JAVA=${JAVA:-java}
+KEY=bench-key-0123456789abcdef
+WORK=$(mktemp -d /tmp/mv-bench-relay.XXXXXX)
+ADMIN=18090; GW_EXT=15260; GW_INT=15280; UAS=15270; KAM=15290
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+command -v sipp >/dev/null || { apt-get update -qq && apt-get install -y -qq sip-tester; }
+command -v kamailio >/dev/null || { apt-get update -qq && apt-get install -y -qq kamailio; }
+mvn -B -q -DskipTests package
+clk=$(getconf CLK_TCK)
+# CPU of a process and its children (Kamailio works in forked children): utime+stime ticks.
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(awk -v pp="$1" '$4 == pp {print $1}' /proc/[0-9]*/stat 2>/dev/null); do
+    [ -r /proc/"$p"/stat ] && total=$(( total + $(awk '{print $14+$15}' /proc/"$p"/stat) ))
+  done
+  echo "$total"
+}
+
+uas_start() {
+  sipp -sn uas -i 127.0.0.1 -p $UAS -mp 16100 -cp 16090 -nostdin -buff_size 4194304 > "$WORK/uas.out" 2>&1 &
+  UAS_PID=$!; PIDS+=("$UAS_PID")
+  sleep 0.5
+}
+uas_stop() { kill "$UAS_PID" 2>/dev/null || true; }
+
+# One step: uac at RATE for STEP seconds against TARGET; prints the summary line.
+step() { # path rate target pid-or-0
+  local path=$1 rate=$2 target=$3 pid=$4 n=$(( $2 * STEP ))
+  local c0=0; [ "$pid" != 0 ] && c0=$(cpu_ticks "$pid")
+  sipp "$target" -sf bench/relay/uac.xml -i 127.0.0.1 -p 16000 -mp 16200 -cp 16080 -r "$rate" -m "$n" -d 0 \
+       -nostdin -buff_size 4194304 -timeout $(( STEP + 40 ))s -trace_stat -stf "$WORK/$path-$rate.csv" -fd 1 \
+       -trace_rtt -rtt_freq 1 > "$WORK/$path-$rate.out" 2>&1 || true
+  local c1=0; [ "$pid" != 0 ] && c1=$(cpu_ticks "$pid")
+  mv -f uac_*_rtt.csv "$WORK/$path-$rate-rtt.csv" 2>/dev/null || true
+  python3 bench/relay/summarise.py "$path" "$rate" "$n" "$WORK/$path-$rate.csv" "$WORK/$path-$rate-rtt.csv" \
+       "$(( c1 - c0 ))" "$clk"
+}
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $($JAVA -version 2>&1 | head -1), $(sipp -v 2>&1 | grep -o 'SIPp v[0-9.]*' | head -1), $(kamailio -v 2>&1 | head -1)"
+echo "path rate asked ok failed retrans achieved_cps inv200_p50_ms inv200_p99_ms cpu_ms_per_call clean"
+
+# Gateway: one trunk to the UAS, the caller ID as a number.
+export MINIVOICE_API_KEY=$KEY MINIVOICE_DATA_DIR=$WORK/data MINIVOICE_ADMIN_PORT=$ADMIN \
+       MINIVOICE_SIP_EXTERNAL_PORT=$GW_EXT MINIVOICE_SIP_INTERNAL_PORT=$GW_INT MINIVOICE_LOG_LEVEL=WARN
+$JAVA -jar target/minivoice-gateway.jar > "$WORK/gw.log" 2>&1 & GW=$!; PIDS+=("$GW")
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$ADMIN/health" >/dev/null && break; sleep 0.25; done
+curl -sf -X POST "http://127.0.0.1:$ADMIN/v1/numbers" -H "Authorization: Bearer $KEY" -d '{"number":"+15551230001"}' >/dev/null
+curl -sf -X POST "http://127.0.0.1:$ADMIN/v1/trunks" -H "Authorization: Bearer $KEY" \
+     -d "{\"name\":\"bench\",\"proxy\":\"127.0.0.1:$UAS\"}" >/dev/null
+
+sed "s/KPORT/$KAM/; s#\"UAS\"#\"sip:127.0.0.1:$UAS\"#g" bench/relay/kamailio.cfg > "$WORK/kamailio.cfg"
+kamailio -f "$WORK/kamailio.cfg" -DD -E -n 2 -m 2048 -x tlsf -P "$WORK/kam.pid" > "$WORK/kam.log" 2>&1 & KPID=$!; PIDS+=("$KPID")
+sleep 1
+
+uas_start
+# warm-up of the gateway's JIT (not reported)
+sipp "127.0.0.1:$GW_INT" -sf bench/relay/uac.xml -i 127.0.0.1 -p 16000 -mp 16200 -cp 16080 -r 500 -m 5000 -d 0 \
+     -nostdin -buff_size 4194304 -timeout 60s > /dev/null 2>&1 || true
+for r in $RATES; do
+  step direct "$r" "127.0.0.1:$UAS" 0
+  step kamailio "$r" "127.0.0.1:$KAM" "$KPID"
+  step gateway "$r" "127.0.0.1:$GW_INT" "$GW"
+done
+uas_stop
+echo "raw files: $WORK"

@@ -41,6 +41,29 @@ final class Jdbc {
         }
     }
 
+    /** Work done on one connection inside a transaction. */
+    interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: committed, or rolled back and a {@link StoreException}. */
+    void inTransaction(String what, Work work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
     <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
@@ -86,6 +109,24 @@ final class Jdbc {
             } else {
                 ps.setObject(i + 1, p);
             }
+        }
+    }
+
+    /** A nullable timestamp parameter (UTC). */
+    static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) {
+            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(i, t.atOffset(ZoneOffset.UTC));
+        }
+    }
+
+    /** A nullable integer parameter. */
+    static void setInteger(PreparedStatement ps, int i, Integer v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setInt(i, v);
         }
     }
 

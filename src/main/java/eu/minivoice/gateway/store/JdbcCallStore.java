@@ -3,13 +3,10 @@ package eu.minivoice.gateway.store;
 import eu.minivoice.gateway.domain.CallRecord;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +19,9 @@ public final class JdbcCallStore implements CallStore {
             + " created_at, answered_at, ended_at";
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-    private final DataSource dataSource;
     private final Jdbc jdbc;
 
     public JdbcCallStore(DataSource dataSource) {
-        this.dataSource = dataSource;
         this.jdbc = new Jdbc(dataSource, Map.of());
     }
 
@@ -35,8 +30,7 @@ public final class JdbcCallStore implements CallStore {
         if (records.isEmpty()) {
             return;
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        jdbc.inTransaction("storing " + records.size() + " call record(s)", c -> {
             try (PreparedStatement update = c.prepareStatement("UPDATE calls SET customer_id=?, direction=?, status=?,"
                     + " from_number=?, to_number=?, trunk_id=?, application_id=?, platform_call_id=?, carrier_call_id=?,"
                     + " sip_code=?, hangup_side=?, reason=?, error_code=?, attempts=?, created_at=?, answered_at=?,"
@@ -53,16 +47,8 @@ public final class JdbcCallStore implements CallStore {
                         insert.executeUpdate();
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-        } catch (SQLException e) {
-            throw new StoreException("storing " + records.size() + " call record(s) failed: " + e.getMessage(), e);
-        }
+        });
     }
 
     private static void bind(PreparedStatement ps, CallRecord r, Instant now) throws SQLException {
@@ -75,11 +61,7 @@ public final class JdbcCallStore implements CallStore {
         ps.setString(7, r.applicationId());
         ps.setString(8, r.platformCallId());
         ps.setString(9, r.carrierCallId());
-        if (r.sipCode() == null) {
-            ps.setNull(10, Types.INTEGER);
-        } else {
-            ps.setInt(10, r.sipCode());
-        }
+        Jdbc.setInteger(ps, 10, r.sipCode());
         ps.setString(11, r.hangupSide());
         ps.setString(12, r.reason());
         ps.setString(13, r.errorCode());
@@ -88,19 +70,11 @@ public final class JdbcCallStore implements CallStore {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("attempts are plain values", e);
         }
-        time(ps, 15, r.createdAt());
-        time(ps, 16, r.answeredAt());
-        time(ps, 17, r.endedAt());
-        time(ps, 18, now);
+        Jdbc.setInstant(ps, 15, r.createdAt());
+        Jdbc.setInstant(ps, 16, r.answeredAt());
+        Jdbc.setInstant(ps, 17, r.endedAt());
+        Jdbc.setInstant(ps, 18, now);
         ps.setString(19, r.id());
-    }
-
-    private static void time(PreparedStatement ps, int i, Instant t) throws SQLException {
-        if (t == null) {
-            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            ps.setObject(i, t.atOffset(ZoneOffset.UTC));
-        }
     }
 
     @Override

@@ -7,12 +7,9 @@ import eu.minivoice.gateway.domain.StoredEvent;
 import eu.minivoice.gateway.domain.TargetKind;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,11 +25,9 @@ public final class JdbcOutboxStore implements OutboxStore {
             + " d.target_id, d.url, d.endpoint, d.order_key, d.status, d.attempts, d.last_status_code, d.last_error,"
             + " d.next_attempt_at, d.window_start, d.created_at, d.updated_at, d.delivered_at";
 
-    private final DataSource dataSource;
     private final Jdbc jdbc;
 
     public JdbcOutboxStore(DataSource dataSource) {
-        this.dataSource = dataSource;
         this.jdbc = new Jdbc(dataSource, Map.of());
     }
 
@@ -46,7 +41,7 @@ public final class JdbcOutboxStore implements OutboxStore {
         if (events.isEmpty() && deliveries.isEmpty() && updates.isEmpty()) {
             return;
         }
-        inTransaction("storing " + events.size() + " event(s), " + deliveries.size() + " new and "
+        jdbc.inTransaction("storing " + events.size() + " event(s), " + deliveries.size() + " new and "
                 + updates.size() + " updated deliveries", c -> {
             if (!events.isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (id, customer_id, event_type,"
@@ -81,13 +76,13 @@ public final class JdbcOutboxStore implements OutboxStore {
                         ps.setString(9, d.orderKey());
                         ps.setString(10, d.status().token());
                         ps.setInt(11, d.attempts());
-                        setInt(ps, 12, d.lastStatusCode());
+                        Jdbc.setInteger(ps, 12, d.lastStatusCode());
                         ps.setString(13, d.lastError());
-                        setTime(ps, 14, d.nextAttemptAt());
-                        setTime(ps, 15, d.windowStart());
-                        setTime(ps, 16, d.createdAt());
-                        setTime(ps, 17, d.updatedAt());
-                        setTime(ps, 18, d.deliveredAt());
+                        Jdbc.setInstant(ps, 14, d.nextAttemptAt());
+                        Jdbc.setInstant(ps, 15, d.windowStart());
+                        Jdbc.setInstant(ps, 16, d.createdAt());
+                        Jdbc.setInstant(ps, 17, d.updatedAt());
+                        Jdbc.setInstant(ps, 18, d.deliveredAt());
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -101,11 +96,11 @@ public final class JdbcOutboxStore implements OutboxStore {
                 for (Delivery d : updates) {
                     ps.setString(1, d.status().token());
                     ps.setInt(2, d.attempts());
-                    setInt(ps, 3, d.lastStatusCode());
+                    Jdbc.setInteger(ps, 3, d.lastStatusCode());
                     ps.setString(4, d.lastError());
-                    setTime(ps, 5, d.nextAttemptAt());
-                    setTime(ps, 6, d.updatedAt());
-                    setTime(ps, 7, d.deliveredAt());
+                    Jdbc.setInstant(ps, 5, d.nextAttemptAt());
+                    Jdbc.setInstant(ps, 6, d.updatedAt());
+                    Jdbc.setInstant(ps, 7, d.deliveredAt());
                     ps.setLong(8, d.seq());
                     ps.addBatch();
                 }
@@ -184,42 +179,5 @@ public final class JdbcOutboxStore implements OutboxStore {
                 Jdbc.nullableInt(rs, "last_status_code"), rs.getString("last_error"),
                 Jdbc.instant(rs, "next_attempt_at"), Jdbc.instant(rs, "window_start"), Jdbc.instant(rs, "created_at"),
                 Jdbc.instant(rs, "updated_at"), Jdbc.instant(rs, "delivered_at"));
-    }
-
-    private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.INTEGER);
-        } else {
-            ps.setInt(i, v);
-        }
-    }
-
-    private static void setTime(PreparedStatement ps, int i, Instant t) throws SQLException {
-        if (t == null) {
-            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            ps.setObject(i, t.atOffset(ZoneOffset.UTC));
-        }
-    }
-
-    private interface Work {
-        void run(Connection c) throws SQLException;
-    }
-
-    private void inTransaction(String what, Work work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                work.run(c);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StoreException(what + " failed: " + e.getMessage(), e);
-        }
     }
 }

@@ -127,6 +127,14 @@ public final class OutboundRelay implements CallHandler {
             reject(call, 483, "too_many_hops", "Max-Forwards reached 0", null);
             return;
         }
+        ContentTypeHeader type = (ContentTypeHeader) invite.getHeader(ContentTypeHeader.NAME);
+        byte[] body = invite.getRawContent();
+        if (body != null && body.length > 0 && (type == null || !type.getContentType().equalsIgnoreCase("application")
+                || !type.getContentSubType().equalsIgnoreCase("sdp"))) {
+            // Only an SDP offer (or none) is relayed; anything else would reach the carrier unchecked.
+            reject(call, 415, "unsupported_media_type", "the INVITE body must be application/sdp", null);
+            return;
+        }
         if (call.customerId == null || call.customerId.isBlank() || call.customerId.length() > 80) {
             reject(call, 403, "unauthorized", CUSTOMER_HEADER + " is required", null);
             return;
@@ -677,6 +685,9 @@ public final class OutboundRelay implements CallHandler {
     private void reject(RelayCall call, int status, String code, String message, Integer retryAfter) throws Exception {
         Response r = sip.messageFactory().createResponse(status, call.platformInvite);
         r.addHeader(sip.headerFactory().createHeader(ERROR_HEADER, code));
+        if (status == 415) {
+            r.addHeader(sip.headerFactory().createAcceptHeader("application", "sdp"));
+        }
         if (retryAfter != null) {
             r.addHeader(sip.headerFactory().createRetryAfterHeader(retryAfter));
         }

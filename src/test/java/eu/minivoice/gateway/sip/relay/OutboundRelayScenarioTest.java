@@ -209,6 +209,10 @@ class OutboundRelayScenarioTest {
             assertEquals(0, r.exitCode(), r.output());
             r = Sipp.run("platform-uac-expect-403.xml", gateway(), keys("+15551230008", "+15559999999"));
             assertEquals(0, r.exitCode(), r.output());
+            r = Sipp.run("platform-uac-expect-483.xml", gateway(), keys("+15551230003", "+15551230001"));
+            assertEquals(0, r.exitCode(), r.output());
+            r = Sipp.run("platform-uac-expect-415.xml", gateway(), keys("+15551230003", "+15551230001"));
+            assertEquals(0, r.exitCode(), r.output());
             assertEquals("caller_id_not_verified",
                     awaitEvent("call.failed", "+15551230008").get("data").get("error").get("code").asText());
             Thread.sleep(300);

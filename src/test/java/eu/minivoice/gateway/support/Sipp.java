@@ -58,7 +58,7 @@ public final class Sipp implements AutoCloseable {
             cmd.addAll(List.of("-i", "127.0.0.1"));
         }
         cmd.addAll(List.of("-p", Integer.toString(port),
-                "-mp", Integer.toString(FreePorts.next()), "-cp", Integer.toString(FreePorts.next()),
+                "-mp", Integer.toString(FreePorts.nextMediaPort()), "-cp", Integer.toString(FreePorts.next()),
                 "-m", "1", "-l", "1", "-nostdin", "-timeout", "40s", "-timeout_error", "-recv_timeout", "20000"));
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

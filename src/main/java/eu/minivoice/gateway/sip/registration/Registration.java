@@ -43,6 +43,7 @@ public final class Registration {
     private long cseq;
     private long attempt;
     private boolean inFlight;
+    private java.time.Instant sentAt;
     private boolean unregistering;
     private boolean stopped;
     private int askedExpires;
@@ -129,6 +130,28 @@ public final class Registration {
     /** Whether a REGISTER is awaiting its answer. */
     public boolean inFlight() {
         return inFlight;
+    }
+
+    /** When the REGISTER now awaiting its answer was sent (null when none is in flight). */
+    public java.time.Instant inFlightSince() {
+        return inFlight ? sentAt : null;
+    }
+
+    /**
+     * The connection closed while a REGISTER awaited its answer (it was written into a closing
+     * socket, or the carrier hung up before answering): that answer can never come, so stop
+     * waiting for the answer timeout and send again at once on a new connection.
+     */
+    public void connectionLostWhileWaiting() {
+        if (stopped || !inFlight || unregistering) {
+            return;
+        }
+        log.info("trunk {}: connection to {} closed before the answer, registering again", target.trunkId(),
+                target.proxy().host());
+        cancel(answerTimer);
+        ctx.abandon(this);
+        inFlight = false;
+        attemptNow();
     }
 
     /** A reliable connection to the proxy closed: register again at once (DESIGN §3). */
@@ -373,6 +396,7 @@ public final class Registration {
         attempt++;
         cseq++;
         inFlight = true;
+        sentAt = ctx.now();
         cancel(answerTimer);
         long thisAttempt = attempt;
         answerTimer = ctx.schedule(settings.answerTimeout(), () -> {

@@ -82,9 +82,16 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
      * looks every {@code connectionCheck}.
      */
     private void watchConnections() {
+        Instant settled = clock.instant().minus(settings.connectionCheck());
         for (Registration r : registrations.values()) {
             if (r.status() == RegistrationStatus.REGED && !r.inFlight() && !sender.connectionOpen(r.target())) {
                 r.connectionLost();
+                publish(r);
+            } else if (r.inFlight() && r.inFlightSince() != null && r.inFlightSince().isBefore(settled)
+                    && !sender.connectionOpen(r.target())) {
+                // Sent at least one check interval ago (its connection had time to open) and the
+                // connection is gone: the answer cannot arrive.
+                r.connectionLostWhileWaiting();
                 publish(r);
             }
         }

@@ -295,4 +295,20 @@ class RegistrationTest {
         reg.connectionLost();
         assertEquals(sent + 1, ctx.sent.size());
     }
+
+    @Test
+    void aConnectionClosedBeforeTheAnswerSendsAgainAtOnceInsteadOfWaitingForTheTimeout() {
+        startAndSend();
+        assertTrue(reg.inFlight());
+        assertEquals(ctx.now(), reg.inFlightSince());
+        int sent = ctx.sent.size();
+        int abandoned = ctx.abandoned;
+        reg.connectionLostWhileWaiting();
+        assertEquals(sent + 1, ctx.sent.size(), "a new REGISTER at once");
+        assertEquals(abandoned + 1, ctx.abandoned, "the lost transaction is abandoned");
+        long attempt = attempt();
+        reg.onResponse(attempt, ok(300));
+        assertEquals(REGED, reg.status());
+        assertEquals(null, reg.inFlightSince());
+    }
 }

@@ -6,7 +6,7 @@ import eu.minivoice.gateway.domain.OutboxItem;
 import eu.minivoice.gateway.domain.StoredEvent;
 import eu.minivoice.gateway.domain.WebhookUrl;
 import eu.minivoice.gateway.store.OutboxStore;
-import eu.minivoice.gateway.store.StoreException;
+import eu.minivoice.gateway.store.StoreRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -212,25 +212,11 @@ public final class Outbox implements AutoCloseable {
                 d.nextAttemptAt(), d.windowStart(), d.createdAt(), d.updatedAt(), d.deliveredAt());
     }
 
-    /** A database hiccup must not lose accepted events: retry the batch until it lands or we stop. */
+    /** A database hiccup must not lose accepted events: retried until it lands or we stop. */
     private void writeWithRetry(List<StoredEvent> events, List<Delivery> inserts, List<Delivery> updates)
             throws InterruptedException {
-        long delay = 100;
-        while (true) {
-            try {
-                store.write(events, inserts, updates);
-                return;
-            } catch (StoreException e) {
-                if (!running) {
-                    log.error("shutting down: {} event(s) and {} delivery update(s) not stored: {}", events.size(),
-                            updates.size(), e.getMessage());
-                    return;
-                }
-                log.warn("outbox write failed, retrying in {} ms: {}", delay, e.getMessage());
-                Thread.sleep(delay);
-                delay = Math.min(delay * 2, 5_000);
-            }
-        }
+        StoreRetry.untilStored(events.size() + " event(s), " + inserts.size() + " new and " + updates.size()
+                + " updated deliveries", () -> store.write(events, inserts, updates), () -> running, log);
     }
 
     /** Stops after writing what is queued (bounded wait). */

@@ -2,7 +2,7 @@ package eu.minivoice.gateway.service;
 
 import eu.minivoice.gateway.domain.CallRecord;
 import eu.minivoice.gateway.store.CallStore;
-import eu.minivoice.gateway.store.StoreException;
+import eu.minivoice.gateway.store.StoreRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,21 +71,7 @@ public final class CallRecorder implements AutoCloseable {
     }
 
     private void write(List<CallRecord> batch) throws InterruptedException {
-        long delay = 100;
-        while (true) {
-            try {
-                store.upsert(batch);
-                return;
-            } catch (StoreException e) {
-                if (!running) {
-                    log.error("shutting down: {} call record(s) not stored: {}", batch.size(), e.getMessage());
-                    return;
-                }
-                log.warn("storing {} call record(s) failed, retrying in {} ms: {}", batch.size(), delay, e.getMessage());
-                Thread.sleep(delay);
-                delay = Math.min(delay * 2, 5_000);
-            }
-        }
+        StoreRetry.untilStored(batch.size() + " call record(s)", () -> store.upsert(batch), () -> running, log);
     }
 
     @Override

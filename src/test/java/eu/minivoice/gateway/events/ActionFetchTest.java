@@ -6,9 +6,11 @@ import eu.minivoice.gateway.actions.ActionDecision;
 import eu.minivoice.gateway.actions.ActionRequest;
 import eu.minivoice.gateway.actions.FallbackReason;
 import eu.minivoice.gateway.domain.CallInfo;
+import eu.minivoice.gateway.support.Await;
 import eu.minivoice.gateway.support.FreePorts;
 import eu.minivoice.gateway.support.Http.Reply;
 import eu.minivoice.gateway.support.SharedGateway;
+import eu.minivoice.gateway.support.TestApplications;
 import eu.minivoice.gateway.support.WebhookReceiver;
 import eu.minivoice.gateway.support.WebhookReceiver.Answer;
 import org.junit.jupiter.api.AfterEach;
@@ -18,11 +20,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static eu.minivoice.gateway.support.TestGateway.API_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,29 +40,24 @@ class ActionFetchTest {
     });
     private static final String SECRET = "whsec_action_test_00001";
     private static final String FALLBACK = "{\"type\":\"forward\",\"to\":\"sip:backup@10.0.0.9\"}";
-    private static final AtomicInteger names = new AtomicInteger();
-
     private WebhookReceiver receiver;
-    private final List<String> apps = new ArrayList<>();
+    private TestApplications apps;
 
     @BeforeEach
     void receiver() throws Exception {
         receiver = new WebhookReceiver();
+        apps = new TestApplications(shared.gw().http, API_KEY);
     }
 
     @AfterEach
     void cleanUp() {
         receiver.close();
-        apps.forEach(id -> shared.gw().http.delete("/v1/applications/" + id, API_KEY));
+        apps.deleteAll();
     }
 
     private String app(String webhookUrl, String fallback) {
-        Reply r = shared.gw().http.post("/v1/applications", API_KEY, "{\"name\":\"af-" + names.incrementAndGet()
-                + "\",\"webhook_url\":\"" + webhookUrl + "\",\"webhook_secret\":\"" + SECRET + "\""
-                + (fallback == null ? "" : ",\"fallback_action\":" + fallback) + "}");
-        assertEquals(201, r.status(), r.body());
-        apps.add(r.data().get("id").asText());
-        return r.data().get("id").asText();
+        return apps.create("\"webhook_url\":\"" + webhookUrl + "\",\"webhook_secret\":\"" + SECRET + "\""
+                + (fallback == null ? "" : ",\"fallback_action\":" + fallback));
     }
 
     private ActionDecision fetch(String appId, String callId) throws Exception {
@@ -76,17 +71,11 @@ class ActionFetchTest {
         return d;
     }
 
-    private static JsonNode storedEvent(String eventId) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
+    private static JsonNode storedEvent(String eventId) {
+        return Await.until("event " + eventId + " stored", () -> {
             Reply r = shared.gw().http.get("/v1/events/" + eventId, API_KEY);
-            if (r.status() == 200) {
-                return r.data();
-            }
-            Thread.sleep(30);
-        }
-        fail("event " + eventId + " not stored");
-        return null;
+            return r.status() == 200 ? r.data() : null;
+        }, e -> true, Duration.ofSeconds(5));
     }
 
     @Test

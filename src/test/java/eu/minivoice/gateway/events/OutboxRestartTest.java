@@ -2,6 +2,7 @@ package eu.minivoice.gateway.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import eu.minivoice.gateway.Main;
+import eu.minivoice.gateway.support.Await;
 import eu.minivoice.gateway.support.FreePorts;
 import eu.minivoice.gateway.support.Http;
 import eu.minivoice.gateway.support.WebhookReceiver;
@@ -83,19 +84,9 @@ class OutboxRestartTest {
         return out;
     }
 
-    private static Map<String, String> await(Http http, String trunkId, Predicate<Map<String, String>> ok)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        Map<String, String> last = Map.of();
-        while (System.nanoTime() < deadline) {
-            last = deliveryStates(http, trunkId);
-            if (!last.isEmpty() && ok.test(last)) {
-                return last;
-            }
-            Thread.sleep(100);
-        }
-        fail("deliveries of " + trunkId + " not as expected; last: " + last);
-        return last;
+    private static Map<String, String> await(Http http, String trunkId, Predicate<Map<String, String>> ok) {
+        return Await.until("deliveries of " + trunkId, () -> deliveryStates(http, trunkId),
+                m -> !m.isEmpty() && ok.test(m), Duration.ofSeconds(15));
     }
 
     @Test

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.minivoice.gateway.domain.CallInfo;
 import eu.minivoice.gateway.domain.StoredEvent;
 import eu.minivoice.gateway.support.Http.Reply;
+import eu.minivoice.gateway.support.Await;
 import eu.minivoice.gateway.support.SharedGateway;
+import eu.minivoice.gateway.support.TestApplications;
 import eu.minivoice.gateway.support.WebhookReceiver;
 import eu.minivoice.gateway.support.WebhookReceiver.Answer;
 import org.junit.jupiter.api.AfterEach;
@@ -46,30 +48,24 @@ class WebhookDeliveryTest {
     });
     private static final String SECRET = "whsec_delivery_test_0001";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final AtomicInteger names = new AtomicInteger();
-
     private WebhookReceiver receiver;
-    private final List<String> apps = new ArrayList<>();
+    private TestApplications apps;
 
     @BeforeEach
     void receiver() throws Exception {
         receiver = new WebhookReceiver();
+        apps = new TestApplications(shared.gw().http, API_KEY);
     }
 
     @AfterEach
     void cleanUp() {
         receiver.close();
-        apps.forEach(id -> shared.gw().http.delete("/v1/applications/" + id, API_KEY));
+        apps.deleteAll();
     }
 
     private String app(String callbackUrl) {
-        Reply r = shared.gw().http.post("/v1/applications", API_KEY, "{\"name\":\"dl-" + names.incrementAndGet()
-                + "\",\"webhook_url\":\"" + receiver.url("/actions") + "\",\"status_callback_url\":\"" + callbackUrl
-                + "\",\"webhook_secret\":\"" + SECRET + "\"}");
-        assertEquals(201, r.status(), r.body());
-        String id = r.data().get("id").asText();
-        apps.add(id);
-        return id;
+        return apps.create("\"webhook_url\":\"" + receiver.url("/actions") + "\",\"status_callback_url\":\""
+                + callbackUrl + "\",\"webhook_secret\":\"" + SECRET + "\"");
     }
 
     private StoredEvent publish(String appId, String callId, String type) {
@@ -82,22 +78,11 @@ class WebhookDeliveryTest {
         return e;
     }
 
-    private static JsonNode awaitEvent(String eventId, Predicate<JsonNode> condition, Duration within)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
+    private static JsonNode awaitEvent(String eventId, Predicate<JsonNode> condition, Duration within) {
+        return Await.until("event " + eventId, () -> {
             Reply r = shared.gw().http.get("/v1/events/" + eventId, API_KEY);
-            if (r.status() == 200) {
-                last = r.data();
-                if (condition.test(last)) {
-                    return last;
-                }
-            }
-            Thread.sleep(30);
-        }
-        fail("event " + eventId + " did not reach the expected state within " + within + "; last: " + last);
-        return null;
+            return r.status() == 200 ? r.data() : null;
+        }, condition, within);
     }
 
     private static Predicate<JsonNode> deliveryStatus(String status) {
@@ -295,10 +280,8 @@ class WebhookDeliveryTest {
         try (WebhookReceiver fast = new WebhookReceiver()) {
             String slowApp = app(receiver.url("/slow"));
             receiver.respond(r -> new Answer(200, "", Map.of(), Duration.ofMillis(400)));
-            Reply r = shared.gw().http.post("/v1/applications", API_KEY, "{\"name\":\"fast-" + names.incrementAndGet()
-                    + "\",\"webhook_url\":\"" + fast.url("/a") + "\",\"status_callback_url\":\"" + fast.url("/e") + "\"}");
-            String fastApp = r.data().get("id").asText();
-            apps.add(fastApp);
+            String fastApp = apps.create("\"webhook_url\":\"" + fast.url("/a") + "\",\"status_callback_url\":\""
+                    + fast.url("/e") + "\"");
             for (int i = 0; i < 40; i++) {
                 publish(slowApp, "call_slow" + i, "call.ringing");
             }

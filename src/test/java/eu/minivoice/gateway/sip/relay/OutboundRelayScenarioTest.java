@@ -1,6 +1,7 @@
 package eu.minivoice.gateway.sip.relay;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import eu.minivoice.gateway.support.Await;
 import eu.minivoice.gateway.support.FreePorts;
 import eu.minivoice.gateway.support.Http.Reply;
 import eu.minivoice.gateway.support.SharedGateway;
@@ -53,18 +54,15 @@ class OutboundRelayScenarioTest {
     }
 
     /** The newest call event of a type for the call with this destination. */
-    private static JsonNode awaitEvent(String type, String to) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
+    private static JsonNode awaitEvent(String type, String to) {
+        return Await.until(type + " for " + to, () -> {
             for (JsonNode e : shared.gw().http.get("/v1/events?type=" + type + "&limit=20", API_KEY).data()) {
                 if (e.get("call").get("to").asText().equals(to)) {
                     return e;
                 }
             }
-            Thread.sleep(50);
-        }
-        fail("no " + type + " event for " + to);
-        return null;
+            return null;
+        }, e -> true, Duration.ofSeconds(5));
     }
 
     @Test
@@ -111,22 +109,11 @@ class OutboundRelayScenarioTest {
         assertEquals(422, shared.gw().http.get("/v1/calls?created_from=yesterday", API_KEY).status());
     }
 
-    private static JsonNode awaitRecord(String callId, java.util.function.Predicate<JsonNode> ok)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
+    private static JsonNode awaitRecord(String callId, java.util.function.Predicate<JsonNode> ok) {
+        return Await.until("call record " + callId, () -> {
             Reply r = shared.gw().http.get("/v1/calls/" + callId, API_KEY);
-            if (r.status() == 200) {
-                last = r.data();
-                if (ok.test(last)) {
-                    return last;
-                }
-            }
-            Thread.sleep(50);
-        }
-        fail("call " + callId + " record not as expected; last: " + last);
-        return null;
+            return r.status() == 200 ? r.data() : null;
+        }, ok, Duration.ofSeconds(5));
     }
 
     @Test

@@ -3,7 +3,10 @@
 # harness limit), Kamailio (stateful record-routing proxy, tuned: -x tlsf -n 2), the gateway.
 #   bash bench/relay/run.sh [SECONDS_PER_STEP] [RATE...]
 # Prints, per path and rate: calls asked/succeeded/failed, retransmissions, achieved rate,
-# INVITE→200 p50/p99 (SIPp rtd), and for the relays CPU ms per call (utime+stime of the process).
+# INVITE→200 p50/p99 (SIPp rtd), and for the relays CPU ms per call (utime+stime of the process)
+# and the INVITE-in → INVITE-out delay p50/p99 on the wire (tcpdump on lo, bench/relay/delay.py).
+# HOLD_RATE=R (optional): afterwards, R calls/s held 30 s each through Kamailio and the gateway;
+# prints the memory per held call (gateway: Java heap after a full GC; Kamailio: PSS).
 # "Clean" (BENCHMARKING.md): failed < 0.1 %, retransmissions < 1 % of calls, achieved >= 95 %.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +21,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 command -v sipp >/dev/null || { apt-get update -qq && apt-get install -y -qq sip-tester; }
 command -v kamailio >/dev/null || { apt-get update -qq && apt-get install -y -qq kamailio; }
+command -v tcpdump >/dev/null || { apt-get update -qq && apt-get install -y -qq tcpdump; }
 mvn -B -q -DskipTests package
 clk=$(getconf CLK_TCK)
 # CPU of a process and its children (Kamailio works in forked children): utime+stime ticks.
@@ -38,19 +42,58 @@ uas_stop() { kill "$UAS_PID" 2>/dev/null || true; }
 
 # One step: uac at RATE for STEP seconds against TARGET; prints the summary line.
 step() { # path rate target pid-or-0
-  local path=$1 rate=$2 target=$3 pid=$4 n=$(( $2 * STEP ))
+  local path=$1 rate=$2 target=$3 pid=$4 n=$(( $2 * STEP )) cap=""
+  if [ "$pid" != 0 ]; then
+    tcpdump -i lo -n -s 1500 -B 32768 -w "$WORK/$path-$rate.pcap" \
+      "udp and (dst port ${target##*:} or dst port $UAS) and not src port $UAS" > /dev/null 2>&1 & cap=$!; PIDS+=("$cap")
+    sleep 0.5
+  fi
   local c0=0; [ "$pid" != 0 ] && c0=$(cpu_ticks "$pid")
   sipp "$target" -sf bench/relay/uac.xml -i 127.0.0.1 -p 16000 -mp 16200 -cp 16080 -r "$rate" -m "$n" -d 0 \
        -nostdin -buff_size 4194304 -timeout $(( STEP + 40 ))s -trace_stat -stf "$WORK/$path-$rate.csv" -fd 1 \
        -trace_rtt -rtt_freq 1 > "$WORK/$path-$rate.out" 2>&1 || true
   local c1=0; [ "$pid" != 0 ] && c1=$(cpu_ticks "$pid")
+  local delay="- - -"
+  if [ -n "$cap" ]; then
+    kill -INT "$cap" 2>/dev/null || true; wait "$cap" 2>/dev/null || true
+    delay=$(python3 bench/relay/delay.py "$WORK/$path-$rate.pcap" "${target##*:}" "$UAS")
+    rm -f "$WORK/$path-$rate.pcap"
+  fi
   mv -f uac_*_rtt.csv "$WORK/$path-$rate-rtt.csv" 2>/dev/null || true
-  python3 bench/relay/summarise.py "$path" "$rate" "$n" "$WORK/$path-$rate.csv" "$WORK/$path-$rate-rtt.csv" \
-       "$(( c1 - c0 ))" "$clk"
+  echo "$(python3 bench/relay/summarise.py "$path" "$rate" "$n" "$WORK/$path-$rate.csv" "$WORK/$path-$rate-rtt.csv" \
+       "$(( c1 - c0 ))" "$clk") $delay"
+}
+
+# Memory of a relay in KiB: the gateway's Java heap after a full GC, Kamailio's PSS (all processes).
+memory_kib() { # path pid
+  if [ "$1" = gateway ]; then
+    jcmd "$2" GC.run > /dev/null
+    jcmd "$2" GC.heap_info | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") {v = $(i+1); sub("K,?", "", v); print v; exit}}'
+  else
+    local total=0 p
+    for p in "$2" $(awk -v pp="$2" '$4 == pp {print $1}' /proc/[0-9]*/stat 2>/dev/null); do
+      [ -r /proc/"$p"/smaps_rollup ] && total=$(( total + $(awk '/^Pss:/ {print $2}' /proc/"$p"/smaps_rollup) ))
+    done
+    echo "$total"
+  fi
+}
+
+# Held calls: RATE calls/s for 20 s, each held 30 s; memory read at 25 s (all 20*RATE calls up).
+hold() { # path rate target pid
+  local path=$1 rate=$2 target=$3 pid=$4 n=$(( $2 * 20 ))
+  local m0; m0=$(memory_kib "$path" "$pid")
+  sipp "$target" -sf bench/relay/uac.xml -i 127.0.0.1 -p 16000 -mp 16200 -cp 16080 -r "$rate" -m "$n" -d 30000 \
+       -nostdin -buff_size 4194304 -timeout 90s -trace_stat -stf "$WORK/hold-$path.csv" -fd 1 \
+       > "$WORK/hold-$path.out" 2>&1 & local s=$!; PIDS+=("$s")
+  sleep 25
+  local held; held=$(tail -1 "$WORK/hold-$path.csv" | awk -F';' '{print $15}')
+  local m1; m1=$(memory_kib "$path" "$pid")
+  wait "$s" || true
+  echo "hold $path held=$held memory_before_kib=$m0 memory_held_kib=$m1 per_call_bytes=$(( (m1 - m0) * 1024 / (held > 0 ? held : 1) ))"
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $($JAVA -version 2>&1 | head -1), $(sipp -v 2>&1 | grep -o 'SIPp v[0-9.]*' | head -1), $(kamailio -v 2>&1 | head -1)"
-echo "path rate asked ok failed retrans achieved_cps inv200_p50_ms inv200_p99_ms cpu_ms_per_call clean"
+echo "path rate asked ok failed retrans achieved_cps inv200_p50_ms inv200_p99_ms cpu_ms_per_call clean delay_matched delay_p50_ms delay_p99_ms delay_max_ms"
 
 # Gateway: one trunk to the UAS, the caller ID as a number.
 export MINIVOICE_API_KEY=$KEY MINIVOICE_DATA_DIR=$WORK/data MINIVOICE_ADMIN_PORT=$ADMIN \
@@ -74,5 +117,9 @@ for r in $RATES; do
   step kamailio "$r" "127.0.0.1:$KAM" "$KPID"
   step gateway "$r" "127.0.0.1:$GW_INT" "$GW"
 done
+if [ -n "${HOLD_RATE:-}" ]; then
+  hold kamailio "$HOLD_RATE" "127.0.0.1:$KAM" "$KPID"
+  hold gateway "$HOLD_RATE" "127.0.0.1:$GW_INT" "$GW"
+fi
 uas_stop
 echo "raw files: $WORK"

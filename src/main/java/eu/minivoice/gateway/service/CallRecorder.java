@@ -7,6 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Stores call records off the SIP threads: {@link #accept} never blocks; one writer stores
  * batches, keeping only the newest version of each call within a batch (a short call's start,
- * answer and end usually become one write). Bounded queue: when full, a version is refused and
+ * answer and end usually become one write, an insert). Bounded queue: when full, a version is refused and
  * counted (the next version of the same call still lands).
  */
 public final class CallRecorder implements AutoCloseable {
@@ -29,6 +32,9 @@ public final class CallRecorder implements AutoCloseable {
     private final BlockingQueue<CallRecord> queue;
     private final AtomicLong refused = new AtomicLong();
     private final Thread writer;
+    /** Ids of calls stored but not ended (writer thread only): their next version is an update. */
+    private final Set<String> unfinished = new HashSet<>();
+    private static final Set<String> FINAL = Set.of("completed", "failed", "busy", "no_answer", "canceled");
     private volatile boolean running = true;
 
     public CallRecorder(CallStore store, int capacity) {
@@ -61,7 +67,7 @@ public final class CallRecorder implements AutoCloseable {
                 queue.drainTo(drained, BATCH - 1);
                 Map<String, CallRecord> newest = new LinkedHashMap<>();
                 drained.forEach(r -> newest.put(r.id(), r));
-                write(new ArrayList<>(newest.values()));
+                write(newest.values());
                 drained.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -70,8 +76,25 @@ public final class CallRecorder implements AutoCloseable {
         }
     }
 
-    private void write(List<CallRecord> batch) throws InterruptedException {
-        StoreRetry.untilStored(batch.size() + " call record(s)", () -> store.upsert(batch), () -> running, log);
+    private void write(Collection<CallRecord> batch) throws InterruptedException {
+        List<CallRecord> fresh = new ArrayList<>();
+        List<CallRecord> changed = new ArrayList<>();
+        for (CallRecord r : batch) {
+            (unfinished.contains(r.id()) ? changed : fresh).add(r);
+        }
+        List<String> foreign = new ArrayList<>();
+        StoreRetry.untilStored(batch.size() + " call record(s)", () -> foreign.addAll(store.store(fresh, changed)),
+                () -> running, log);
+        for (CallRecord r : batch) {
+            if (FINAL.contains(r.status())) {
+                unfinished.remove(r.id());
+            } else {
+                unfinished.add(r.id());
+            }
+        }
+        if (!foreign.isEmpty()) {
+            log.warn("{} call record(s) not stored: their id belongs to another customer's call", foreign.size());
+        }
     }
 
     @Override

@@ -69,6 +69,9 @@ public final class SipEdge implements SipListener {
             }
             return;
         }
+        if (!Request.ACK.equals(method) && missingHeader(event) != null) {
+            return;
+        }
         try {
             boolean dialogStart = Request.INVITE.equals(method)
                     && ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null;
@@ -95,6 +98,32 @@ public final class SipEdge implements SipListener {
             case Request.INVITE -> respond(event, Response.FORBIDDEN, r -> { });
             case Request.BYE, Request.CANCEL -> respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, r -> { });
             default -> respond(event, Response.METHOD_NOT_ALLOWED, this::capabilities);
+        }
+    }
+
+    /**
+     * RFC 3261 §8.1.1 headers (and Contact in an INVITE): the stack parses a request without them
+     * but refuses to make a transaction for it, so it would go unanswered. Answered here with a
+     * stateless 400 naming the header. @return the problem, or null when the request is complete
+     */
+    private String missingHeader(RequestEvent event) {
+        try {
+            ((gov.nist.javax.sip.message.SIPRequest) event.getRequest()).checkHeaders();
+            return null;
+        } catch (java.text.ParseException e) {
+            log.debug("{} from {} refused: {}", event.getRequest().getMethod(), remote(event), e.getMessage());
+            try {
+                Response r = server.messageFactory().createResponse(Response.BAD_REQUEST, event.getRequest());
+                r.setReasonPhrase(e.getMessage().replaceAll("[^ -~]", "?"));
+                ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
+                if (to != null && to.getTag() == null) {
+                    to.setTag(random.randomToken(10));
+                }
+                ((SipProvider) event.getSource()).sendResponse(r);
+            } catch (Exception unanswerable) {
+                log.debug("no 400 possible: {}", unanswerable.toString());
+            }
+            return e.getMessage();
         }
     }
 

@@ -8,8 +8,15 @@ import java.util.Optional;
 
 /** Call records, per customer. */
 public interface CallStore {
-    /** Inserts or replaces each record (by id), in one transaction. */
-    void upsert(List<CallRecord> records);
+    /**
+     * Stores versions of calls in one transaction: {@code fresh} ones (never stored before) are
+     * inserted, falling back to an update when the id exists; {@code changed} ones are updated.
+     * An update only touches the row of the same customer; a version whose id belongs to another
+     * customer's call is skipped and returned (never overwritten).
+     *
+     * @return the ids that could not be stored because another customer holds them
+     */
+    List<String> store(List<CallRecord> fresh, List<CallRecord> changed);
 
     Optional<CallRecord> find(String customerId, String callId);
 

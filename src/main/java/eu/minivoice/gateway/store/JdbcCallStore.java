@@ -12,13 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@link CallStore} on JDBC: update-then-insert per record (portable, one writer), one transaction. */
+/** {@link CallStore} on JDBC: insert for new calls, update for known ones (portable SQL), one transaction per batch. */
 public final class JdbcCallStore implements CallStore {
     private static final String COLUMNS = "id, customer_id, direction, status, from_number, to_number, trunk_id,"
             + " application_id, platform_call_id, carrier_call_id, sip_code, hangup_side, reason, error_code, attempts,"
             + " created_at, answered_at, ended_at";
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    /** SQLSTATE of a unique/primary key violation. */
+    private static final String DUPLICATE_KEY = "23505";
     private final Jdbc jdbc;
 
     public JdbcCallStore(DataSource dataSource) {
@@ -26,29 +28,58 @@ public final class JdbcCallStore implements CallStore {
     }
 
     @Override
-    public void upsert(List<CallRecord> records) {
-        if (records.isEmpty()) {
-            return;
+    public List<String> store(List<CallRecord> fresh, List<CallRecord> changed) {
+        List<String> foreign = new ArrayList<>();
+        if (fresh.isEmpty() && changed.isEmpty()) {
+            return foreign;
         }
-        jdbc.inTransaction("storing " + records.size() + " call record(s)", c -> {
+        jdbc.inTransaction("storing " + (fresh.size() + changed.size()) + " call record(s)", c -> {
+            foreign.clear(); // a retried transaction starts over
             try (PreparedStatement update = c.prepareStatement("UPDATE calls SET customer_id=?, direction=?, status=?,"
                     + " from_number=?, to_number=?, trunk_id=?, application_id=?, platform_call_id=?, carrier_call_id=?,"
                     + " sip_code=?, hangup_side=?, reason=?, error_code=?, attempts=?, created_at=?, answered_at=?,"
-                    + " ended_at=?, updated_at=? WHERE id=?");
+                    + " ended_at=?, updated_at=? WHERE id=? AND customer_id=?");
                  PreparedStatement insert = c.prepareStatement("INSERT INTO calls (customer_id, direction, status,"
                          + " from_number, to_number, trunk_id, application_id, platform_call_id, carrier_call_id, sip_code,"
                          + " hangup_side, reason, error_code, attempts, created_at, answered_at, ended_at, updated_at, id)"
                          + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 Instant now = Instant.now();
-                for (CallRecord r : records) {
-                    bind(update, r, now);
-                    if (update.executeUpdate() == 0) {
-                        bind(insert, r, now);
+                for (CallRecord r : fresh) {
+                    // A new call is almost always absent: insert first (one index probe, not two).
+                    bind(insert, r, now);
+                    try {
                         insert.executeUpdate();
+                    } catch (SQLException e) {
+                        if (!DUPLICATE_KEY.equals(e.getSQLState())) {
+                            throw e;
+                        }
+                        if (!update(update, r, now)) {
+                            foreign.add(r.id());
+                        }
+                    }
+                }
+                for (CallRecord r : changed) {
+                    if (!update(update, r, now)) {
+                        bind(insert, r, now);
+                        try {
+                            insert.executeUpdate();
+                        } catch (SQLException e) {
+                            if (!DUPLICATE_KEY.equals(e.getSQLState())) {
+                                throw e;
+                            }
+                            foreign.add(r.id());
+                        }
                     }
                 }
             }
         });
+        return foreign;
+    }
+
+    private static boolean update(PreparedStatement update, CallRecord r, Instant now) throws SQLException {
+        bind(update, r, now);
+        update.setString(20, r.customerId());
+        return update.executeUpdate() > 0;
     }
 
     private static void bind(PreparedStatement ps, CallRecord r, Instant now) throws SQLException {

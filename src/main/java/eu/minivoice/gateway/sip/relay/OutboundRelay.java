@@ -34,6 +34,8 @@ import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.ProxyAuthenticateHeader;
 import javax.sip.header.ProxyAuthorizationHeader;
+import javax.sip.header.RequireHeader;
+import javax.sip.header.RSeqHeader;
 import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -68,6 +70,10 @@ public final class OutboundRelay implements CallHandler {
     public static final String ERROR_HEADER = "X-MiniVoice-Error";
     /** Before any provisional answer these move on to the next trunk (DESIGN §4 step 4). */
     static final Set<Integer> FAILOVER_CODES = Set.of(408, 500, 502, 503, 504);
+    /** A platform-chosen call id (DESIGN §4): our own id format, so ids stay uniform in the API. */
+    static final java.util.regex.Pattern OWN_CALL_ID = java.util.regex.Pattern.compile("call_[A-Za-z0-9_-]{8,64}");
+    /** Header section of a platform INVITE above this → 513 (real ones are 1-2 KB; none is copied). */
+    static final int MAX_HEADER_BYTES = 8192;
 
     private final SipServer sip;
     private final OutboundRouter router;
@@ -80,6 +86,10 @@ public final class OutboundRelay implements CallHandler {
     private final java.time.Duration maxCall;
     private final Map<String, RelayCall> byPlatformCallId = new ConcurrentHashMap<>();
     private final Map<String, RelayCall> byCarrierCallId = new ConcurrentHashMap<>();
+    /** Calls in progress by MiniVoice call id (a platform-chosen id must not be in use). */
+    private final Map<String, RelayCall> byId = new ConcurrentHashMap<>();
+    /** Parsed trunk proxies by their text; as many entries as distinct proxies ever relayed to. */
+    private final Map<String, ProxyAddress> proxies = new ConcurrentHashMap<>();
 
     /**
      * @param timers        runs the per-attempt silence timeout and the maximum call duration (one
@@ -114,29 +124,17 @@ public final class OutboundRelay implements CallHandler {
         SipProvider internal = (SipProvider) event.getSource();
         ServerTransaction tx = event.getServerTransaction() != null ? event.getServerTransaction()
                 : internal.getNewServerTransaction(invite);
-        String callId = ids.newId("call");
+        String ownId = header(invite, CALL_ID_HEADER);
+        boolean ownIdValid = ownId == null || OWN_CALL_ID.matcher(ownId).matches();
+        String callId = ownId != null && ownIdValid ? ownId
+                : ids.newOrderedId("call"); // time-ordered: records append to the index
         RelayCall call = new RelayCall(callId, header(invite, CUSTOMER_HEADER), invite, tx, tokens.get(),
                 user(((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress()), user(invite.getRequestURI()),
                 clock.instant());
         Response trying = sip.messageFactory().createResponse(Response.TRYING, invite);
         trying.addHeader(sip.headerFactory().createHeader(CALL_ID_HEADER, callId));
         tx.sendResponse(trying);
-
-        MaxForwardsHeader mf = (MaxForwardsHeader) invite.getHeader(MaxForwardsHeader.NAME);
-        if (mf != null && mf.getMaxForwards() <= 0) {
-            reject(call, 483, "too_many_hops", "Max-Forwards reached 0", null);
-            return;
-        }
-        ContentTypeHeader type = (ContentTypeHeader) invite.getHeader(ContentTypeHeader.NAME);
-        byte[] body = invite.getRawContent();
-        if (body != null && body.length > 0 && (type == null || !type.getContentType().equalsIgnoreCase("application")
-                || !type.getContentSubType().equalsIgnoreCase("sdp"))) {
-            // Only an SDP offer (or none) is relayed; anything else would reach the carrier unchecked.
-            reject(call, 415, "unsupported_media_type", "the INVITE body must be application/sdp", null);
-            return;
-        }
-        if (call.customerId == null || call.customerId.isBlank() || call.customerId.length() > 80) {
-            reject(call, 403, "unauthorized", CUSTOMER_HEADER + " is required", null);
+        if (refusedBeforeRouting(call, invite, ownIdValid)) {
             return;
         }
         OutboundDecision decision = router.decide(call.customerId, header(invite, TRUNK_HEADER), call.to, call.from);
@@ -146,6 +144,13 @@ public final class OutboundRelay implements CallHandler {
         }
         OutboundDecision.Routed routed = (OutboundDecision.Routed) decision;
         synchronized (call) {
+            if (byId.putIfAbsent(call.id, call) != null) {
+                // The same MiniVoice call entering twice at once is a loop (or a confused platform).
+                router.released(call.customerId);
+                reject(call, Response.LOOP_DETECTED, "duplicate_call_id", "call " + call.id + " is already in progress",
+                        null);
+                return;
+            }
             call.trunks = routed.trunks();
             call.applicationId = routed.trunks().get(0).spec().applicationId();
             call.platformDialog = internal.getNewDialog(tx);
@@ -154,6 +159,78 @@ public final class OutboundRelay implements CallHandler {
             observer.recordChanged(call.record());
             nextAttempt(call, null, null);
         }
+    }
+
+    /**
+     * Checks of the INVITE itself, before any routing (nothing reaches a carrier when one fails).
+     * The stack already answers 400 to a request without Via, From, To, Call-ID, CSeq, Max-Forwards
+     * or (INVITE) Contact; these are the gateway's own rules. @return true when refused
+     */
+    private boolean refusedBeforeRouting(RelayCall call, Request invite, boolean ownIdValid) throws Exception {
+        MaxForwardsHeader mf = (MaxForwardsHeader) invite.getHeader(MaxForwardsHeader.NAME);
+        if (mf != null && mf.getMaxForwards() <= 0) {
+            reject(call, 483, "too_many_hops", "Max-Forwards reached 0", null);
+            return true;
+        }
+        if (sentByUs(invite)) {
+            reject(call, Response.LOOP_DETECTED, "loop_detected", "the INVITE already passed this gateway", null);
+            return true;
+        }
+        if (invite instanceof gov.nist.javax.sip.message.SIPMessage m && m.getSize() > MAX_HEADER_BYTES) {
+            reject(call, Response.MESSAGE_TOO_LARGE, "message_too_large",
+                    "the INVITE's headers exceed " + MAX_HEADER_BYTES + " bytes", null);
+            return true;
+        }
+        if (!ownIdValid) {
+            reject(call, Response.BAD_REQUEST, "invalid_call_id", CALL_ID_HEADER
+                    + " must be call_ followed by 8-64 letters, digits, '_' or '-'", null);
+            return true;
+        }
+        if (((FromHeader) invite.getHeader(FromHeader.NAME)).getTag() == null) {
+            reject(call, Response.BAD_REQUEST, "invalid_request", "the From header has no tag", null);
+            return true;
+        }
+        List<String> unsupported = new ArrayList<>();
+        for (ListIterator<?> it = invite.getHeaders(RequireHeader.NAME); it.hasNext(); ) {
+            unsupported.add(((RequireHeader) it.next()).getOptionTag());
+        }
+        if (!unsupported.isEmpty()) {
+            // Nothing is required of the platform leg: provisionals go to it unreliably (100rel is
+            // terminated on the carrier leg, docs/relay.md), and there are no session timers.
+            reject(call, Response.BAD_EXTENSION, "unsupported_extension", "unsupported: "
+                    + String.join(", ", unsupported), null, r -> {
+                        for (String tag : unsupported) {
+                            r.addHeader(sip.headerFactory().createUnsupportedHeader(tag));
+                        }
+                    });
+            return true;
+        }
+        ContentTypeHeader type = (ContentTypeHeader) invite.getHeader(ContentTypeHeader.NAME);
+        byte[] body = invite.getRawContent();
+        if (body != null && body.length > 0 && (type == null || !type.getContentType().equalsIgnoreCase("application")
+                || !type.getContentSubType().equalsIgnoreCase("sdp"))) {
+            // Only an SDP offer (or none) is relayed; anything else would reach the carrier unchecked.
+            reject(call, 415, "unsupported_media_type", "the INVITE body must be application/sdp", null);
+            return true;
+        }
+        if (call.customerId == null || call.customerId.isBlank() || call.customerId.length() > 80) {
+            reject(call, 403, "unauthorized", CUSTOMER_HEADER + " is required", null);
+            return true;
+        }
+        return false;
+    }
+
+    /** A Via of ours in a new INVITE: it went out through this gateway and came back. */
+    private boolean sentByUs(Request invite) {
+        String host = sip.config().advertisedAddress();
+        for (ListIterator<?> it = invite.getHeaders(ViaHeader.NAME); it.hasNext(); ) {
+            ViaHeader via = (ViaHeader) it.next();
+            if (host.equalsIgnoreCase(via.getHost()) && (via.getPort() == sip.config().internalPort()
+                    || via.getPort() == sip.externalPort(via.getTransport().toLowerCase(java.util.Locale.ROOT)))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An in-dialog request, a CANCEL or an ACK. @return false when it belongs to no relayed call */
@@ -332,7 +409,7 @@ public final class OutboundRelay implements CallHandler {
     private Request buildInvite(RelayCall call, Trunk trunk) throws Exception {
         AddressFactory af = sip.addressFactory();
         HeaderFactory hf = sip.headerFactory();
-        ProxyAddress proxy = trunk.spec().proxyAddress();
+        ProxyAddress proxy = proxyOf(trunk);
         String transport = proxy.transport().token();
         String domain = trunk.spec().realm() != null ? trunk.spec().realm() : proxy.host();
         String to = (String) call.platformInvite.getRequestURI().toString();
@@ -362,6 +439,7 @@ public final class OutboundRelay implements CallHandler {
         contact.setTransportParam(transport);
         req.addHeader(hf.createContactHeader(af.createAddress(contact)));
         req.addHeader(hf.createUserAgentHeader(List.of("MiniVoice-Gateway")));
+        req.addHeader(hf.createSupportedHeader("100rel")); // reliable provisionals are PRACKed here
         if (route) {
             SipURI r = af.createSipURI(null, proxy.host());
             if (proxy.port() != 0) {
@@ -498,6 +576,12 @@ public final class OutboundRelay implements CallHandler {
         if (code < 200 && call.state == CallState.ANSWERED) {
             return; // a provisional overtaken by the 200 (stack threads run in parallel): too late to relay
         }
+        if (code < 200 && resp.getHeader(RSeqHeader.NAME) != null && requires100rel(resp)) {
+            // 100rel ends on this leg (docs/relay.md): we PRACK it; the platform gets it unreliably.
+            Dialog early = event.getDialog() != null ? event.getDialog() : call.carrierDialog;
+            Request prack = early.createPrack(resp);
+            early.sendRequest(sip.externalProvider().getNewClientTransaction(prack));
+        }
         if (code < 200) {
             call.provisional = true;
             boolean first = call.state != CallState.EARLY;
@@ -547,6 +631,15 @@ public final class OutboundRelay implements CallHandler {
         attemptFailed(call, code, resp.getReasonPhrase());
     }
 
+    private static boolean requires100rel(Response r) {
+        for (ListIterator<?> it = r.getHeaders(RequireHeader.NAME); it.hasNext(); ) {
+            if ("100rel".equalsIgnoreCase(((RequireHeader) it.next()).getOptionTag())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A final non-2xx (or timeout): fail over when allowed, else pass the answer to the platform. */
     private void attemptFailed(RelayCall call, int code, String reason) throws Exception {
         long ms = (System.nanoTime() - call.attemptStartNanos) / 1_000_000;
@@ -580,13 +673,18 @@ public final class OutboundRelay implements CallHandler {
         return data;
     }
 
+    /** The trunk's parsed proxy, cached by its text (parsing validates; not per call). */
+    private ProxyAddress proxyOf(Trunk trunk) {
+        return proxies.computeIfAbsent(trunk.spec().proxy(), ProxyAddress::parse);
+    }
+
     /** Credentials only for a challenge that came from the trunk's own proxy (never to a stranger). */
-    private static boolean fromProxy(Trunk trunk, ResponseEvent event) {
+    private boolean fromProxy(Trunk trunk, ResponseEvent event) {
         if (!(event instanceof ResponseEventExt ext) || ext.getRemoteIpAddress() == null) {
             return false;
         }
         try {
-            for (InetAddress a : InetAddress.getAllByName(trunk.spec().proxyAddress().host().replace("[", "")
+            for (InetAddress a : InetAddress.getAllByName(proxyOf(trunk).host().replace("[", "")
                     .replace("]", ""))) {
                 if (a.getHostAddress().equals(ext.getRemoteIpAddress())) {
                     return true;
@@ -676,6 +774,7 @@ public final class OutboundRelay implements CallHandler {
         if (wasRouted) {
             router.released(call.customerId);
         }
+        byId.remove(call.id, call);
         observer.callEvent(type, call.info(status), data);
         observer.recordChanged(call.record());
     }
@@ -683,7 +782,17 @@ public final class OutboundRelay implements CallHandler {
     // ---------------------------------------------------------------- helpers
 
     private void reject(RelayCall call, int status, String code, String message, Integer retryAfter) throws Exception {
+        reject(call, status, code, message, retryAfter, r -> { });
+    }
+
+    private interface Decoration {
+        void apply(Response r) throws Exception;
+    }
+
+    private void reject(RelayCall call, int status, String code, String message, Integer retryAfter,
+                        Decoration extra) throws Exception {
         Response r = sip.messageFactory().createResponse(status, call.platformInvite);
+        extra.apply(r);
         r.addHeader(sip.headerFactory().createHeader(ERROR_HEADER, code));
         if (status == 415) {
             r.addHeader(sip.headerFactory().createAcceptHeader("application", "sdp"));
@@ -702,6 +811,7 @@ public final class OutboundRelay implements CallHandler {
         data.put("reason", "error");
         data.put("sip_code", status);
         data.put("error", Map.of("code", code, "message", message));
+        byId.remove(call.id, call);
         observer.callEvent("call.failed", call.info("failed"), data);
         observer.recordChanged(call.record());
         log.info("call {}: refused {} {} ({})", call.id, status, code, message);

@@ -117,6 +117,23 @@ class OutboundRelayScenarioTest {
     }
 
     @Test
+    void aReliableProvisionalIsPrackedOnTheCarrierLegAndThePlatformNamesTheCall() throws Exception {
+        int carrierPort = FreePorts.next();
+        trunk("relay-100rel", carrierPort, 10);
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-100rel.xml", carrierPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-own-call-id-early-media.xml", gateway(),
+                    keys("+15551230013", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            Sipp.Result c = carrier.await();
+            assertEquals(0, c.exitCode(), c.output());
+        }
+        JsonNode done = awaitEvent("call.completed", "+15551230013");
+        assertEquals("call_platform-own-0001", done.get("call").get("id").asText());
+        JsonNode rec = awaitRecord("call_platform-own-0001", n -> n.get("status").asText().equals("completed"));
+        assertEquals("+15551230013", rec.get("to").asText());
+    }
+
+    @Test
     void theCarrierHangsUp() throws Exception {
         int carrierPort = FreePorts.next();
         trunk("relay-carrier-bye", carrierPort, 10);

@@ -86,7 +86,8 @@ hold() { # path rate target pid
        -nostdin -buff_size 4194304 -timeout 90s -trace_stat -stf "$WORK/hold-$path.csv" -fd 1 \
        > "$WORK/hold-$path.out" 2>&1 & local s=$!; PIDS+=("$s")
   sleep 25
-  local held; held=$(tail -1 "$WORK/hold-$path.csv" | awk -F';' '{print $15}')
+  local held; held=$(awk -F';' 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "CurrentCall") c = i} END {print $c}' \
+                      "$WORK/hold-$path.csv")
   local m1; m1=$(memory_kib "$path" "$pid")
   wait "$s" || true
   echo "hold $path held=$held memory_before_kib=$m0 memory_held_kib=$m1 per_call_bytes=$(( (m1 - m0) * 1024 / (held > 0 ? held : 1) ))"

@@ -196,6 +196,11 @@ public final class SipEdge implements SipListener {
     @Override
     public void processIOException(IOExceptionEvent event) {
         log.debug("SIP I/O error towards {}:{}/{}", event.getHost(), event.getPort(), event.getTransport());
+        // The stack raises it with the failed transaction as the source (SIPTransactionImpl).
+        if (event.getSource() instanceof javax.sip.ClientTransaction ct
+                && ct.getApplicationData() instanceof TransactionCallback callback) {
+            callback.onTransportError();
+        }
     }
 
     @Override

@@ -56,6 +56,10 @@ public final class SipServer implements AutoCloseable {
         // Several stack threads may call the listener at once; our listener is thread-safe.
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(config.threads()));
+        // Finished transactions linger (RFC 3261 timers, up to 32 s) holding their parsed messages;
+        // at 1,000 calls/s that made every young GC copy ~100 MB (115 ms pauses). "Normal" drops
+        // the parsed copies once a transaction completes (the relay keeps what it needs itself).
+        p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Normal");
         // Bounds a TCP message (and so the memory one peer can make us hold).
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(config.maxMessageBytes()));
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");

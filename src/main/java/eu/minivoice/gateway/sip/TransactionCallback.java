@@ -10,4 +10,12 @@ public interface TransactionCallback {
     void onResponse(ResponseEvent event);
 
     void onTimeout();
+
+    /**
+     * The stack could not send the request (connection refused or lost, TLS failure): the
+     * transaction is over. Ignored by default (registration and probes have their own timers and
+     * connection checks).
+     */
+    default void onTransportError() {
+    }
 }

@@ -547,6 +547,23 @@ public final class OutboundRelay implements CallHandler {
                 }
             }
         }
+
+        /** Connection refused/lost or TLS failure: like a 503 from the carrier (fails over before a provisional). */
+        @Override
+        public void onTransportError() {
+            synchronized (call) {
+                try {
+                    if (call.carrierTx != tx || call.state == CallState.ENDED || call.state == CallState.CANCELLING
+                            || call.state == CallState.ANSWERED) {
+                        return;
+                    }
+                    log.info("call {}: transport error towards trunk {}", call.id, call.trunk.id());
+                    attemptFailed(call, 503, "transport error (connection failed)");
+                } catch (Exception e) {
+                    log.warn("call {}: failover after a transport error failed: {}", call.id, e.toString());
+                }
+            }
+        }
     }
 
     private void carrierResponse(RelayCall call, ResponseEvent event) throws Exception {

@@ -242,6 +242,28 @@ class OutboundRelayScenarioTest {
     }
 
     @Test
+    void aRefusedTcpConnectionFailsOverAtOnce() throws Exception {
+        int closedPort = FreePorts.next(); // nothing listens on TCP: the connection is refused
+        int upPort = FreePorts.next();
+        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"relay-tcp-down\",\"proxy\":\"127.0.0.1:"
+                + closedPort + ";transport=tcp\",\"priority\":10,\"register\":false}");
+        assertEquals(201, r.status(), r.body());
+        trunks.add(r.data().get("id").asText());
+        String up = trunk("relay-after-tcp", upPort, 20);
+        long start = System.nanoTime();
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer.xml", upPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230014", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            assertEquals(0, carrier.await().exitCode());
+        }
+        JsonNode attempts = awaitEvent("call.completed", "+15551230014").get("data").get("attempts");
+        assertEquals(r.data().get("id").asText(), attempts.get(0).get("trunk_id").asText());
+        assertTrue(attempts.get(0).get("error").asText().contains("transport error"), attempts.toString());
+        assertTrue(attempts.get(0).get("latency_ms").asLong() < 900, "not the silence timeout: " + attempts);
+        assertEquals(up, attempts.get(1).get("trunk_id").asText());
+    }
+
+    @Test
     void aChallengeIsAnsweredOnceWithTheTrunkCredentials() throws Exception {
         int carrierPort = FreePorts.next();
         Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"relay-auth\",\"proxy\":\"127.0.0.1:"

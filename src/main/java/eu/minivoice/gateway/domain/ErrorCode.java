@@ -20,6 +20,19 @@ public enum ErrorCode {
     INVALID_DESTINATION,
     CALLER_ID_NOT_VERIFIED,
     LIMIT_EXCEEDED,
+    // SIP-side refusals of a malformed or hostile INVITE (docs/relay.md)
+    INVALID_REQUEST,
+    INVALID_CALL_ID,
+    DUPLICATE_CALL_ID,
+    TOO_MANY_HOPS,
+    LOOP_DETECTED,
+    MESSAGE_TOO_LARGE,
+    UNSUPPORTED_EXTENSION,
+    UNSUPPORTED_MEDIA_TYPE,
+    // Inbound matching and routing (docs/inbound.md)
+    UNKNOWN_SOURCE,
+    AMBIGUOUS_TRUNK,
+    NO_ROUTE,
     INTERNAL_ERROR;
 
     /** The snake_case code as it appears on the wire. */

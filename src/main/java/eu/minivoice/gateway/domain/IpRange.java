@@ -96,6 +96,11 @@ public final class IpRange {
         return a.length == network.length && Arrays.equals(mask(a, prefix), network);
     }
 
+    /** The network address (host bits zero); a copy. */
+    public byte[] network() {
+        return network.clone();
+    }
+
     public int prefixLength() {
         return prefix;
     }
@@ -104,7 +109,8 @@ public final class IpRange {
         return network.length == 16;
     }
 
-    private static byte[] mask(byte[] address, int prefix) {
+    /** The address with all bits after {@code prefix} cleared (a new array). */
+    public static byte[] mask(byte[] address, int prefix) {
         byte[] out = address.clone();
         for (int i = 0; i < out.length; i++) {
             int bits = Math.max(0, Math.min(8, prefix - i * 8));

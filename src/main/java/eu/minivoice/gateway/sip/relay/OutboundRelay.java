@@ -1,5 +1,6 @@
 package eu.minivoice.gateway.sip.relay;
 
+import eu.minivoice.gateway.domain.ErrorCode;
 import eu.minivoice.gateway.domain.IdGenerator;
 import eu.minivoice.gateway.domain.ProxyAddress;
 import eu.minivoice.gateway.domain.SipTransport;
@@ -147,7 +148,7 @@ public final class OutboundRelay implements CallHandler {
             if (byId.putIfAbsent(call.id, call) != null) {
                 // The same MiniVoice call entering twice at once is a loop (or a confused platform).
                 router.released(call.customerId);
-                reject(call, Response.LOOP_DETECTED, "duplicate_call_id", "call " + call.id + " is already in progress",
+                reject(call, Response.LOOP_DETECTED, ErrorCode.DUPLICATE_CALL_ID.code(), "call " + call.id + " is already in progress",
                         null);
                 return;
             }
@@ -169,25 +170,25 @@ public final class OutboundRelay implements CallHandler {
     private boolean refusedBeforeRouting(RelayCall call, Request invite, boolean ownIdValid) throws Exception {
         MaxForwardsHeader mf = (MaxForwardsHeader) invite.getHeader(MaxForwardsHeader.NAME);
         if (mf != null && mf.getMaxForwards() <= 0) {
-            reject(call, 483, "too_many_hops", "Max-Forwards reached 0", null);
+            reject(call, 483, ErrorCode.TOO_MANY_HOPS.code(), "Max-Forwards reached 0", null);
             return true;
         }
         if (sentByUs(invite)) {
-            reject(call, Response.LOOP_DETECTED, "loop_detected", "the INVITE already passed this gateway", null);
+            reject(call, Response.LOOP_DETECTED, ErrorCode.LOOP_DETECTED.code(), "the INVITE already passed this gateway", null);
             return true;
         }
         if (invite instanceof gov.nist.javax.sip.message.SIPMessage m && m.getSize() > MAX_HEADER_BYTES) {
-            reject(call, Response.MESSAGE_TOO_LARGE, "message_too_large",
+            reject(call, Response.MESSAGE_TOO_LARGE, ErrorCode.MESSAGE_TOO_LARGE.code(),
                     "the INVITE's headers exceed " + MAX_HEADER_BYTES + " bytes", null);
             return true;
         }
         if (!ownIdValid) {
-            reject(call, Response.BAD_REQUEST, "invalid_call_id", CALL_ID_HEADER
+            reject(call, Response.BAD_REQUEST, ErrorCode.INVALID_CALL_ID.code(), CALL_ID_HEADER
                     + " must be call_ followed by 8-64 letters, digits, '_' or '-'", null);
             return true;
         }
         if (((FromHeader) invite.getHeader(FromHeader.NAME)).getTag() == null) {
-            reject(call, Response.BAD_REQUEST, "invalid_request", "the From header has no tag", null);
+            reject(call, Response.BAD_REQUEST, ErrorCode.INVALID_REQUEST.code(), "the From header has no tag", null);
             return true;
         }
         List<String> unsupported = new ArrayList<>();
@@ -197,7 +198,7 @@ public final class OutboundRelay implements CallHandler {
         if (!unsupported.isEmpty()) {
             // Nothing is required of the platform leg: provisionals go to it unreliably (100rel is
             // terminated on the carrier leg, docs/relay.md), and there are no session timers.
-            reject(call, Response.BAD_EXTENSION, "unsupported_extension", "unsupported: "
+            reject(call, Response.BAD_EXTENSION, ErrorCode.UNSUPPORTED_EXTENSION.code(), "unsupported: "
                     + String.join(", ", unsupported), null, r -> {
                         for (String tag : unsupported) {
                             r.addHeader(sip.headerFactory().createUnsupportedHeader(tag));
@@ -210,11 +211,11 @@ public final class OutboundRelay implements CallHandler {
         if (body != null && body.length > 0 && (type == null || !type.getContentType().equalsIgnoreCase("application")
                 || !type.getContentSubType().equalsIgnoreCase("sdp"))) {
             // Only an SDP offer (or none) is relayed; anything else would reach the carrier unchecked.
-            reject(call, 415, "unsupported_media_type", "the INVITE body must be application/sdp", null);
+            reject(call, 415, ErrorCode.UNSUPPORTED_MEDIA_TYPE.code(), "the INVITE body must be application/sdp", null);
             return true;
         }
         if (call.customerId == null || call.customerId.isBlank() || call.customerId.length() > 80) {
-            reject(call, 403, "unauthorized", CUSTOMER_HEADER + " is required", null);
+            reject(call, 403, ErrorCode.UNAUTHORIZED.code(), CUSTOMER_HEADER + " is required", null);
             return true;
         }
         return false;
@@ -396,7 +397,7 @@ public final class OutboundRelay implements CallHandler {
             }
         }
         if (call.attempts.stream().allMatch(a -> "trunk limit reached".equals(a.error()))) {
-            reject(call, 503, "limit_exceeded", "every trunk is at its concurrent call or calls-per-second limit", 1);
+            reject(call, 503, ErrorCode.LIMIT_EXCEEDED.code(), "every trunk is at its concurrent call or calls-per-second limit", 1);
         } else {
             int code = lastCode == null ? 503 : lastCode;
             Response r = sip.messageFactory().createResponse(code, call.platformInvite);

@@ -1,0 +1,30 @@
+package eu.minivoice.gateway.routing;
+
+import eu.minivoice.gateway.domain.PhoneNumber;
+import eu.minivoice.gateway.domain.Trunk;
+
+import java.util.List;
+
+/** What {@link InboundMatcher} concluded about a carrier INVITE (DESIGN §5), with the reason in words. */
+public sealed interface InboundMatch {
+    String reason();
+
+    /**
+     * A trunk and where the call goes.
+     *
+     * @param dialled       the dialled number in E.164
+     * @param number        the customer's DID when the number routed the call, else null
+     * @param applicationId the DID's application, else the trunk's
+     */
+    record Routed(Trunk trunk, String dialled, PhoneNumber number, String applicationId, String reason)
+            implements InboundMatch {
+    }
+
+    /** Refused; {@code sipStatus} 403 (no trunk / ambiguous), 404 (no application) or 484 (bad number). */
+    record Refused(int sipStatus, String code, String reason, Trunk trunk, List<Trunk> candidates)
+            implements InboundMatch {
+        public Refused {
+            candidates = List.copyOf(candidates);
+        }
+    }
+}

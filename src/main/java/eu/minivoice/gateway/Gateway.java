@@ -36,6 +36,12 @@ import eu.minivoice.gateway.store.JdbcCustomerStore;
 import eu.minivoice.gateway.routing.CallLimiter;
 import eu.minivoice.gateway.routing.OutboundRouter;
 import eu.minivoice.gateway.sip.relay.OutboundRelay;
+import eu.minivoice.gateway.routing.InboundMatcher;
+import eu.minivoice.gateway.sip.relay.InboundGate;
+import eu.minivoice.gateway.api.TrunkMatchResource;
+import eu.minivoice.gateway.domain.Trunk;
+import java.net.InetAddress;
+import java.util.Set;
 import java.util.Optional;
 import eu.minivoice.gateway.store.JdbcApplicationStore;
 import eu.minivoice.gateway.store.JdbcCallStore;
@@ -95,6 +101,8 @@ public final class Gateway implements AutoCloseable {
     private CallEvents callEvents;
     private JdbcCallStore callStore;
     private CallRecorder callRecorder;
+    private InboundMatcher inboundMatcher;
+    private InboundGate inboundGate;
     /** The relay's timers (attempt silence, maximum call duration): one daemon thread. */
     private final java.util.concurrent.ScheduledThreadPoolExecutor relayTimers = relayTimers();
 
@@ -167,6 +175,11 @@ public final class Gateway implements AutoCloseable {
             numberStore.listAll().forEach(n -> outboundRouter.numberChanged(null, n));
             trunks.addListener(outboundRouter::trunkChanged);
             numbers.addListener(outboundRouter::numberChanged);
+            inboundMatcher = new InboundMatcher(Gateway::proxyAddresses);
+            trunkStore.listAll().forEach(t -> inboundMatcher.trunkChanged(null, t));
+            numberStore.listAll().forEach(n -> inboundMatcher.numberChanged(null, n));
+            trunks.addListener(inboundMatcher::trunkChanged);
+            numbers.addListener(inboundMatcher::numberChanged);
             callStore = new JdbcCallStore(database.dataSource());
             callRecorder = new CallRecorder(callStore, 100_000);
             OutboundRelay relay = new OutboundRelay(sip, outboundRouter, new CallObserver() {
@@ -182,7 +195,28 @@ public final class Gateway implements AutoCloseable {
                     },
                     random, () -> random.randomToken(10), clock, relayTimers,
                     Duration.ofMillis(config.relay().inviteTimeoutMs()), Duration.ofSeconds(config.relay().maxCallSeconds()));
-            sip.start(new SipEdge(trusted, random, relay));
+            CallObserver inboundObserver = new CallObserver() {
+                @Override
+                public void callEvent(String type, CallInfo call, Map<String, Object> data) {
+                    outbox.publish(callEvents.event(type, call, Map.of(), data, clock.instant()));
+                }
+
+                @Override
+                public void recordChanged(CallRecord record) {
+                    callRecorder.accept(record);
+                }
+            };
+            inboundGate = new InboundGate(sip, inboundMatcher, inboundObserver, random, () -> random.randomToken(10),
+                    clock, (event, routed) -> {
+                        // Interim (issue 6 continues): the action fetch and the inbound B2BUA are not
+                        // built yet, so a routed call is declined as temporarily unavailable.
+                        log.info("inbound call to {} on trunk {} (application {}): inbound actions are not built yet,"
+                                + " answering 480", routed.dialled(), routed.trunk().id(), routed.applicationId());
+                        javax.sip.message.Response r = sip.messageFactory().createResponse(480, event.getRequest());
+                        ((javax.sip.header.ToHeader) r.getHeader("To")).setTag(random.randomToken(10));
+                        ((javax.sip.SipProvider) event.getSource()).sendResponse(r);
+                    });
+            sip.start(new SipEdge(trusted, random, relay, inboundGate));
 
             GatewayConfig.RegistrationConfig rc = config.registration();
             probe = new OptionsProbe(sip, () -> random.randomToken(10));
@@ -217,6 +251,7 @@ public final class Gateway implements AutoCloseable {
             checks.put("sip", sip::isListening);
             checks.put("database", database::isReachable);
             new HealthResource(checks, json).register(router);
+            new TrunkMatchResource(inboundMatcher, json).register(router); // before /v1/trunks/{id}
             new TrunkResource(trunks, registration,
                     new TrunkReadiness(registration, probe, Duration.ofSeconds(rc.pingTimeoutSeconds())), json).register(router);
             new CustomerResource(customers, json).register(router);
@@ -308,8 +343,33 @@ public final class Gateway implements AutoCloseable {
         return dispatcher.stats();
     }
 
+    /** Inbound refusal counters (unknown source, ambiguous, matched-but-refused), for tests and metrics. */
+    public InboundGate inbound() {
+        return inboundGate;
+    }
+
     public CallEvents callEvents() {
         return callEvents;
+    }
+
+    /**
+     * The numeric addresses of a trunk's proxy, for the inbound contact-token rule. Runs when a
+     * trunk changes (API thread), never per INVITE; a DNS name is resolved then (and again at the
+     * next change or restart). Unresolvable: no address, so the token rule cannot match it.
+     */
+    private static Set<String> proxyAddresses(Trunk trunk) {
+        String host = trunk.spec().proxyAddress().host().replace("[", "").replace("]", "");
+        try {
+            Set<String> out = new java.util.HashSet<>();
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                out.add(a.getHostAddress());
+            }
+            return out;
+        } catch (java.net.UnknownHostException e) {
+            log.warn("trunk {}: proxy host {} does not resolve; inbound contact-token matching is off for it",
+                    trunk.id(), host);
+            return Set.of();
+        }
     }
 
     private static Integer positiveOrNull(int v) {

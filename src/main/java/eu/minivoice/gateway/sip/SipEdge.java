@@ -29,8 +29,9 @@ import java.util.function.Consumer;
  *
  * <p>Policy: on the internal side a source outside sip.trusted_cidrs gets 403 whatever it sends;
  * a trusted new INVITE goes to the {@link CallHandler} (the outbound relay), as do requests of its
- * calls (ACK, BYE, CANCEL, …). OPTIONS → 200 with our capabilities; an INVITE on the external side
- * → 403 until inbound matching lands; BYE and CANCEL outside any call → 481; other methods → 405.
+ * calls (ACK, BYE, CANCEL, …). A new INVITE on the external side goes to inbound matching
+ * ({@link CarrierInviteHandler}). OPTIONS → 200 with our capabilities; BYE and CANCEL outside any
+ * call → 481; other methods → 405.
  */
 public final class SipEdge implements SipListener {
     private static final Logger log = LoggerFactory.getLogger(SipEdge.class);
@@ -39,6 +40,7 @@ public final class SipEdge implements SipListener {
     private final List<IpRange> trusted;
     private final RandomIdGenerator random;
     private final CallHandler relay;
+    private final CarrierInviteHandler inbound;
     private SipServer server;
 
     public SipEdge(List<IpRange> trusted, RandomIdGenerator random) {
@@ -47,9 +49,15 @@ public final class SipEdge implements SipListener {
 
     /** @param relay the outbound B2BUA for platform INVITEs; null keeps refusing them with 403 */
     public SipEdge(List<IpRange> trusted, RandomIdGenerator random, CallHandler relay) {
+        this(trusted, random, relay, null);
+    }
+
+    /** @param inbound matching of carrier INVITEs; null keeps refusing them with 403 */
+    public SipEdge(List<IpRange> trusted, RandomIdGenerator random, CallHandler relay, CarrierInviteHandler inbound) {
         this.trusted = List.copyOf(trusted);
         this.random = random;
         this.relay = relay;
+        this.inbound = inbound;
     }
 
     void bind(SipServer server) {
@@ -77,6 +85,10 @@ public final class SipEdge implements SipListener {
                     && ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null;
             if (relay != null && internal && dialogStart) {
                 relay.onPlatformInvite(event);
+                return;
+            }
+            if (inbound != null && !internal && dialogStart) {
+                inbound.onCarrierInvite(event);
                 return;
             }
             if (relay != null && !dialogStart && !Request.OPTIONS.equals(method) && relay.onRequest(event, internal)) {

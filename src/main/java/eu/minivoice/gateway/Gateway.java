@@ -35,7 +35,7 @@ import eu.minivoice.gateway.store.Database;
 import eu.minivoice.gateway.store.JdbcCustomerStore;
 import eu.minivoice.gateway.routing.CallLimiter;
 import eu.minivoice.gateway.routing.OutboundRouter;
-import eu.minivoice.gateway.sip.relay.OutboundRelay;
+import eu.minivoice.gateway.sip.relay.CallRelay;
 import eu.minivoice.gateway.routing.InboundMatcher;
 import eu.minivoice.gateway.sip.relay.InboundGate;
 import eu.minivoice.gateway.api.TrunkMatchResource;
@@ -182,23 +182,16 @@ public final class Gateway implements AutoCloseable {
             numbers.addListener(inboundMatcher::numberChanged);
             callStore = new JdbcCallStore(database.dataSource());
             callRecorder = new CallRecorder(callStore, 100_000);
-            OutboundRelay relay = new OutboundRelay(sip, outboundRouter, new CallObserver() {
-                        @Override
-                        public void callEvent(String type, CallInfo call, Map<String, Object> data) {
-                            outbox.publish(callEvents.event(type, call, Map.of(), data, clock.instant()));
-                        }
-
-                        @Override
-                        public void recordChanged(CallRecord record) {
-                            callRecorder.accept(record);
-                        }
-                    },
-                    random, () -> random.randomToken(10), clock, relayTimers,
-                    Duration.ofMillis(config.relay().inviteTimeoutMs()), Duration.ofSeconds(config.relay().maxCallSeconds()));
-            CallObserver inboundObserver = new CallObserver() {
+            CallObserver callObserver = new CallObserver() {
                 @Override
                 public void callEvent(String type, CallInfo call, Map<String, Object> data) {
-                    outbox.publish(callEvents.event(type, call, Map.of(), data, clock.instant()));
+                    callEvent(type, call, Map.of(), data);
+                }
+
+                @Override
+                public void callEvent(String type, CallInfo call, Map<String, String> variables,
+                                      Map<String, Object> data) {
+                    outbox.publish(callEvents.event(type, call, variables, data, clock.instant()));
                 }
 
                 @Override
@@ -206,16 +199,12 @@ public final class Gateway implements AutoCloseable {
                     callRecorder.accept(record);
                 }
             };
-            inboundGate = new InboundGate(sip, inboundMatcher, inboundObserver, random, () -> random.randomToken(10),
-                    clock, (event, routed) -> {
-                        // Interim (issue 6 continues): the action fetch and the inbound B2BUA are not
-                        // built yet, so a routed call is declined as temporarily unavailable.
-                        log.info("inbound call to {} on trunk {} (application {}): inbound actions are not built yet,"
-                                + " answering 480", routed.dialled(), routed.trunk().id(), routed.applicationId());
-                        javax.sip.message.Response r = sip.messageFactory().createResponse(480, event.getRequest());
-                        ((javax.sip.header.ToHeader) r.getHeader("To")).setTag(random.randomToken(10));
-                        ((javax.sip.SipProvider) event.getSource()).sendResponse(r);
-                    });
+            CallRelay relay = new CallRelay(sip, outboundRouter, callObserver,
+                    random, () -> random.randomToken(10), clock, relayTimers,
+                    Duration.ofMillis(config.relay().inviteTimeoutMs()), Duration.ofSeconds(config.relay().maxCallSeconds()),
+                    actionFetcher);
+            inboundGate = new InboundGate(sip, inboundMatcher, callObserver, random, () -> random.randomToken(10),
+                    clock, relay::onInboundInvite);
             sip.start(new SipEdge(trusted, random, relay, inboundGate));
 
             GatewayConfig.RegistrationConfig rc = config.registration();

@@ -12,6 +12,11 @@ import java.util.Map;
 public interface CallObserver {
     void callEvent(String type, CallInfo call, Map<String, Object> data);
 
+    /** With the call's variables (set actions); by default they are dropped. */
+    default void callEvent(String type, CallInfo call, Map<String, String> variables, Map<String, Object> data) {
+        callEvent(type, call, data);
+    }
+
     /** The call's record changed (started, answered, ended): store it (never blocking). */
     default void recordChanged(eu.minivoice.gateway.domain.CallRecord record) {
     }

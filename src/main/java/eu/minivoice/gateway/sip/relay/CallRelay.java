@@ -1,6 +1,10 @@
 package eu.minivoice.gateway.sip.relay;
 
+import eu.minivoice.gateway.actions.Action;
+import eu.minivoice.gateway.actions.ActionFetcher;
+import eu.minivoice.gateway.actions.ActionRequest;
 import eu.minivoice.gateway.domain.ErrorCode;
+import eu.minivoice.gateway.routing.InboundMatch;
 import eu.minivoice.gateway.domain.IdGenerator;
 import eu.minivoice.gateway.domain.ProxyAddress;
 import eu.minivoice.gateway.domain.SipTransport;
@@ -63,12 +67,15 @@ import java.util.function.Supplier;
  * legs. Everything runs on the SIP thread that delivered the message, under the call's monitor;
  * nothing here waits on I/O (routing is in memory, events go to a non-blocking outbox).
  */
-public final class OutboundRelay implements CallHandler {
-    private static final Logger log = LoggerFactory.getLogger(OutboundRelay.class);
+public final class CallRelay implements CallHandler {
+    private static final Logger log = LoggerFactory.getLogger(CallRelay.class);
     public static final String CUSTOMER_HEADER = "X-MiniVoice-Customer-Id";
     public static final String TRUNK_HEADER = "X-MiniVoice-Trunk";
     public static final String CALL_ID_HEADER = "X-MiniVoice-Call-Id";
     public static final String ERROR_HEADER = "X-MiniVoice-Error";
+    /** On the platform leg of an inbound call: the trunk it came in on, and the dialled number. */
+    public static final String TRUNK_ID_HEADER = "X-MiniVoice-Trunk-Id";
+    public static final String DIALLED_HEADER = "X-MiniVoice-Dialled-Number";
     /** Before any provisional answer these move on to the next trunk (DESIGN §4 step 4). */
     static final Set<Integer> FAILOVER_CODES = Set.of(408, 500, 502, 503, 504);
     /** A platform-chosen call id (DESIGN §4): our own id format, so ids stay uniform in the API. */
@@ -85,8 +92,9 @@ public final class OutboundRelay implements CallHandler {
     private final ScheduledExecutorService timers;
     private final java.time.Duration inviteTimeout;
     private final java.time.Duration maxCall;
-    private final Map<String, RelayCall> byPlatformCallId = new ConcurrentHashMap<>();
-    private final Map<String, RelayCall> byCarrierCallId = new ConcurrentHashMap<>();
+    private final ActionFetcher actions;
+    private final Map<String, RelayCall> byCallerCallId = new ConcurrentHashMap<>();
+    private final Map<String, RelayCall> byCalleeCallId = new ConcurrentHashMap<>();
     /** Calls in progress by MiniVoice call id (a platform-chosen id must not be in use). */
     private final Map<String, RelayCall> byId = new ConcurrentHashMap<>();
     /** Parsed trunk proxies by their text; as many entries as distinct proxies ever relayed to. */
@@ -98,9 +106,9 @@ public final class OutboundRelay implements CallHandler {
      * @param inviteTimeout a carrier silent this long (not even 100 Trying) is failed over
      * @param maxCall       an answered call is hung up on both legs after this long
      */
-    public OutboundRelay(SipServer sip, OutboundRouter router, CallObserver observer, IdGenerator ids,
+    public CallRelay(SipServer sip, OutboundRouter router, CallObserver observer, IdGenerator ids,
                          Supplier<String> tokens, Clock clock, ScheduledExecutorService timers,
-                         java.time.Duration inviteTimeout, java.time.Duration maxCall) {
+                         java.time.Duration inviteTimeout, java.time.Duration maxCall, ActionFetcher actions) {
         this.sip = sip;
         this.router = router;
         this.observer = observer;
@@ -110,10 +118,11 @@ public final class OutboundRelay implements CallHandler {
         this.timers = timers;
         this.inviteTimeout = inviteTimeout;
         this.maxCall = maxCall;
+        this.actions = actions;
     }
 
     public int activeCalls() {
-        return byPlatformCallId.size();
+        return byCallerCallId.size();
     }
 
     // ---------------------------------------------------------------- platform → gateway
@@ -154,9 +163,9 @@ public final class OutboundRelay implements CallHandler {
             }
             call.trunks = routed.trunks();
             call.applicationId = routed.trunks().get(0).spec().applicationId();
-            call.platformDialog = internal.getNewDialog(tx);
-            byPlatformCallId.put(call.platformCallId, call);
-            observer.callEvent("call.initiated", call.info("initiated"), Map.of());
+            call.callerDialog = internal.getNewDialog(tx);
+            byCallerCallId.put(call.callerCallId, call);
+            observer.callEvent("call.initiated", call.info("initiated"), call.variables, Map.of());
             observer.recordChanged(call.record());
             nextAttempt(call, null, null);
         }
@@ -236,12 +245,17 @@ public final class OutboundRelay implements CallHandler {
 
     /** An in-dialog request, a CANCEL or an ACK. @return false when it belongs to no relayed call */
     @Override
-    public boolean onRequest(RequestEvent event, boolean fromPlatform) throws Exception {
+    public boolean onRequest(RequestEvent event, boolean fromInternal) throws Exception {
         Request req = event.getRequest();
         String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
-        RelayCall call = (fromPlatform ? byPlatformCallId : byCarrierCallId).get(callId);
-        if (call == null) {
-            return false;
+        // The caller leg is on the internal side for outbound calls, on the external one for inbound.
+        RelayCall call = byCallerCallId.get(callId);
+        boolean fromCaller = call != null && call.callerInternal == fromInternal;
+        if (!fromCaller) {
+            call = byCalleeCallId.get(callId);
+            if (call == null || call.callerInternal == fromInternal) {
+                return false;
+            }
         }
         synchronized (call) {
             switch (req.getMethod()) {
@@ -249,8 +263,8 @@ public final class OutboundRelay implements CallHandler {
                     // The ACK for a 2xx (the first INVITE or a re-INVITE) goes on to the other leg,
                     // with its body (late offer).
                     if (call.state == CallState.ANSWERED) {
-                        Dialog other = fromPlatform ? call.carrierDialog : call.platformDialog;
-                        long cseq = fromPlatform ? call.carrierInviteCseq : call.platformInviteCseq;
+                        Dialog other = fromCaller ? call.calleeDialog : call.callerDialog;
+                        long cseq = fromCaller ? call.calleeInviteCseq : call.callerInviteCseq;
                         if (other != null && cseq > 0) {
                             Request ack = other.createAck(cseq);
                             copyBody(req, ack);
@@ -260,15 +274,15 @@ public final class OutboundRelay implements CallHandler {
                 }
                 case Request.CANCEL -> {
                     answer(event, Response.OK);
-                    if (fromPlatform) {
+                    if (fromCaller) {
                         cancelFromPlatform(call);
                     }
                 }
                 case Request.BYE -> {
                     answer(event, Response.OK);
-                    hangUp(call, fromPlatform ? "platform" : "carrier");
+                    hangUp(call, fromCaller ? HangUp.CALLER : HangUp.CALLEE);
                 }
-                default -> relayInDialog(call, event, fromPlatform);
+                default -> relayInDialog(call, event, fromCaller);
             }
         }
         return true;
@@ -279,7 +293,7 @@ public final class OutboundRelay implements CallHandler {
      * leg's dialog with the body; its final answer comes back to the sender. A re-INVITE's 2xx is
      * ACKed end to end (see the ACK case).
      */
-    private void relayInDialog(RelayCall call, RequestEvent event, boolean fromPlatform) throws Exception {
+    private void relayInDialog(RelayCall call, RequestEvent event, boolean fromCaller) throws Exception {
         Request req = event.getRequest();
         if (call.state != CallState.ANSWERED) {
             answer(event, req.getMethod().equals(Request.INVITE) ? Response.REQUEST_PENDING
@@ -289,8 +303,8 @@ public final class OutboundRelay implements CallHandler {
         SipProvider here = (SipProvider) event.getSource();
         ServerTransaction st = event.getServerTransaction() != null ? event.getServerTransaction()
                 : here.getNewServerTransaction(req);
-        Dialog other = fromPlatform ? call.carrierDialog : call.platformDialog;
-        SipProvider otherProvider = fromPlatform ? sip.externalProvider() : sip.internalProvider();
+        Dialog other = fromCaller ? call.calleeDialog : call.callerDialog;
+        SipProvider otherProvider = fromCaller ? calleeProvider(call) : callerProvider(call);
         Request out = other.createRequest(req.getMethod());
         copyBody(req, out);
         ClientTransaction ct = otherProvider.getNewClientTransaction(out);
@@ -305,17 +319,17 @@ public final class OutboundRelay implements CallHandler {
                         }
                         if (req.getMethod().equals(Request.INVITE) && resp.getStatusCode() < 300) {
                             long cseq = ((CSeqHeader) out.getHeader(CSeqHeader.NAME)).getSeqNumber();
-                            if (fromPlatform) {
-                                call.carrierInviteCseq = cseq;
+                            if (fromCaller) {
+                                call.calleeInviteCseq = cseq;
                             } else {
-                                call.platformInviteCseq = cseq;
+                                call.callerInviteCseq = cseq;
                             }
                         }
                         Response back = sip.messageFactory().createResponse(resp.getStatusCode(), req);
                         back.setReasonPhrase(resp.getReasonPhrase());
                         copyBody(resp, back);
                         if (resp.getStatusCode() < 300) {
-                            contact(back, fromPlatform ? "internal" : "external",
+                            contact(back, (fromCaller ? call.callerInternal : call.calleeInternal) ? "internal" : "external",
                                     ((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport());
                         }
                         st.sendResponse(back);
@@ -352,9 +366,9 @@ public final class OutboundRelay implements CallHandler {
         if (call.state == CallState.ANSWERED || call.state == CallState.ENDED) {
             return; // too late: the 200 crossed the CANCEL; the platform will BYE
         }
-        Response terminated = sip.messageFactory().createResponse(Response.REQUEST_TERMINATED, call.platformInvite);
+        Response terminated = sip.messageFactory().createResponse(Response.REQUEST_TERMINATED, call.callerInvite);
         sendFinalToPlatform(call, terminated);
-        if (call.carrierTx != null) {
+        if (call.calleeTx != null) {
             if (call.provisional) {
                 sendCancel(call);
             } else {
@@ -363,12 +377,225 @@ public final class OutboundRelay implements CallHandler {
         }
         call.state = CallState.CANCELLING;
         end(call, "call.failed", Map.of("reason", "canceled", "sip_code", 487, "attempts", call.attemptsJson()));
-        byPlatformCallId.remove(call.platformCallId);
+        byCallerCallId.remove(call.callerCallId);
+    }
+
+    private static void cancelTimer(java.util.concurrent.ScheduledFuture<?> t) {
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    /** A 2xx of an attempt we gave up on (CANCEL crossed it, or the hunt moved on): ACK and BYE it. */
+    private void endStrayAnswer(ResponseEvent event) {
+        Response resp = event.getResponse();
+        if (resp.getStatusCode() < 200 || resp.getStatusCode() >= 300 || event.getDialog() == null) {
+            return;
+        }
+        try {
+            Dialog d = event.getDialog();
+            d.sendAck(d.createAck(((CSeqHeader) resp.getHeader(CSeqHeader.NAME)).getSeqNumber()));
+            sendBye(d, (SipProvider) event.getSource());
+        } catch (Exception e) {
+            log.debug("a stray answer could not be ended: {}", e.toString());
+        }
     }
 
     private void sendCancel(RelayCall call) throws Exception {
-        Request cancel = call.carrierTx.createCancel();
-        sip.externalProvider().getNewClientTransaction(cancel).sendRequest();
+        Request cancel = call.calleeTx.createCancel();
+        calleeProvider(call).getNewClientTransaction(cancel).sendRequest();
+    }
+
+    // ---------------------------------------------------------------- carrier → platform (inbound)
+
+    /**
+     * A carrier INVITE matched to a trunk and routed to an application (InboundGate): 100 Trying at
+     * once, then the application is asked (call.initiated, asynchronously: no SIP thread waits) and
+     * its actions run when the answer comes (DESIGN §5/§6).
+     */
+    public void onInboundInvite(RequestEvent event, InboundMatch.Routed routed) throws Exception {
+        Request invite = event.getRequest();
+        SipProvider external = (SipProvider) event.getSource();
+        ServerTransaction tx = event.getServerTransaction() != null ? event.getServerTransaction()
+                : external.getNewServerTransaction(invite);
+        String from = user(((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress());
+        RelayCall call = new RelayCall(ids.newOrderedId("call"), routed.trunk().customerId(), false, invite, tx,
+                tokens.get(), eu.minivoice.gateway.domain.E164.normalise(from).orElse(from), routed.dialled(),
+                clock.instant());
+        tx.sendResponse(sip.messageFactory().createResponse(Response.TRYING, invite));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("route", routed.number() != null && routed.number().applicationId() != null ? "number" : "trunk");
+        if (routed.number() != null) {
+            data.put("number_id", routed.number().id());
+        }
+        synchronized (call) {
+            call.inboundTrunk = routed.trunk();
+            call.applicationId = routed.applicationId();
+            call.callerDialog = external.getNewDialog(tx);
+            byCallerCallId.put(call.callerCallId, call);
+            byId.put(call.id, call);
+            observer.recordChanged(call.record());
+        }
+        actions.fetch(new ActionRequest(call.info("initiated"), Map.of(), data)).whenComplete((decision, error) -> {
+            synchronized (call) {
+                try {
+                    if (error != null) {
+                        throw error;
+                    }
+                    if (call.state != CallState.ROUTING) {
+                        return; // canceled by the carrier while the application was asked
+                    }
+                    call.actions = decision.actions();
+                    runActions(call, 0);
+                } catch (Throwable t) {
+                    log.warn("call {}: running the application's actions failed: {}", call.id, t.toString());
+                    try {
+                        if (call.state != CallState.ENDED) {
+                            failInbound(call, 500, "error", "internal error running actions");
+                        }
+                    } catch (Exception e) {
+                        log.warn("call {}: could not even refuse: {}", call.id, e.toString());
+                    }
+                }
+            }
+        });
+    }
+
+    /** Runs the call's actions from {@code from} until one ends the routing (DESIGN §6). */
+    private void runActions(RelayCall call, int from) throws Exception {
+        for (int i = from; i < call.actions.size(); i++) {
+            call.actionIndex = i;
+            Action a = call.actions.get(i);
+            if (a instanceof Action.SetVariables set) {
+                call.variables.putAll(set.variables());
+            } else if (a instanceof Action.Reject reject) {
+                Response r = sip.messageFactory().createResponse(reject.status(), call.callerInvite);
+                if (reject.reason() != null) {
+                    r.setReasonPhrase(reject.reason());
+                }
+                sendFinalToPlatform(call, r);
+                endInbound(call, reject.status(), null, Map.of());
+                return;
+            } else if (a instanceof Action.Redirect redirect) {
+                Response r = sip.messageFactory().createResponse(Response.MOVED_TEMPORARILY, call.callerInvite);
+                r.setHeader(sip.headerFactory().createContactHeader(
+                        sip.addressFactory().createAddress(sip.addressFactory().createURI(redirect.to()))));
+                sendFinalToPlatform(call, r);
+                endInbound(call, Response.MOVED_TEMPORARILY, "rejected", Map.of("redirect_to", redirect.to()));
+                return;
+            } else if (a instanceof Action.Forward forward) {
+                call.forwardTargets = forward.targets();
+                call.forwardTimeoutSeconds = forward.timeoutSeconds();
+                call.forwardIndex = -1;
+                nextForwardTarget(call, null);
+                return;
+            } else if (a instanceof Action.Dial) {
+                // Inbound-to-PSTN forwarding arrives with the next part of issue 6.
+                failInbound(call, Response.SERVICE_UNAVAILABLE, "error", "the dial action is not available yet");
+                return;
+            }
+        }
+        failInbound(call, call.lastFailureCode != null ? call.lastFailureCode : Response.TEMPORARILY_UNAVAILABLE,
+                null, null);
+    }
+
+    /** The next platform target of a forward action; none left: the next action. */
+    private void nextForwardTarget(RelayCall call, Integer lastCode) throws Exception {
+        if (lastCode != null) {
+            call.lastFailureCode = lastCode;
+        }
+        while (++call.forwardIndex < call.forwardTargets.size()) {
+            String target = call.forwardTargets.get(call.forwardIndex);
+            try {
+                call.calleeInternal = true;
+                call.provisional = false;
+                sendInvite(call, buildForwardInvite(call, target));
+                call.state = CallState.TRYING;
+                ClientTransaction ct = call.calleeTx;
+                call.ringTimer = timers.schedule(() -> ringTimeout(call, ct), call.forwardTimeoutSeconds,
+                        TimeUnit.SECONDS);
+                return;
+            } catch (Exception e) {
+                call.attempts.add(new RelayCall.Attempt(null, target, null, "transport error: " + e.getMessage(), 0));
+                log.info("call {}: forward target {} not reachable: {}", call.id, target, e.toString());
+            }
+        }
+        call.state = CallState.ROUTING;
+        runActions(call, call.actionIndex + 1);
+    }
+
+    /** A forward target did not answer within the action's timeout: cancel it, try the next. */
+    private void ringTimeout(RelayCall call, ClientTransaction ct) {
+        synchronized (call) {
+            if (call.calleeTx != ct || call.state == CallState.ANSWERED || call.state == CallState.ENDED
+                    || call.state == CallState.CANCELLING) {
+                return;
+            }
+            try {
+                if (call.provisional) {
+                    sendCancel(call);
+                } else {
+                    ct.terminate();
+                }
+                attemptFailed(call, Response.REQUEST_TIMEOUT, "no answer within " + call.forwardTimeoutSeconds + " s");
+            } catch (Exception e) {
+                log.warn("call {}: moving on after a ring timeout failed: {}", call.id, e.toString());
+            }
+        }
+    }
+
+    /**
+     * The platform leg of an inbound call: to the forward target, From the original caller, the
+     * SDP unchanged, and the call's identity in X-MiniVoice headers (docs/inbound.md). Nothing of
+     * the carrier's addressing is copied.
+     */
+    private Request buildForwardInvite(RelayCall call, String target) throws Exception {
+        AddressFactory af = sip.addressFactory();
+        HeaderFactory hf = sip.headerFactory();
+        javax.sip.address.URI ruri = af.createURI(target);
+        String transport = ruri instanceof SipURI su && su.getTransportParam() != null ? su.getTransportParam() : "udp";
+        String host = sip.config().advertisedAddress();
+        int port = sip.config().internalPort();
+        List<ViaHeader> via = new ArrayList<>();
+        via.add(hf.createViaHeader(host, port, transport, null));
+        MaxForwardsHeader inMf = (MaxForwardsHeader) call.callerInvite.getHeader(MaxForwardsHeader.NAME);
+        int mf = inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
+        SipURI fromUri = af.createSipURI(call.from, host);
+        Request req = sip.messageFactory().createRequest(ruri, Request.INVITE, sip.internalProvider().getNewCallId(),
+                hf.createCSeqHeader(1L, Request.INVITE), hf.createFromHeader(af.createAddress(fromUri), tokens.get()),
+                hf.createToHeader(af.createAddress(ruri), null), via, hf.createMaxForwardsHeader(mf));
+        SipURI contact = af.createSipURI("mv", host);
+        contact.setPort(port);
+        contact.setTransportParam(transport);
+        req.addHeader(hf.createContactHeader(af.createAddress(contact)));
+        req.addHeader(hf.createHeader(CALL_ID_HEADER, call.id));
+        req.addHeader(hf.createHeader(CUSTOMER_HEADER, call.customerId));
+        req.addHeader(hf.createHeader(TRUNK_ID_HEADER, call.inboundTrunk.id()));
+        req.addHeader(hf.createHeader(DIALLED_HEADER, call.to));
+        copyBody(call.callerInvite, req);
+        return req;
+    }
+
+    /** No (more) way to connect the inbound call: answer the carrier and end it. */
+    private void failInbound(RelayCall call, int code, String reason, String message) throws Exception {
+        Response r = sip.messageFactory().createResponse(code, call.callerInvite);
+        sendFinalToPlatform(call, r);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        if (message != null) {
+            extra.put("error", Map.of("code", ErrorCode.INTERNAL_ERROR.code(), "message", message));
+        }
+        endInbound(call, code, reason, extra);
+    }
+
+    private void endInbound(RelayCall call, int code, String reason, Map<String, Object> extra) {
+        Map<String, Object> data = failedData(code, null);
+        if (reason != null) {
+            data.put("reason", reason);
+        }
+        data.put("attempts", call.attemptsJson());
+        data.putAll(extra);
+        end(call, "call.failed", data);
+        byCallerCallId.remove(call.callerCallId);
     }
 
     // ---------------------------------------------------------------- gateway → carrier
@@ -400,11 +627,11 @@ public final class OutboundRelay implements CallHandler {
             reject(call, 503, ErrorCode.LIMIT_EXCEEDED.code(), "every trunk is at its concurrent call or calls-per-second limit", 1);
         } else {
             int code = lastCode == null ? 503 : lastCode;
-            Response r = sip.messageFactory().createResponse(code, call.platformInvite);
+            Response r = sip.messageFactory().createResponse(code, call.callerInvite);
             sendFinalToPlatform(call, r);
             end(call, "call.failed", failedData(code, lastError));
         }
-        byPlatformCallId.remove(call.platformCallId);
+        byCallerCallId.remove(call.callerCallId);
     }
 
     private Request buildInvite(RelayCall call, Trunk trunk) throws Exception {
@@ -413,7 +640,7 @@ public final class OutboundRelay implements CallHandler {
         ProxyAddress proxy = proxyOf(trunk);
         String transport = proxy.transport().token();
         String domain = trunk.spec().realm() != null ? trunk.spec().realm() : proxy.host();
-        String to = (String) call.platformInvite.getRequestURI().toString();
+        String to = (String) call.callerInvite.getRequestURI().toString();
         SipURI ruri = af.createSipURI(e164User(call), domain);
         boolean route = !domain.equalsIgnoreCase(proxy.host());
         if (!route && proxy.port() != 0) {
@@ -430,7 +657,7 @@ public final class OutboundRelay implements CallHandler {
         List<ViaHeader> via = new ArrayList<>();
         via.add(hf.createViaHeader(host, port, transport, null));
         CallIdHeader callId = sip.externalProvider().getNewCallId();
-        MaxForwardsHeader inMf = (MaxForwardsHeader) call.platformInvite.getHeader(MaxForwardsHeader.NAME);
+        MaxForwardsHeader inMf = (MaxForwardsHeader) call.callerInvite.getHeader(MaxForwardsHeader.NAME);
         int mf = inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
         Request req = sip.messageFactory().createRequest(ruri, Request.INVITE, callId,
                 hf.createCSeqHeader(1L, Request.INVITE), hf.createFromHeader(af.createAddress(fromUri), tokens.get()),
@@ -450,24 +677,24 @@ public final class OutboundRelay implements CallHandler {
             r.setLrParam();
             req.addHeader(hf.createRouteHeader(af.createAddress(r)));
         }
-        copyBody(call.platformInvite, req);
+        copyBody(call.callerInvite, req);
         return req;
     }
 
     private void sendInvite(RelayCall call, Request invite) throws Exception {
-        ClientTransaction ct = sip.externalProvider().getNewClientTransaction(invite);
+        ClientTransaction ct = calleeProvider(call).getNewClientTransaction(invite);
         ct.setApplicationData(new CarrierCallback(call, ct));
-        Dialog dialog = sip.externalProvider().getNewDialog(ct);
-        if (call.carrierCallId != null) {
-            byCarrierCallId.remove(call.carrierCallId);
+        Dialog dialog = calleeProvider(call).getNewDialog(ct);
+        if (call.calleeCallId != null) {
+            byCalleeCallId.remove(call.calleeCallId);
         }
-        call.carrierTx = ct;
-        call.carrierDialog = dialog;
-        call.carrierInvite = invite;
-        call.carrierCallId = ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId();
-        byCarrierCallId.put(call.carrierCallId, call);
+        call.calleeTx = ct;
+        call.calleeDialog = dialog;
+        call.calleeInvite = invite;
+        call.calleeCallId = ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId();
+        byCalleeCallId.put(call.calleeCallId, call);
         call.attemptStartNanos = System.nanoTime();
-        call.heardFromCarrier = false;
+        call.heardFromCallee = false;
         ct.sendRequest();
         if (call.silenceTimer != null) {
             call.silenceTimer.cancel(false);
@@ -479,7 +706,7 @@ public final class OutboundRelay implements CallHandler {
     /** The carrier sent nothing for this attempt: treat as a timeout (408) and fail over. */
     private void silenceTimeout(RelayCall call, ClientTransaction ct) {
         synchronized (call) {
-            if (call.carrierTx != ct || call.heardFromCarrier || call.state == CallState.ENDED
+            if (call.calleeTx != ct || call.heardFromCallee || call.state == CallState.ENDED
                     || call.state == CallState.CANCELLING) {
                 return;
             }
@@ -503,8 +730,8 @@ public final class OutboundRelay implements CallHandler {
                 return;
             }
             try {
-                sendBye(call.platformDialog, sip.internalProvider());
-                hangUp(call, "gateway");
+                sendBye(call.callerDialog, callerProvider(call));
+                hangUp(call, HangUp.GATEWAY);
             } catch (Exception e) {
                 log.warn("call {}: ending at the maximum duration failed: {}", call.id, e.toString());
             }
@@ -525,8 +752,9 @@ public final class OutboundRelay implements CallHandler {
         public void onResponse(ResponseEvent event) {
             synchronized (call) {
                 try {
-                    if (call.carrierTx != tx) {
-                        return; // an earlier attempt's late answer
+                    if (call.calleeTx != tx) {
+                        endStrayAnswer(event); // an earlier attempt's late answer
+                        return;
                     }
                     carrierResponse(call, event);
                 } catch (Exception e) {
@@ -539,7 +767,7 @@ public final class OutboundRelay implements CallHandler {
         public void onTimeout() {
             synchronized (call) {
                 try {
-                    if (call.carrierTx != tx || call.state == CallState.ENDED) {
+                    if (call.calleeTx != tx || call.state == CallState.ENDED) {
                         return;
                     }
                     attemptFailed(call, 408, "no answer from the carrier (timeout)");
@@ -554,11 +782,11 @@ public final class OutboundRelay implements CallHandler {
         public void onTransportError() {
             synchronized (call) {
                 try {
-                    if (call.carrierTx != tx || call.state == CallState.ENDED || call.state == CallState.CANCELLING
+                    if (call.calleeTx != tx || call.state == CallState.ENDED || call.state == CallState.CANCELLING
                             || call.state == CallState.ANSWERED) {
                         return;
                     }
-                    log.info("call {}: transport error towards trunk {}", call.id, call.trunk.id());
+                    log.info("call {}: transport error towards {}", call.id, attemptName(call));
                     attemptFailed(call, 503, "transport error (connection failed)");
                 } catch (Exception e) {
                     log.warn("call {}: failover after a transport error failed: {}", call.id, e.toString());
@@ -570,7 +798,7 @@ public final class OutboundRelay implements CallHandler {
     private void carrierResponse(RelayCall call, ResponseEvent event) throws Exception {
         Response resp = event.getResponse();
         int code = resp.getStatusCode();
-        call.heardFromCarrier = true;
+        call.heardFromCallee = true;
         if (code == Response.TRYING) {
             return;
         }
@@ -581,13 +809,13 @@ public final class OutboundRelay implements CallHandler {
             } else if (code >= 200 && code < 300) {
                 // The 200 crossed our CANCEL: complete the carrier dialog and end it at once.
                 long cseq = ((CSeqHeader) resp.getHeader(CSeqHeader.NAME)).getSeqNumber();
-                Dialog d = event.getDialog() != null ? event.getDialog() : call.carrierDialog;
+                Dialog d = event.getDialog() != null ? event.getDialog() : call.calleeDialog;
                 d.sendAck(d.createAck(cseq));
-                sendBye(d, sip.externalProvider());
+                sendBye(d, calleeProvider(call));
             }
             if (code >= 200) {
-                byCarrierCallId.remove(call.carrierCallId);
-                router.trunkReleased(call.trunk.id());
+                byCalleeCallId.remove(call.calleeCallId);
+                releaseTrunk(call);
             }
             return;
         }
@@ -596,48 +824,51 @@ public final class OutboundRelay implements CallHandler {
         }
         if (code < 200 && resp.getHeader(RSeqHeader.NAME) != null && requires100rel(resp)) {
             // 100rel ends on this leg (docs/relay.md): we PRACK it; the platform gets it unreliably.
-            Dialog early = event.getDialog() != null ? event.getDialog() : call.carrierDialog;
+            Dialog early = event.getDialog() != null ? event.getDialog() : call.calleeDialog;
             Request prack = early.createPrack(resp);
-            early.sendRequest(sip.externalProvider().getNewClientTransaction(prack));
+            early.sendRequest(calleeProvider(call).getNewClientTransaction(prack));
         }
         if (code < 200) {
             call.provisional = true;
             boolean first = call.state != CallState.EARLY;
             call.state = CallState.EARLY;
-            Response relay = sip.messageFactory().createResponse(code, call.platformInvite);
+            Response relay = sip.messageFactory().createResponse(code, call.callerInvite);
             relay.setReasonPhrase(resp.getReasonPhrase());
             copyBody(resp, relay);
             decorate(call, relay);
-            call.platformTx.sendResponse(relay);
+            call.callerTx.sendResponse(relay);
             if (first && (code == 180 || code == 183)) {
                 call.status = "ringing";
-                observer.callEvent("call.ringing", call.info("ringing"), Map.of("sip_code", code));
+                observer.callEvent("call.ringing", call.info("ringing"), call.variables, Map.of("sip_code", code));
             }
             return;
         }
         long ms = (System.nanoTime() - call.attemptStartNanos) / 1_000_000;
         if (code >= 200 && code < 300) {
-            call.attempts.add(new RelayCall.Attempt(call.trunk.id(), code, null, ms));
+            call.attempts.add(call.calleeInternal
+                    ? new RelayCall.Attempt(null, call.forwardTargets.get(call.forwardIndex), code, null, ms)
+                    : new RelayCall.Attempt(call.trunk.id(), code, null, ms));
             call.state = CallState.ANSWERED;
-            call.carrierInviteCseq = ((CSeqHeader) call.carrierInvite.getHeader(CSeqHeader.NAME)).getSeqNumber();
+            cancelTimer(call.ringTimer);
+            call.calleeInviteCseq = ((CSeqHeader) call.calleeInvite.getHeader(CSeqHeader.NAME)).getSeqNumber();
             call.status = "answered";
             call.finalCode = code;
             call.answeredAt = clock.instant();
             if (event.getDialog() != null) {
-                call.carrierDialog = event.getDialog();
+                call.calleeDialog = event.getDialog();
             }
-            Response ok = sip.messageFactory().createResponse(code, call.platformInvite);
+            Response ok = sip.messageFactory().createResponse(code, call.callerInvite);
             copyBody(resp, ok);
             decorate(call, ok);
-            call.platformTx.sendResponse(ok);
-            observer.callEvent("call.answered", call.info("answered"), Map.of("sip_code", code,
+            call.callerTx.sendResponse(ok);
+            observer.callEvent("call.answered", call.info("answered"), call.variables, Map.of("sip_code", code,
                     "attempts", call.attemptsJson()));
             observer.recordChanged(call.record());
             call.maxDurationTimer = timers.schedule(() -> maxDurationReached(call), maxCall.toMillis(),
                     TimeUnit.MILLISECONDS);
             return;
         }
-        if ((code == 401 || code == 407) && !call.authTried && call.trunk.spec().username() != null
+        if ((code == 401 || code == 407) && !call.calleeInternal && !call.authTried && call.trunk.spec().username() != null
                 && fromProxy(call.trunk, event)) {
             call.authTried = true;
             Request again = withCredentials(call, resp);
@@ -661,18 +892,24 @@ public final class OutboundRelay implements CallHandler {
     /** A final non-2xx (or timeout): fail over when allowed, else pass the answer to the platform. */
     private void attemptFailed(RelayCall call, int code, String reason) throws Exception {
         long ms = (System.nanoTime() - call.attemptStartNanos) / 1_000_000;
+        byCalleeCallId.remove(call.calleeCallId);
+        if (call.calleeInternal) {
+            call.attempts.add(new RelayCall.Attempt(null, call.forwardTargets.get(call.forwardIndex), code, reason, ms));
+            cancelTimer(call.ringTimer);
+            nextForwardTarget(call, code);
+            return;
+        }
         call.attempts.add(new RelayCall.Attempt(call.trunk.id(), code, reason, ms));
-        byCarrierCallId.remove(call.carrierCallId);
         router.trunkReleased(call.trunk.id());
         if (!call.provisional && FAILOVER_CODES.contains(code)) {
             log.info("call {}: trunk {} answered {}; trying the next trunk", call.id, call.trunk.id(), code);
             nextAttempt(call, code, reason);
             return;
         }
-        Response r = sip.messageFactory().createResponse(code, call.platformInvite);
+        Response r = sip.messageFactory().createResponse(code, call.callerInvite);
         sendFinalToPlatform(call, r);
         end(call, "call.failed", failedData(code, reason));
-        byPlatformCallId.remove(call.platformCallId);
+        byCallerCallId.remove(call.callerCallId);
     }
 
     private Map<String, Object> failedData(int code, String reason) {
@@ -728,11 +965,11 @@ public final class OutboundRelay implements CallHandler {
         if (best == null) {
             return null;
         }
-        Request again = (Request) call.carrierInvite.clone();
+        Request again = (Request) call.calleeInvite.clone();
         CSeqHeader cseq = (CSeqHeader) again.getHeader(CSeqHeader.NAME);
         cseq.setSeqNumber(cseq.getSeqNumber() + 1);
         again.removeHeader(ViaHeader.NAME);
-        ViaHeader via = (ViaHeader) call.carrierInvite.getHeader(ViaHeader.NAME);
+        ViaHeader via = (ViaHeader) call.calleeInvite.getHeader(ViaHeader.NAME);
         again.addHeader(sip.headerFactory().createViaHeader(via.getHost(), via.getPort(), via.getTransport(), null));
         DigestAnswer answer = DigestAnswer.compute(best, call.trunk.spec().username(), call.trunk.spec().password(),
                 Request.INVITE, again.getRequestURI().toString(), again.getRawContent(), tokens.get(), 1);
@@ -743,22 +980,46 @@ public final class OutboundRelay implements CallHandler {
 
     // ---------------------------------------------------------------- teardown
 
-    private void hangUp(RelayCall call, String side) throws Exception {
+    /** Who ended an answered call: a leg's BYE, or the gateway (maximum duration; the caller got its BYE already). */
+    private enum HangUp { CALLER, CALLEE, GATEWAY }
+
+    private void hangUp(RelayCall call, HangUp by) throws Exception {
         if (call.state != CallState.ANSWERED) {
             return;
         }
-        if (!side.equals("carrier")) {
-            sendBye(call.carrierDialog, sip.externalProvider());
+        if (by == HangUp.CALLEE) {
+            sendBye(call.callerDialog, callerProvider(call));
+        } else {
+            sendBye(call.calleeDialog, calleeProvider(call));
         }
-        if (side.equals("carrier")) {
-            sendBye(call.platformDialog, sip.internalProvider());
-        }
+        // hangup_side names the network: platform (internal) or carrier (external), or gateway.
+        boolean internalSide = by == HangUp.CALLER ? call.callerInternal : call.calleeInternal;
+        String side = by == HangUp.GATEWAY ? "gateway" : internalSide ? "platform" : "carrier";
         long seconds = java.time.Duration.between(call.answeredAt, clock.instant()).toSeconds();
         end(call, "call.completed", Map.of("hangup_side", side, "duration", seconds,
                 "attempts", call.attemptsJson()));
-        byPlatformCallId.remove(call.platformCallId);
-        byCarrierCallId.remove(call.carrierCallId);
-        router.trunkReleased(call.trunk.id());
+        byCallerCallId.remove(call.callerCallId);
+        byCalleeCallId.remove(call.calleeCallId);
+        releaseTrunk(call);
+    }
+
+    /** Gives back the trunk slot of a carrier attempt (forward attempts to the platform take none). */
+    private void releaseTrunk(RelayCall call) {
+        if (call.trunk != null && !call.calleeInternal) {
+            router.trunkReleased(call.trunk.id());
+        }
+    }
+
+    private static String attemptName(RelayCall call) {
+        return call.calleeInternal ? call.forwardTargets.get(call.forwardIndex) : "trunk " + call.trunk.id();
+    }
+
+    private SipProvider callerProvider(RelayCall call) {
+        return call.callerInternal ? sip.internalProvider() : sip.externalProvider();
+    }
+
+    private SipProvider calleeProvider(RelayCall call) {
+        return call.calleeInternal ? sip.internalProvider() : sip.externalProvider();
     }
 
     private static void sendBye(Dialog dialog, SipProvider provider) throws Exception {
@@ -789,11 +1050,12 @@ public final class OutboundRelay implements CallHandler {
                 t.cancel(false);
             }
         }
-        if (wasRouted) {
+        if (wasRouted && call.callerInternal) {
             router.released(call.customerId);
         }
+        cancelTimer(call.ringTimer);
         byId.remove(call.id, call);
-        observer.callEvent(type, call.info(status), data);
+        observer.callEvent(type, call.info(status), call.variables, data);
         observer.recordChanged(call.record());
     }
 
@@ -809,7 +1071,7 @@ public final class OutboundRelay implements CallHandler {
 
     private void reject(RelayCall call, int status, String code, String message, Integer retryAfter,
                         Decoration extra) throws Exception {
-        Response r = sip.messageFactory().createResponse(status, call.platformInvite);
+        Response r = sip.messageFactory().createResponse(status, call.callerInvite);
         extra.apply(r);
         r.addHeader(sip.headerFactory().createHeader(ERROR_HEADER, code));
         if (status == 415) {
@@ -830,26 +1092,27 @@ public final class OutboundRelay implements CallHandler {
         data.put("sip_code", status);
         data.put("error", Map.of("code", code, "message", message));
         byId.remove(call.id, call);
-        observer.callEvent("call.failed", call.info("failed"), data);
+        observer.callEvent("call.failed", call.info("failed"), call.variables, data);
         observer.recordChanged(call.record());
         log.info("call {}: refused {} {} ({})", call.id, status, code, message);
     }
 
     private void sendFinalToPlatform(RelayCall call, Response r) throws Exception {
         decorate(call, r);
-        call.platformTx.sendResponse(r);
+        call.callerTx.sendResponse(r);
     }
 
     private void decorate(RelayCall call, Response r) throws Exception {
         ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
         if (to.getTag() == null && r.getStatusCode() > 100) {
-            to.setTag(call.platformToTag);
+            to.setTag(call.callerToTag);
         }
-        if (r.getHeader(CALL_ID_HEADER) == null) {
-            r.addHeader(sip.headerFactory().createHeader(CALL_ID_HEADER, call.id));
+        if (call.callerInternal && r.getHeader(CALL_ID_HEADER) == null) {
+            r.addHeader(sip.headerFactory().createHeader(CALL_ID_HEADER, call.id)); // never towards a carrier
         }
         if (r.getStatusCode() < 300 && r.getStatusCode() > 100) {
-            contact(r, "internal", ((ViaHeader) call.platformInvite.getHeader(ViaHeader.NAME)).getTransport());
+            contact(r, call.callerInternal ? "internal" : "external",
+                    ((ViaHeader) call.callerInvite.getHeader(ViaHeader.NAME)).getTransport());
         }
     }
 

@@ -1,0 +1,202 @@
+package eu.minivoice.gateway.sip.relay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import eu.minivoice.gateway.support.Await;
+import eu.minivoice.gateway.support.FreePorts;
+import eu.minivoice.gateway.support.Http.Reply;
+import eu.minivoice.gateway.support.SharedGateway;
+import eu.minivoice.gateway.support.Sipp;
+import eu.minivoice.gateway.support.TestApplications;
+import eu.minivoice.gateway.support.WebhookReceiver;
+import eu.minivoice.gateway.support.WebhookReceiver.Answer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static eu.minivoice.gateway.support.TestGateway.API_KEY;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * DESIGN §5/§6 end to end: SIPp plays the carrier (UAC from the loopback alias 127.0.0.2, a trunk's
+ * inbound_ip) and the platform (UAS); an in-test webhook receiver answers call.initiated with the
+ * actions each test needs (keyed by the dialled number).
+ */
+class InboundCallScenarioTest {
+    @RegisterExtension
+    static final SharedGateway shared = new SharedGateway(env -> env.put("MINIVOICE_RELAY_INVITE_TIMEOUT_MS", "1000"));
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CARRIER = "127.0.0.2";
+    private static final Map<String, String> actionsByNumber = new ConcurrentHashMap<>();
+    private static WebhookReceiver webhook;
+    private static TestApplications apps;
+    private static String trunk;
+
+    @BeforeAll
+    static void carrierTrunkAndApplications() throws Exception {
+        webhook = new WebhookReceiver();
+        webhook.respond(r -> {
+            try {
+                String to = JSON.readTree(r.body()).get("call").get("to").asText();
+                String actions = actionsByNumber.get(to);
+                return actions == null ? Answer.of(204) : Answer.json(actions);
+            } catch (Exception e) {
+                return Answer.of(500);
+            }
+        });
+        apps = new TestApplications(shared.gw().http, API_KEY);
+        String trunkApp = apps.create("\"webhook_url\":\"" + webhook.url("/trunk-app") + "\"");
+        String didApp = apps.create("\"webhook_url\":\"" + webhook.url("/did-app") + "\"");
+        String deadApp = apps.create("\"webhook_url\":\"http://127.0.0.1:" + FreePorts.next() + "/down\"");
+        Reply t = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"inbound-carrier\",\"proxy\":\"" + CARRIER
+                + "\",\"inbound_ip\":\"" + CARRIER + "\",\"application_id\":\"" + trunkApp + "\"}");
+        assertEquals(201, t.status(), t.body());
+        trunk = t.data().get("id").asText();
+        number("+15551230020", didApp);
+        number("+15551230029", deadApp);
+    }
+
+    private static void number(String e164, String app) {
+        Reply r = shared.gw().http.post("/v1/numbers", API_KEY, "{\"number\":\"" + e164 + "\",\"application_id\":\""
+                + app + "\"}");
+        assertEquals(201, r.status(), r.body());
+    }
+
+    @AfterAll
+    static void stopWebhook() {
+        webhook.close();
+    }
+
+    private static String ext() {
+        return "127.0.0.1:" + shared.gw().sipExternalPort();
+    }
+
+    private static Sipp.Result carrierCall(String scenario, String to) throws Exception {
+        return Sipp.run(scenario, ext(), "-i", CARRIER, "-key", "to", to);
+    }
+
+    private static JsonNode awaitEvent(String type, String to) {
+        return Await.until(type + " for " + to, () -> {
+            for (JsonNode e : shared.gw().http.get("/v1/events?type=" + type + "&limit=50", API_KEY).data()) {
+                if (e.get("call").get("to").asText().equals(to)) {
+                    return e;
+                }
+            }
+            return null;
+        }, e -> true, Duration.ofSeconds(5));
+    }
+
+    private static String forward(int port, String extra) {
+        return "{\"actions\":[" + extra + "{\"type\":\"forward\",\"to\":\"sip:agent@127.0.0.1:" + port
+                + "\",\"timeout\":10}]}";
+    }
+
+    @Test
+    void aForwardedCallIsAnsweredByThePlatformAndTheCarrierHangsUp() throws Exception {
+        int platformPort = FreePorts.next();
+        actionsByNumber.put("+15551230021", forward(platformPort,
+                "{\"type\":\"set\",\"variables\":{\"tier\":\"gold\"}},"));
+        try (Sipp platform = Sipp.startOnPort("platform-uas-inbound-answer.xml", platformPort)) {
+            Sipp.Result carrier = carrierCall("carrier-uac-inbound-call.xml", "+15551230021");
+            assertEquals(0, carrier.exitCode(), carrier.output());
+            Sipp.Result p = platform.await();
+            assertEquals(0, p.exitCode(), p.output());
+        }
+        JsonNode done = awaitEvent("call.completed", "+15551230021");
+        assertEquals("inbound", done.get("call").get("direction").asText());
+        assertEquals(trunk, done.get("call").get("trunk_id").asText());
+        assertEquals("carrier", done.get("data").get("hangup_side").asText());
+        assertEquals("gold", done.get("variables").get("tier").asText(), "set variables travel in later events");
+        assertEquals("gold", awaitEvent("call.answered", "+15551230021").get("variables").get("tier").asText());
+        String callId = done.get("call").get("id").asText();
+        JsonNode rec = Await.until("record", () -> {
+            Reply r = shared.gw().http.get("/v1/calls/" + callId, API_KEY);
+            return r.status() == 200 ? r.data() : null;
+        }, n -> n.get("status").asText().equals("completed"), Duration.ofSeconds(5));
+        assertEquals("inbound", rec.get("direction").asText());
+        assertTrue(rec.get("sip_call_ids").get("platform").isTextual() && rec.get("sip_call_ids").get("carrier").isTextual());
+        // The webhook was asked with call.initiated, signed, routed by the trunk's application.
+        WebhookReceiver.Received asked = webhook.received(r -> r.body().contains("+15551230021")
+                && r.body().contains("call.initiated")).get(0);
+        assertEquals("/trunk-app", asked.path());
+        assertTrue(asked.body().contains("\"route\":\"trunk\""), asked.body());
+    }
+
+    @Test
+    void theDidRoutesToItsApplicationThroughTheSameActionPath() throws Exception {
+        actionsByNumber.put("+15551230020", "{\"actions\":[{\"type\":\"reject\",\"status\":486,\"reason\":\"Busy Here\"}]}");
+        Sipp.Result carrier = carrierCall("carrier-uac-inbound-expect-486.xml", "+15551230020");
+        assertEquals(0, carrier.exitCode(), carrier.output());
+        WebhookReceiver.Received asked = webhook.received(r -> r.body().contains("+15551230020")).get(0);
+        assertEquals("/did-app", asked.path());
+        assertTrue(asked.body().contains("\"route\":\"number\""), asked.body());
+        JsonNode failed = awaitEvent("call.failed", "+15551230020");
+        assertEquals("busy", failed.get("data").get("reason").asText());
+        assertEquals(486, failed.get("data").get("sip_code").asInt());
+    }
+
+    @Test
+    void aRedirectAnswers302WithTheTarget() throws Exception {
+        actionsByNumber.put("+15551230022", "{\"actions\":[{\"type\":\"redirect\",\"to\":\"sip:elsewhere@example.com\"}]}");
+        Sipp.Result carrier = carrierCall("carrier-uac-inbound-expect-302.xml", "+15551230022");
+        assertEquals(0, carrier.exitCode(), carrier.output());
+        assertEquals("sip:elsewhere@example.com",
+                awaitEvent("call.failed", "+15551230022").get("data").get("redirect_to").asText());
+    }
+
+    @Test
+    void aDeadWebhookFallsBackToTheDefaultReject503() throws Exception {
+        Sipp.Result carrier = carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230029");
+        assertEquals(0, carrier.exitCode(), carrier.output());
+        awaitEvent("call.failed", "+15551230029");
+    }
+
+    @Test
+    void anUnknownSourceAndAnUnroutedNumberAreRefused() throws Exception {
+        Sipp.Result scanner = Sipp.run("carrier-uac-inbound-expect-403.xml", ext(), "-i", "127.0.0.9",
+                "-key", "to", "+15551230021");
+        assertEquals(0, scanner.exitCode(), scanner.output());
+        Reply t = shared.gw().http.post("/v1/trunks", API_KEY,
+                "{\"name\":\"no-app\",\"proxy\":\"127.0.0.3\",\"inbound_ip\":\"127.0.0.3\"}");
+        assertEquals(201, t.status(), t.body());
+        Sipp.Result unrouted = Sipp.run("carrier-uac-inbound-expect-404.xml", ext(), "-i", "127.0.0.3",
+                "-key", "to", "+15551230028");
+        assertEquals(0, unrouted.exitCode(), unrouted.output());
+    }
+
+    @Test
+    void aCancelWhileThePlatformRingsEndsBothLegs() throws Exception {
+        int platformPort = FreePorts.next();
+        actionsByNumber.put("+15551230023", forward(platformPort, ""));
+        try (Sipp platform = Sipp.startOnPort("carrier-uas-ring-then-cancel.xml", platformPort)) {
+            Sipp.Result carrier = carrierCall("carrier-uac-inbound-cancel.xml", "+15551230023");
+            assertEquals(0, carrier.exitCode(), carrier.output());
+            Sipp.Result p = platform.await();
+            assertEquals(0, p.exitCode(), p.output());
+        }
+        assertEquals("canceled", awaitEvent("call.failed", "+15551230023").get("data").get("reason").asText());
+    }
+
+    @Test
+    void aHuntMovesToTheNextTargetWhenOneDoesNotAnswer() throws Exception {
+        int silent = FreePorts.next(); // nobody listens there
+        int platformPort = FreePorts.next();
+        actionsByNumber.put("+15551230024", "{\"actions\":[{\"type\":\"forward\",\"to\":[\"sip:a@127.0.0.1:" + silent
+                + "\",\"sip:b@127.0.0.1:" + platformPort + "\"],\"timeout\":1}]}");
+        try (Sipp platform = Sipp.startOnPort("platform-uas-inbound-answer.xml", platformPort)) {
+            Sipp.Result carrier = carrierCall("carrier-uac-inbound-call.xml", "+15551230024");
+            assertEquals(0, carrier.exitCode(), carrier.output());
+            assertEquals(0, platform.await().exitCode());
+        }
+        JsonNode attempts = awaitEvent("call.completed", "+15551230024").get("data").get("attempts");
+        assertEquals("sip:a@127.0.0.1:" + silent, attempts.get(0).get("target").asText(), attempts.toString());
+        assertEquals(408, attempts.get(0).get("sip_code").asInt());
+        assertEquals("sip:b@127.0.0.1:" + platformPort, attempts.get(1).get("target").asText());
+    }
+}

@@ -161,6 +161,7 @@ public final class CallRelay implements CallHandler {
                         null);
                 return;
             }
+            call.customerSlot = true;
             call.trunks = routed.trunks();
             call.applicationId = routed.trunks().get(0).spec().applicationId();
             call.callerDialog = internal.getNewDialog(tx);
@@ -489,14 +490,48 @@ public final class CallRelay implements CallHandler {
                 call.forwardIndex = -1;
                 nextForwardTarget(call, null);
                 return;
-            } else if (a instanceof Action.Dial) {
-                // Inbound-to-PSTN forwarding arrives with the next part of issue 6.
-                failInbound(call, Response.SERVICE_UNAVAILABLE, "error", "the dial action is not available yet");
-                return;
+            } else if (a instanceof Action.Dial dial) {
+                if (startDial(call, dial)) {
+                    return;
+                }
             }
         }
         failInbound(call, call.lastFailureCode != null ? call.lastFailureCode : Response.TEMPORARILY_UNAVAILABLE,
                 null, null);
+    }
+
+    /**
+     * Inbound-to-PSTN forwarding: the outbound admission and trunk selection (DESIGN §4) for the
+     * dialled number, with the caller ID given (it must be one of the customer's numbers) or else
+     * the number the carrier dialled (the customer's DID). @return false when refused (the attempt
+     * records why; the next action runs)
+     */
+    private boolean startDial(RelayCall call, Action.Dial dial) throws Exception {
+        releaseCustomerSlot(call);
+        String callerId = dial.callerId() != null ? dial.callerId() : call.to;
+        OutboundDecision decision = router.decide(call.customerId, dial.trunkId(), dial.to(), callerId);
+        if (decision instanceof OutboundDecision.Rejected r) {
+            call.attempts.add(new RelayCall.Attempt(null, dial.to(), r.sipStatus(), r.code().code() + ": " + r.message(), 0));
+            call.lastFailureCode = r.sipStatus();
+            log.info("call {}: dial {} refused: {}", call.id, dial.to(), r.message());
+            return false;
+        }
+        OutboundDecision.Routed routed = (OutboundDecision.Routed) decision;
+        call.customerSlot = true;
+        call.dialTo = routed.destination();
+        call.dialFrom = routed.callerId();
+        call.trunks = routed.trunks();
+        call.trunkIndex = -1;
+        call.calleeInternal = false;
+        nextAttempt(call, null, null);
+        return true;
+    }
+
+    private void releaseCustomerSlot(RelayCall call) {
+        if (call.customerSlot) {
+            call.customerSlot = false;
+            router.released(call.customerId);
+        }
     }
 
     /** The next platform target of a forward action; none left: the next action. */
@@ -622,6 +657,13 @@ public final class CallRelay implements CallHandler {
                 lastError = "transport error";
                 log.info("call {}: trunk {} not reachable: {}", call.id, trunk.id(), e.toString());
             }
+        }
+        if (!call.callerInternal) {
+            // An inbound call's dial action found no working trunk: the next action.
+            call.lastFailureCode = lastCode == null ? 503 : lastCode;
+            call.state = CallState.ROUTING;
+            runActions(call, call.actionIndex + 1);
+            return;
         }
         if (call.attempts.stream().allMatch(a -> "trunk limit reached".equals(a.error()))) {
             reject(call, 503, ErrorCode.LIMIT_EXCEEDED.code(), "every trunk is at its concurrent call or calls-per-second limit", 1);
@@ -906,6 +948,12 @@ public final class CallRelay implements CallHandler {
             nextAttempt(call, code, reason);
             return;
         }
+        if (!call.callerInternal) {
+            call.lastFailureCode = code;
+            call.state = CallState.ROUTING;
+            runActions(call, call.actionIndex + 1); // an inbound call's dial failed: the next action
+            return;
+        }
         Response r = sip.messageFactory().createResponse(code, call.callerInvite);
         sendFinalToPlatform(call, r);
         end(call, "call.failed", failedData(code, reason));
@@ -1035,7 +1083,6 @@ public final class CallRelay implements CallHandler {
             case "canceled" -> "canceled";
             default -> "failed";
         });
-        boolean wasRouted = call.state != CallState.ROUTING || !call.trunks.isEmpty();
         call.state = CallState.ENDED;
         call.status = status;
         call.endedAt = clock.instant();
@@ -1050,9 +1097,7 @@ public final class CallRelay implements CallHandler {
                 t.cancel(false);
             }
         }
-        if (wasRouted && call.callerInternal) {
-            router.released(call.customerId);
-        }
+        releaseCustomerSlot(call);
         cancelTimer(call.ringTimer);
         byId.remove(call.id, call);
         observer.callEvent(type, call.info(status), call.variables, data);
@@ -1092,6 +1137,7 @@ public final class CallRelay implements CallHandler {
         data.put("sip_code", status);
         data.put("error", Map.of("code", code, "message", message));
         byId.remove(call.id, call);
+        releaseCustomerSlot(call); // e.g. every trunk at its limit after admission
         observer.callEvent("call.failed", call.info("failed"), call.variables, data);
         observer.recordChanged(call.record());
         log.info("call {}: refused {} {} ({})", call.id, status, code, message);
@@ -1153,11 +1199,14 @@ public final class CallRelay implements CallHandler {
         return null;
     }
 
+    /** The carrier leg's destination: the platform's Request-URI user, or an inbound call's dial target. */
     private static String e164User(RelayCall call) {
-        return eu.minivoice.gateway.domain.E164.normalise(call.to).orElse(call.to);
+        String to = call.dialTo != null ? call.dialTo : call.to;
+        return eu.minivoice.gateway.domain.E164.normalise(to).orElse(to);
     }
 
     private static String callerUser(RelayCall call) {
-        return eu.minivoice.gateway.domain.E164.normalise(call.from).orElse(call.from);
+        String from = call.dialFrom != null ? call.dialFrom : call.from;
+        return eu.minivoice.gateway.domain.E164.normalise(from).orElse(from);
     }
 }

@@ -94,6 +94,11 @@ final class RelayCall {
     boolean calleeInternal;
     java.util.concurrent.ScheduledFuture<?> ringTimer;
     Integer lastFailureCode;
+    /** Holds one of the customer's concurrent-call slots (outbound admission or a dial action). */
+    boolean customerSlot;
+    /** An inbound call's dial action: the number called out and the caller ID used. */
+    String dialTo;
+    String dialFrom;
 
     RelayCall(String id, String customerId, Request callerInvite, ServerTransaction callerTx, String callerToTag,
               String from, String to, Instant createdAt) {

@@ -184,6 +184,34 @@ class InboundCallScenarioTest {
     }
 
     @Test
+    void aDialActionForwardsTheCallOutThroughATrunkAfterAFailedForward() throws Exception {
+        int outboundCarrier = FreePorts.next();
+        int busyPlatform = FreePorts.next();
+        Reply t = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"dial-out\",\"proxy\":\"127.0.0.1:"
+                + outboundCarrier + "\",\"direction\":\"outbound\"}");
+        assertEquals(201, t.status(), t.body());
+        String dialTrunk = t.data().get("id").asText();
+        // The DID (no application of its own: the trunk's) is the caller ID of the forwarded call.
+        assertEquals(201, shared.gw().http.post("/v1/numbers", API_KEY, "{\"number\":\"+15551230025\"}").status());
+        actionsByNumber.put("+15551230025", "{\"actions\":[{\"type\":\"forward\",\"to\":\"sip:agent@127.0.0.1:"
+                + busyPlatform + "\",\"timeout\":5},{\"type\":\"dial\",\"to\":\"+15557770001\",\"trunk_id\":\""
+                + dialTrunk + "\"}]}");
+        try (Sipp busy = Sipp.startOnPort("carrier-uas-486.xml", busyPlatform);
+             Sipp out = Sipp.startOnPort("carrier-uas-answer-dialled.xml", outboundCarrier)) {
+            Sipp.Result carrier = carrierCall("carrier-uac-inbound-call.xml", "+15551230025");
+            assertEquals(0, carrier.exitCode(), carrier.output());
+            assertEquals(0, busy.await().exitCode());
+            Sipp.Result o = out.await();
+            assertEquals(0, o.exitCode(), o.output());
+        }
+        JsonNode done = awaitEvent("call.completed", "+15551230025");
+        JsonNode attempts = done.get("data").get("attempts");
+        assertEquals(486, attempts.get(0).get("sip_code").asInt(), attempts.toString());
+        assertEquals(dialTrunk, attempts.get(1).get("trunk_id").asText(), attempts.toString());
+        assertEquals("inbound", done.get("call").get("direction").asText());
+    }
+
+    @Test
     void aHuntMovesToTheNextTargetWhenOneDoesNotAnswer() throws Exception {
         int silent = FreePorts.next(); // nobody listens there
         int platformPort = FreePorts.next();

@@ -1044,7 +1044,8 @@ public final class CallRelay implements CallHandler {
         boolean internalSide = by == HangUp.CALLER ? call.callerInternal : call.calleeInternal;
         String side = by == HangUp.GATEWAY ? "gateway" : internalSide ? "platform" : "carrier";
         long seconds = java.time.Duration.between(call.answeredAt, clock.instant()).toSeconds();
-        end(call, "call.completed", Map.of("hangup_side", side, "duration", seconds,
+        end(call, "call.completed", Map.of("hangup_side", side,
+                "hangup_cause", by == HangUp.GATEWAY ? "max_call_duration" : "normal_clearing", "duration", seconds,
                 "attempts", call.attemptsJson()));
         byCallerCallId.remove(call.callerCallId);
         byCalleeCallId.remove(call.calleeCallId);

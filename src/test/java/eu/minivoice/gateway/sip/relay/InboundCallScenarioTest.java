@@ -129,6 +129,35 @@ class InboundCallScenarioTest {
     }
 
     @Test
+    void thePlatformHangsUpAForwardedCall() throws Exception {
+        int platformPort = FreePorts.next();
+        actionsByNumber.put("+15551230026", forward(platformPort, ""));
+        try (Sipp platform = Sipp.startOnPort("platform-uas-inbound-answer-then-bye.xml", platformPort)) {
+            Sipp.Result carrier = carrierCall("carrier-uac-inbound-callee-hangs-up.xml", "+15551230026");
+            assertEquals(0, carrier.exitCode(), carrier.output());
+            Sipp.Result p = platform.await();
+            assertEquals(0, p.exitCode(), p.output());
+        }
+        JsonNode done = awaitEvent("call.completed", "+15551230026");
+        assertEquals("platform", done.get("data").get("hangup_side").asText());
+        assertEquals("normal_clearing", done.get("data").get("hangup_cause").asText());
+        assertTrue(done.get("data").get("duration").asInt() >= 0);
+    }
+
+    @Test
+    void badWebhookAnswersGetTheFallbackAndADefinedSipAnswer() throws Exception {
+        actionsByNumber.put("+15551230027", "{not json");
+        assertEquals(0, carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230027").exitCode());
+        JsonNode failed = awaitEvent("call.failed", "+15551230027");
+        assertEquals(503, failed.get("data").get("sip_code").asInt());
+        actionsByNumber.put("+15551230028", "{\"actions\":[{\"type\":\"teleport\",\"to\":\"mars\"}]}");
+        assertEquals(0, carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230028").exitCode());
+        // The reason is stored with the call.initiated event the fetch answered.
+        JsonNode initiated = awaitEvent("call.initiated", "+15551230028");
+        assertTrue(initiated.get("data").get("action").toString().contains("fallback"), initiated.toString());
+    }
+
+    @Test
     void theDidRoutesToItsApplicationThroughTheSameActionPath() throws Exception {
         actionsByNumber.put("+15551230020", "{\"actions\":[{\"type\":\"reject\",\"status\":486,\"reason\":\"Busy Here\"}]}");
         Sipp.Result carrier = carrierCall("carrier-uac-inbound-expect-486.xml", "+15551230020");

@@ -201,10 +201,7 @@ public final class CallRelay implements CallHandler {
             reject(call, Response.BAD_REQUEST, ErrorCode.INVALID_REQUEST.code(), "the From header has no tag", null);
             return true;
         }
-        List<String> unsupported = new ArrayList<>();
-        for (ListIterator<?> it = invite.getHeaders(RequireHeader.NAME); it.hasNext(); ) {
-            unsupported.add(((RequireHeader) it.next()).getOptionTag());
-        }
+        List<String> unsupported = requiredOptions(invite);
         if (!unsupported.isEmpty()) {
             // Nothing is required of the platform leg: provisionals go to it unreliably (100rel is
             // terminated on the carrier leg, docs/relay.md), and there are no session timers.
@@ -229,6 +226,14 @@ public final class CallRelay implements CallHandler {
             return true;
         }
         return false;
+    }
+
+    private static List<String> requiredOptions(Request invite) {
+        List<String> out = new ArrayList<>();
+        for (ListIterator<?> it = invite.getHeaders(RequireHeader.NAME); it.hasNext(); ) {
+            out.add(((RequireHeader) it.next()).getOptionTag());
+        }
+        return out;
     }
 
     /** A Via of ours in a new INVITE: it went out through this gateway and came back. */
@@ -436,6 +441,19 @@ public final class CallRelay implements CallHandler {
             byCallerCallId.put(call.callerCallId, call);
             byId.put(call.id, call);
             observer.recordChanged(call.record());
+            List<String> required = requiredOptions(invite);
+            if (!required.isEmpty()) {
+                // As on the platform side: nothing can be required of us (100rel is not offered
+                // towards the caller; no session timers).
+                Response r = sip.messageFactory().createResponse(Response.BAD_EXTENSION, invite);
+                for (String tag : required) {
+                    r.addHeader(sip.headerFactory().createUnsupportedHeader(tag));
+                }
+                sendFinalToPlatform(call, r);
+                endInbound(call, Response.BAD_EXTENSION, "error", Map.of("error", Map.of("code",
+                        ErrorCode.UNSUPPORTED_EXTENSION.code(), "message", "unsupported: " + String.join(", ", required))));
+                return;
+            }
         }
         actions.fetch(new ActionRequest(call.info("initiated"), Map.of(), data)).whenComplete((decision, error) -> {
             synchronized (call) {

@@ -150,10 +150,10 @@ class InboundCallScenarioTest {
         assertEquals(0, carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230027").exitCode());
         JsonNode failed = awaitEvent("call.failed", "+15551230027");
         assertEquals(503, failed.get("data").get("sip_code").asInt());
-        actionsByNumber.put("+15551230028", "{\"actions\":[{\"type\":\"teleport\",\"to\":\"mars\"}]}");
-        assertEquals(0, carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230028").exitCode());
+        actionsByNumber.put("+15551230030", "{\"actions\":[{\"type\":\"teleport\",\"to\":\"mars\"}]}");
+        assertEquals(0, carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230030").exitCode());
         // The reason is stored with the call.initiated event the fetch answered.
-        JsonNode initiated = awaitEvent("call.initiated", "+15551230028");
+        JsonNode initiated = awaitEvent("call.initiated", "+15551230030");
         assertTrue(initiated.get("data").get("action").toString().contains("fallback"), initiated.toString());
     }
 

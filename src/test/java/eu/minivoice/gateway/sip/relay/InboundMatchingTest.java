@@ -31,6 +31,7 @@ class InboundMatchingTest {
     static final SharedGateway shared = new SharedGateway();
     private static final AtomicInteger SEQ = new AtomicInteger();
     private static String keyB;
+    private static volatile String lastAnswer;
     private static String trunkA;
     private static String trunkA3;
     private static String trunkB;
@@ -55,10 +56,14 @@ class InboundMatchingTest {
 
     /** Sends an INVITE from {@code from} (a loopback alias); @return the final answer's status, or 0. */
     private static int invite(String from, String dialled) throws Exception {
+        return invite(from, dialled, "");
+    }
+
+    private static int invite(String from, String dialled, String extraHeaders) throws Exception {
         InetAddress src = InetAddress.getByName(from);
         try (DatagramSocket s = new DatagramSocket(0, src)) {
             s.setSoTimeout(2_000);
-            String m = message(s, dialled);
+            String m = message(s, dialled).replace("Content-Length: 0", extraHeaders + "Content-Length: 0");
             byte[] b = m.getBytes(StandardCharsets.ISO_8859_1);
             s.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), shared.gw().sipExternalPort()));
             byte[] buf = new byte[8192];
@@ -72,6 +77,7 @@ class InboundMatchingTest {
                 String answer = new String(p.getData(), 0, p.getLength(), StandardCharsets.ISO_8859_1);
                 int status = Integer.parseInt(answer.substring(8, 11));
                 assertTrue(!answer.contains("X-MiniVoice"), "no internal header towards a carrier: " + answer);
+                lastAnswer = answer;
                 if (status >= 200) {
                     return status;
                 }
@@ -160,6 +166,16 @@ class InboundMatchingTest {
 
         assertEquals(484, invite("127.0.0.10", "not-a-number"));
         assertEquals(484, invite("127.0.0.10", "+155512300020000000000"));
+    }
+
+    @Test
+    void aCarrierRequiringAnExtensionGets420() throws Exception {
+        String app = new eu.minivoice.gateway.support.TestApplications(shared.gw().http, API_KEY)
+                .create("\"webhook_url\":\"http://127.0.0.1:9/never-asked\"");
+        assertEquals(201, shared.gw().http.post("/v1/numbers", API_KEY, "{\"number\":\"+15551230040\",\"application_id\":\""
+                + app + "\"}").status());
+        assertEquals(420, invite("127.0.0.10", "+15551230040", "Require: 100rel\r\n"));
+        assertTrue(lastAnswer.contains("Unsupported: 100rel"), lastAnswer);
     }
 
     @Test

@@ -122,15 +122,15 @@ class OutboundRelayScenarioTest {
         trunk("relay-100rel", carrierPort, 10);
         try (Sipp carrier = Sipp.startOnPort("carrier-uas-100rel.xml", carrierPort)) {
             Sipp.Result platform = Sipp.run("platform-uac-own-call-id-early-media.xml", gateway(),
-                    keys("+15551230013", "+15551230001"));
+                    keys("+15551230016", "+15551230001"));
             assertEquals(0, platform.exitCode(), platform.output());
             Sipp.Result c = carrier.await();
             assertEquals(0, c.exitCode(), c.output());
         }
-        JsonNode done = awaitEvent("call.completed", "+15551230013");
+        JsonNode done = awaitEvent("call.completed", "+15551230016");
         assertEquals("call_platform-own-0001", done.get("call").get("id").asText());
         JsonNode rec = awaitRecord("call_platform-own-0001", n -> n.get("status").asText().equals("completed"));
-        assertEquals("+15551230013", rec.get("to").asText());
+        assertEquals("+15551230016", rec.get("to").asText());
     }
 
     @Test
@@ -252,11 +252,11 @@ class OutboundRelayScenarioTest {
         String up = trunk("relay-after-tcp", upPort, 20);
         long start = System.nanoTime();
         try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer.xml", upPort)) {
-            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230014", "+15551230001"));
+            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230017", "+15551230001"));
             assertEquals(0, platform.exitCode(), platform.output());
             assertEquals(0, carrier.await().exitCode());
         }
-        JsonNode attempts = awaitEvent("call.completed", "+15551230014").get("data").get("attempts");
+        JsonNode attempts = awaitEvent("call.completed", "+15551230017").get("data").get("attempts");
         assertEquals(r.data().get("id").asText(), attempts.get(0).get("trunk_id").asText());
         assertTrue(attempts.get(0).get("error").asText().contains("transport error"), attempts.toString());
         assertTrue(attempts.get(0).get("latency_ms").asLong() < 900, "not the silence timeout: " + attempts);

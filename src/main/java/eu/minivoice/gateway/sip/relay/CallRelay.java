@@ -541,8 +541,44 @@ public final class CallRelay implements CallHandler {
         call.trunks = routed.trunks();
         call.trunkIndex = -1;
         call.calleeInternal = false;
+        call.dialTimeoutSeconds = dial.timeoutSeconds();
+        int actionIndex = call.actionIndex;
         nextAttempt(call, null, null);
+        if (call.actionIndex == actionIndex && (call.state == CallState.TRYING || call.state == CallState.EARLY)) {
+            // The action's timeout covers the whole dial (all its trunk attempts).
+            call.ringTimer = timers.schedule(() -> dialTimeout(call, actionIndex), dial.timeoutSeconds(),
+                    TimeUnit.SECONDS);
+        }
         return true;
+    }
+
+    /** A dial action not answered within its timeout: cancel the attempt in progress, next action. */
+    private void dialTimeout(RelayCall call, int actionIndex) {
+        synchronized (call) {
+            if (call.actionIndex != actionIndex || call.calleeInternal
+                    || (call.state != CallState.TRYING && call.state != CallState.EARLY)) {
+                return;
+            }
+            try {
+                if (call.provisional) {
+                    sendCancel(call);
+                } else {
+                    call.calleeTx.terminate();
+                }
+                long ms = (System.nanoTime() - call.attemptStartNanos) / 1_000_000;
+                call.attempts.add(new RelayCall.Attempt(call.trunk.id(), Response.REQUEST_TIMEOUT,
+                        "no answer within " + call.dialTimeoutSeconds + " s", ms));
+                byCalleeCallId.remove(call.calleeCallId);
+                releaseTrunk(call);
+                cancelTimer(call.silenceTimer);
+                call.calleeTx = null; // a late answer of this attempt is a stray (ACK + BYE)
+                call.lastFailureCode = Response.REQUEST_TIMEOUT;
+                call.state = CallState.ROUTING;
+                runActions(call, actionIndex + 1);
+            } catch (Exception e) {
+                log.warn("call {}: ending a dial after its timeout failed: {}", call.id, e.toString());
+            }
+        }
     }
 
     private void releaseCustomerSlot(RelayCall call) {

@@ -99,6 +99,7 @@ final class RelayCall {
     /** An inbound call's dial action: the number called out and the caller ID used. */
     String dialTo;
     String dialFrom;
+    int dialTimeoutSeconds;
 
     RelayCall(String id, String customerId, Request callerInvite, ServerTransaction callerTx, String callerToTag,
               String from, String to, Instant createdAt) {

@@ -241,6 +241,25 @@ class InboundCallScenarioTest {
     }
 
     @Test
+    void anUnansweredDialIsCancelledAtItsTimeoutAndTheNextActionRuns() throws Exception {
+        int ringingCarrier = FreePorts.next();
+        Reply t = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"dial-ringing\",\"proxy\":\"127.0.0.1:"
+                + ringingCarrier + "\",\"direction\":\"outbound\"}");
+        assertEquals(201, t.status(), t.body());
+        assertEquals(201, shared.gw().http.post("/v1/numbers", API_KEY, "{\"number\":\"+15551230031\"}").status());
+        actionsByNumber.put("+15551230031", "{\"actions\":[{\"type\":\"dial\",\"to\":\"+15557770002\",\"trunk_id\":\""
+                + t.data().get("id").asText() + "\",\"timeout\":1},{\"type\":\"reject\",\"status\":486}]}");
+        try (Sipp ringing = Sipp.startOnPort("carrier-uas-ring-then-cancel.xml", ringingCarrier)) {
+            Sipp.Result carrier = carrierCall("carrier-uac-inbound-expect-486.xml", "+15551230031");
+            assertEquals(0, carrier.exitCode(), carrier.output());
+            Sipp.Result r = ringing.await();
+            assertEquals(0, r.exitCode(), "the ringing carrier got its CANCEL: " + r.output());
+        }
+        JsonNode attempts = awaitEvent("call.failed", "+15551230031").get("data").get("attempts");
+        assertEquals(408, attempts.get(0).get("sip_code").asInt(), attempts.toString());
+    }
+
+    @Test
     void aHuntMovesToTheNextTargetWhenOneDoesNotAnswer() throws Exception {
         int silent = FreePorts.next(); // nobody listens there
         int platformPort = FreePorts.next();

@@ -46,34 +46,32 @@ public final class JdbcCallStore implements CallStore {
                 Instant now = Instant.now();
                 for (CallRecord r : fresh) {
                     // A new call is almost always absent: insert first (one index probe, not two).
-                    bind(insert, r, now);
-                    try {
-                        insert.executeUpdate();
-                    } catch (SQLException e) {
-                        if (!DUPLICATE_KEY.equals(e.getSQLState())) {
-                            throw e;
-                        }
-                        if (!update(update, r, now)) {
-                            foreign.add(r.id());
-                        }
+                    if (!inserted(insert, r, now) && !update(update, r, now)) {
+                        foreign.add(r.id());
                     }
                 }
                 for (CallRecord r : changed) {
-                    if (!update(update, r, now)) {
-                        bind(insert, r, now);
-                        try {
-                            insert.executeUpdate();
-                        } catch (SQLException e) {
-                            if (!DUPLICATE_KEY.equals(e.getSQLState())) {
-                                throw e;
-                            }
-                            foreign.add(r.id());
-                        }
+                    if (!update(update, r, now) && !inserted(insert, r, now)) {
+                        foreign.add(r.id());
                     }
                 }
             }
         });
         return foreign;
+    }
+
+    /** @return false when the id exists already (this customer's row, or another customer's) */
+    private static boolean inserted(PreparedStatement insert, CallRecord r, Instant now) throws SQLException {
+        bind(insert, r, now);
+        try {
+            insert.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (!DUPLICATE_KEY.equals(e.getSQLState())) {
+                throw e;
+            }
+            return false;
+        }
     }
 
     private static boolean update(PreparedStatement update, CallRecord r, Instant now) throws SQLException {

@@ -1246,7 +1246,8 @@ public final class CallRelay implements CallHandler {
         return user(a.getURI());
     }
 
-    private static String user(javax.sip.address.URI uri) {
+    /** The user part of a SIP URI, %-decoded ('+' kept); null for other URIs. Shared with InboundGate. */
+    static String user(javax.sip.address.URI uri) {
         if (uri instanceof SipURI s) {
             String u = s.getUser();
             return u == null ? null : java.net.URLDecoder.decode(u.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);

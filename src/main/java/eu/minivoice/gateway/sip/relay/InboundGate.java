@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import javax.sip.RequestEvent;
 import javax.sip.SipProvider;
-import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.FromHeader;
@@ -146,9 +145,6 @@ public final class InboundGate implements eu.minivoice.gateway.sip.CarrierInvite
     }
 
     private static String user(URI uri) {
-        if (uri instanceof SipURI s && s.getUser() != null) {
-            return java.net.URLDecoder.decode(s.getUser().replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
-        }
-        return null;
+        return CallRelay.user(uri);
     }
 }

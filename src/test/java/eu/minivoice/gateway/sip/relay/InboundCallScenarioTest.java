@@ -68,6 +68,15 @@ class InboundCallScenarioTest {
         assertEquals(201, r.status(), r.body());
     }
 
+    /** An outbound-only trunk to a local carrier, and a DID (routed by the inbound trunk's application). */
+    private static String outboundTrunkAndDid(String name, int carrierPort, String did) {
+        Reply t = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"" + name + "\",\"proxy\":\"127.0.0.1:"
+                + carrierPort + "\",\"direction\":\"outbound\"}");
+        assertEquals(201, t.status(), t.body());
+        assertEquals(201, shared.gw().http.post("/v1/numbers", API_KEY, "{\"number\":\"" + did + "\"}").status());
+        return t.data().get("id").asText();
+    }
+
     @AfterAll
     static void stopWebhook() {
         webhook.close();
@@ -216,12 +225,8 @@ class InboundCallScenarioTest {
     void aDialActionForwardsTheCallOutThroughATrunkAfterAFailedForward() throws Exception {
         int outboundCarrier = FreePorts.next();
         int busyPlatform = FreePorts.next();
-        Reply t = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"dial-out\",\"proxy\":\"127.0.0.1:"
-                + outboundCarrier + "\",\"direction\":\"outbound\"}");
-        assertEquals(201, t.status(), t.body());
-        String dialTrunk = t.data().get("id").asText();
         // The DID (no application of its own: the trunk's) is the caller ID of the forwarded call.
-        assertEquals(201, shared.gw().http.post("/v1/numbers", API_KEY, "{\"number\":\"+15551230025\"}").status());
+        String dialTrunk = outboundTrunkAndDid("dial-out", outboundCarrier, "+15551230025");
         actionsByNumber.put("+15551230025", "{\"actions\":[{\"type\":\"forward\",\"to\":\"sip:agent@127.0.0.1:"
                 + busyPlatform + "\",\"timeout\":5},{\"type\":\"dial\",\"to\":\"+15557770001\",\"trunk_id\":\""
                 + dialTrunk + "\"}]}");
@@ -243,12 +248,9 @@ class InboundCallScenarioTest {
     @Test
     void anUnansweredDialIsCancelledAtItsTimeoutAndTheNextActionRuns() throws Exception {
         int ringingCarrier = FreePorts.next();
-        Reply t = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"dial-ringing\",\"proxy\":\"127.0.0.1:"
-                + ringingCarrier + "\",\"direction\":\"outbound\"}");
-        assertEquals(201, t.status(), t.body());
-        assertEquals(201, shared.gw().http.post("/v1/numbers", API_KEY, "{\"number\":\"+15551230031\"}").status());
+        String dialTrunk = outboundTrunkAndDid("dial-ringing", ringingCarrier, "+15551230031");
         actionsByNumber.put("+15551230031", "{\"actions\":[{\"type\":\"dial\",\"to\":\"+15557770002\",\"trunk_id\":\""
-                + t.data().get("id").asText() + "\",\"timeout\":1},{\"type\":\"reject\",\"status\":486}]}");
+                + dialTrunk + "\",\"timeout\":1},{\"type\":\"reject\",\"status\":486}]}");
         try (Sipp ringing = Sipp.startOnPort("carrier-uas-ring-then-cancel.xml", ringingCarrier)) {
             Sipp.Result carrier = carrierCall("carrier-uac-inbound-expect-486.xml", "+15551230031");
             assertEquals(0, carrier.exitCode(), carrier.output());

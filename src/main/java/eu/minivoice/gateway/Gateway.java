@@ -105,6 +105,13 @@ public final class Gateway implements AutoCloseable {
     private InboundGate inboundGate;
     /** The relay's timers (attempt silence, maximum call duration): one daemon thread. */
     private final java.util.concurrent.ScheduledThreadPoolExecutor relayTimers = relayTimers();
+    /** Re-resolves trunk proxy names (may wait on DNS, so not a SIP or timer thread). */
+    private final java.util.concurrent.ScheduledExecutorService dnsRefresh =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "dns-refresh");
+                t.setDaemon(true);
+                return t;
+            });
 
     private static java.util.concurrent.ScheduledThreadPoolExecutor relayTimers() {
         var timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
@@ -180,6 +187,9 @@ public final class Gateway implements AutoCloseable {
             numberStore.listAll().forEach(n -> inboundMatcher.numberChanged(null, n));
             trunks.addListener(inboundMatcher::trunkChanged);
             numbers.addListener(inboundMatcher::numberChanged);
+            // DNS names of proxies are resolved here, never on a SIP thread: again every 5 minutes.
+            dnsRefresh.scheduleWithFixedDelay(inboundMatcher::refreshProxyAddresses, 300, 300,
+                    java.util.concurrent.TimeUnit.SECONDS);
             callStore = new JdbcCallStore(database.dataSource());
             callRecorder = new CallRecorder(callStore, 100_000);
             CallObserver callObserver = new CallObserver() {
@@ -202,7 +212,7 @@ public final class Gateway implements AutoCloseable {
             CallRelay relay = new CallRelay(sip, outboundRouter, callObserver,
                     random, () -> random.randomToken(10), clock, relayTimers,
                     Duration.ofMillis(config.relay().inviteTimeoutMs()), Duration.ofSeconds(config.relay().maxCallSeconds()),
-                    actionFetcher);
+                    actionFetcher, inboundMatcher::proxyAddresses);
             inboundGate = new InboundGate(sip, inboundMatcher, callObserver, random, () -> random.randomToken(10),
                     clock, relay::onInboundInvite);
             sip.start(new SipEdge(trusted, random, relay, inboundGate));
@@ -342,8 +352,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * The numeric addresses of a trunk's proxy, for the inbound contact-token rule. Runs when a
-     * trunk changes (API thread), never per INVITE; a DNS name is resolved then (and again at the
+     * The numeric addresses of a trunk's proxy, for the inbound contact-token rule and the relay's
+     * "challenge from the trunk's proxy" check. Runs when a trunk changes (API thread), never per
+     * INVITE; a DNS name is resolved then (and again at the
      * next change or restart). Unresolvable: no address, so the token rule cannot match it.
      */
     private static Set<String> proxyAddresses(Trunk trunk) {
@@ -355,8 +366,8 @@ public final class Gateway implements AutoCloseable {
             }
             return out;
         } catch (java.net.UnknownHostException e) {
-            log.warn("trunk {}: proxy host {} does not resolve; inbound contact-token matching is off for it",
-                    trunk.id(), host);
+            log.warn("trunk {}: proxy host {} does not resolve; contact-token matching and answering its"
+                    + " challenges are off until the trunk changes or the gateway restarts", trunk.id(), host);
             return Set.of();
         }
     }
@@ -391,6 +402,7 @@ public final class Gateway implements AutoCloseable {
             probe.close();
         }
         relayTimers.shutdownNow();
+        dnsRefresh.shutdownNow();
         if (sip != null) {
             sip.close();
         }

@@ -52,7 +52,7 @@ public final class InboundMatcher {
     private final Map<String, Trunk> trunks = new ConcurrentHashMap<>();
     /** Dialled E.164 → the customers' DIDs with that number (DIDs are unique per customer only). */
     private final Map<String, Map<String, PhoneNumber>> numbers = new ConcurrentHashMap<>();
-    /** Trunk id → its proxy's addresses (for the contact token rule). */
+    /** Trunk id → its proxy's addresses (the contact token rule; the relay's challenge check). */
     private final Map<String, Set<String>> proxyAddresses = new ConcurrentHashMap<>();
     private final Function<Trunk, Set<String>> resolveProxy;
     private volatile IpIndex index = IpIndex.EMPTY;
@@ -70,9 +70,8 @@ public final class InboundMatcher {
         }
         if (after != null) {
             trunks.put(after.id(), after);
-            if (inbound(after)) {
-                proxyAddresses.put(after.id(), Set.copyOf(resolveProxy.apply(after)));
-            }
+            // Every trunk's (outbound calls check 401/407 come from it; inbound the contact token).
+            proxyAddresses.put(after.id(), Set.copyOf(resolveProxy.apply(after)));
         }
         index = IpIndex.of(trunks.values().stream().filter(InboundMatcher::inbound).toList());
     }
@@ -88,6 +87,24 @@ public final class InboundMatcher {
         if (after != null) {
             numbers.computeIfAbsent(after.number(), k -> new ConcurrentHashMap<>()).put(after.customerId(), after);
         }
+    }
+
+    /**
+     * Resolves every trunk's proxy again (a carrier's DNS can move). Call it off the SIP threads
+     * (it may wait on DNS); lookups keep seeing the previous addresses meanwhile.
+     */
+    public void refreshProxyAddresses() {
+        for (Trunk t : trunks.values()) {
+            Set<String> fresh = Set.copyOf(resolveProxy.apply(t));
+            if (trunks.containsKey(t.id()) && !fresh.isEmpty()) {
+                proxyAddresses.put(t.id(), fresh);
+            }
+        }
+    }
+
+    /** The numeric addresses of a trunk's proxy as last resolved (empty: unknown). */
+    public Set<String> proxyAddresses(String trunkId) {
+        return proxyAddresses.getOrDefault(trunkId, Set.of());
     }
 
     private static boolean inbound(Trunk t) {

@@ -47,7 +47,6 @@ import javax.sip.header.ViaHeader;
 import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,6 +81,8 @@ public final class CallRelay implements CallHandler {
     static final java.util.regex.Pattern OWN_CALL_ID = java.util.regex.Pattern.compile("call_[A-Za-z0-9_-]{8,64}");
     /** Header section of a platform INVITE above this → 513 (real ones are 1-2 KB; none is copied). */
     static final int MAX_HEADER_BYTES = 8192;
+    /** How long an in-dialog request waits for the ACK it overtook (the ACK is normally < 1 ms behind). */
+    static final long ACK_WAIT_MS = 500;
 
     private final SipServer sip;
     private final OutboundRouter router;
@@ -93,6 +94,8 @@ public final class CallRelay implements CallHandler {
     private final java.time.Duration inviteTimeout;
     private final java.time.Duration maxCall;
     private final ActionFetcher actions;
+    /** Trunk id → the numeric addresses of its proxy, kept current off the SIP threads. */
+    private final java.util.function.Function<String, Set<String>> proxyAddresses;
     private final Map<String, RelayCall> byCallerCallId = new ConcurrentHashMap<>();
     private final Map<String, RelayCall> byCalleeCallId = new ConcurrentHashMap<>();
     /** Calls in progress by MiniVoice call id (a platform-chosen id must not be in use). */
@@ -108,7 +111,8 @@ public final class CallRelay implements CallHandler {
      */
     public CallRelay(SipServer sip, OutboundRouter router, CallObserver observer, IdGenerator ids,
                          Supplier<String> tokens, Clock clock, ScheduledExecutorService timers,
-                         java.time.Duration inviteTimeout, java.time.Duration maxCall, ActionFetcher actions) {
+                         java.time.Duration inviteTimeout, java.time.Duration maxCall, ActionFetcher actions,
+                         java.util.function.Function<String, Set<String>> proxyAddresses) {
         this.sip = sip;
         this.router = router;
         this.observer = observer;
@@ -119,6 +123,7 @@ public final class CallRelay implements CallHandler {
         this.inviteTimeout = inviteTimeout;
         this.maxCall = maxCall;
         this.actions = actions;
+        this.proxyAddresses = proxyAddresses;
     }
 
     public int activeCalls() {
@@ -264,34 +269,83 @@ public final class CallRelay implements CallHandler {
             }
         }
         synchronized (call) {
-            switch (req.getMethod()) {
-                case Request.ACK -> {
-                    // The ACK for a 2xx (the first INVITE or a re-INVITE) goes on to the other leg,
-                    // with its body (late offer).
-                    if (call.state == CallState.ANSWERED) {
-                        Dialog other = fromCaller ? call.calleeDialog : call.callerDialog;
-                        long cseq = fromCaller ? call.calleeInviteCseq : call.callerInviteCseq;
-                        if (other != null && cseq > 0) {
-                            Request ack = other.createAck(cseq);
-                            copyBody(req, ack);
-                            other.sendAck(ack);
-                        }
-                    }
+            if (!Request.ACK.equals(req.getMethod()) && !Request.CANCEL.equals(req.getMethod())
+                    && (fromCaller ? call.callerAckPending : call.calleeAckPending)) {
+                // The stack hands one dialog's messages to several threads: this request may have
+                // overtaken the ACK its sender sent first. Hold it (its transaction absorbs
+                // retransmissions) until that ACK is relayed, or for ACK_WAIT at most.
+                ServerTransaction st = serverTx(event);
+                call.deferred.add(new RelayCall.Deferred(event, fromCaller, st));
+                if (call.deferTimer == null) {
+                    RelayCall held = call;
+                    call.deferTimer = timers.schedule(() -> runDeferred(held), ACK_WAIT_MS, TimeUnit.MILLISECONDS);
                 }
-                case Request.CANCEL -> {
-                    answer(event, Response.OK);
-                    if (fromCaller) {
-                        cancelFromPlatform(call);
-                    }
-                }
-                case Request.BYE -> {
-                    answer(event, Response.OK);
-                    hangUp(call, fromCaller ? HangUp.CALLER : HangUp.CALLEE);
-                }
-                default -> relayInDialog(call, event, fromCaller);
+                return true;
+            }
+            handleInDialog(call, event, fromCaller, null);
+            if (Request.ACK.equals(req.getMethod())) {
+                runDeferredLocked(call);
             }
         }
         return true;
+    }
+
+    /** Requests held for an overtaken ACK, in arrival order (the ACK came, or ACK_WAIT passed). */
+    private void runDeferred(RelayCall call) {
+        synchronized (call) {
+            call.callerAckPending = false; // the ACK is lost or late: do not hold the dialog any longer
+            call.calleeAckPending = false;
+            runDeferredLocked(call);
+        }
+    }
+
+    private void runDeferredLocked(RelayCall call) {
+        cancelTimer(call.deferTimer);
+        call.deferTimer = null;
+        while (!call.deferred.isEmpty()) {
+            RelayCall.Deferred d = call.deferred.remove(0);
+            try {
+                handleInDialog(call, d.event(), d.fromCaller(), d.tx());
+            } catch (Exception e) {
+                log.warn("call {}: a held {} failed: {}", call.id, d.event().getRequest().getMethod(), e.toString());
+            }
+        }
+    }
+
+    private void handleInDialog(RelayCall call, RequestEvent event, boolean fromCaller, ServerTransaction st)
+            throws Exception {
+        Request req = event.getRequest();
+        switch (req.getMethod()) {
+            case Request.ACK -> {
+                // The ACK for a 2xx (the first INVITE or a re-INVITE) goes on to the other leg,
+                // with its body (late offer).
+                if (fromCaller) {
+                    call.callerAckPending = false;
+                } else {
+                    call.calleeAckPending = false;
+                }
+                if (call.state == CallState.ANSWERED) {
+                    Dialog other = fromCaller ? call.calleeDialog : call.callerDialog;
+                    long cseq = fromCaller ? call.calleeInviteCseq : call.callerInviteCseq;
+                    if (other != null && cseq > 0) {
+                        Request ack = other.createAck(cseq);
+                        copyBody(req, ack);
+                        other.sendAck(ack);
+                    }
+                }
+            }
+            case Request.CANCEL -> {
+                answer(event, st, Response.OK);
+                if (fromCaller) {
+                    cancelFromPlatform(call);
+                }
+            }
+            case Request.BYE -> {
+                answer(event, st, Response.OK);
+                hangUp(call, fromCaller ? HangUp.CALLER : HangUp.CALLEE);
+            }
+            default -> relayInDialog(call, event, fromCaller, st);
+        }
     }
 
     /**
@@ -299,16 +353,15 @@ public final class CallRelay implements CallHandler {
      * leg's dialog with the body; its final answer comes back to the sender. A re-INVITE's 2xx is
      * ACKed end to end (see the ACK case).
      */
-    private void relayInDialog(RelayCall call, RequestEvent event, boolean fromCaller) throws Exception {
+    private void relayInDialog(RelayCall call, RequestEvent event, boolean fromCaller, ServerTransaction held)
+            throws Exception {
         Request req = event.getRequest();
         if (call.state != CallState.ANSWERED) {
-            answer(event, req.getMethod().equals(Request.INVITE) ? Response.REQUEST_PENDING
+            answer(event, held, req.getMethod().equals(Request.INVITE) ? Response.REQUEST_PENDING
                     : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
             return;
         }
-        SipProvider here = (SipProvider) event.getSource();
-        ServerTransaction st = event.getServerTransaction() != null ? event.getServerTransaction()
-                : here.getNewServerTransaction(req);
+        ServerTransaction st = held != null ? held : serverTx(event);
         Dialog other = fromCaller ? call.calleeDialog : call.callerDialog;
         SipProvider otherProvider = fromCaller ? calleeProvider(call) : callerProvider(call);
         Request out = other.createRequest(req.getMethod());
@@ -327,8 +380,10 @@ public final class CallRelay implements CallHandler {
                             long cseq = ((CSeqHeader) out.getHeader(CSeqHeader.NAME)).getSeqNumber();
                             if (fromCaller) {
                                 call.calleeInviteCseq = cseq;
+                                call.callerAckPending = true;
                             } else {
                                 call.callerInviteCseq = cseq;
+                                call.calleeAckPending = true;
                             }
                         }
                         Response back = sip.messageFactory().createResponse(resp.getStatusCode(), req);
@@ -957,6 +1012,7 @@ public final class CallRelay implements CallHandler {
             copyBody(resp, ok);
             decorate(call, ok);
             call.callerTx.sendResponse(ok);
+            call.callerAckPending = true; // until the caller's ACK, hold its next requests (see onRequest)
             observer.callEvent("call.answered", call.info("answered"), call.variables, Map.of("sip_code", code,
                     "attempts", call.attemptsJson()));
             observer.recordChanged(call.record());
@@ -1040,17 +1096,8 @@ public final class CallRelay implements CallHandler {
         if (!(event instanceof ResponseEventExt ext) || ext.getRemoteIpAddress() == null) {
             return false;
         }
-        try {
-            for (InetAddress a : InetAddress.getAllByName(proxyOf(trunk).host().replace("[", "")
-                    .replace("]", ""))) {
-                if (a.getHostAddress().equals(ext.getRemoteIpAddress())) {
-                    return true;
-                }
-            }
-        } catch (Exception e) {
-            return false;
-        }
-        return false;
+        // Resolved when the trunk changed (never a DNS lookup on a SIP thread).
+        return proxyAddresses.apply(trunk.id()).contains(ext.getRemoteIpAddress());
     }
 
     private Request withCredentials(RelayCall call, Response challenge) throws Exception {
@@ -1154,6 +1201,9 @@ public final class CallRelay implements CallHandler {
         }
         releaseCustomerSlot(call);
         cancelTimer(call.ringTimer);
+        if (!call.deferred.isEmpty()) {
+            timers.execute(() -> runDeferred(call)); // held requests get their answer (481 now)
+        }
         byId.remove(call.id, call);
         observer.callEvent(type, call.info(status), call.variables, data);
         observer.recordChanged(call.record());
@@ -1217,13 +1267,16 @@ public final class CallRelay implements CallHandler {
         }
     }
 
-    private void answer(RequestEvent event, int status) throws Exception {
-        ServerTransaction st = event.getServerTransaction();
-        if (st == null) {
-            st = ((SipProvider) event.getSource()).getNewServerTransaction(event.getRequest());
-        }
+    private ServerTransaction serverTx(RequestEvent event) throws Exception {
+        return event.getServerTransaction() != null ? event.getServerTransaction()
+                : ((SipProvider) event.getSource()).getNewServerTransaction(event.getRequest());
+    }
+
+    private void answer(RequestEvent event, ServerTransaction held, int status) throws Exception {
+        ServerTransaction st = held != null ? held : serverTx(event);
         st.sendResponse(sip.messageFactory().createResponse(status, event.getRequest()));
     }
+
 
     private static void copyBody(javax.sip.message.Message from, javax.sip.message.Message to) throws Exception {
         byte[] body = from.getRawContent();

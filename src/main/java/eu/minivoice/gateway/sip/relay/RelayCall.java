@@ -100,6 +100,15 @@ final class RelayCall {
     String dialTo;
     String dialFrom;
     int dialTimeoutSeconds;
+    /** A 2xx to an INVITE went to that leg and its ACK has not come yet. */
+    boolean callerAckPending;
+    boolean calleeAckPending;
+    /** In-dialog requests that overtook their sender's ACK (the stack's threads), held in order. */
+    record Deferred(javax.sip.RequestEvent event, boolean fromCaller, ServerTransaction tx) {
+    }
+
+    final List<Deferred> deferred = new ArrayList<>(0);
+    java.util.concurrent.ScheduledFuture<?> deferTimer;
 
     RelayCall(String id, String customerId, Request callerInvite, ServerTransaction callerTx, String callerToTag,
               String from, String to, Instant createdAt) {

@@ -64,7 +64,7 @@ public final class ConfigLoader {
                     "MINIVOICE_TRUSTED_CIDRS"),
             new Key("sip.trace", Type.BOOL, false, 0, 0, null),
             num("sip.threads", 8, 1, 256),
-            num("sip.max_message_bytes", 65536, 4096, 4 * 1024 * 1024),
+            num("sip.max_message_bytes", 16384, 4096, 4 * 1024 * 1024),
             new Key("sip.tls_port", Type.INT, 0, 0, 65535, null),
             str("sip.tls_keystore", ""),
             str("sip.tls_keystore_password", ""),

@@ -6,14 +6,10 @@ import eu.minivoice.gateway.actions.ActionRequest;
 import eu.minivoice.gateway.domain.ErrorCode;
 import eu.minivoice.gateway.routing.InboundMatch;
 import eu.minivoice.gateway.domain.IdGenerator;
-import eu.minivoice.gateway.domain.ProxyAddress;
-import eu.minivoice.gateway.domain.SipTransport;
 import eu.minivoice.gateway.domain.Trunk;
 import eu.minivoice.gateway.routing.OutboundDecision;
 import eu.minivoice.gateway.routing.OutboundRouter;
 import eu.minivoice.gateway.sip.CallHandler;
-import eu.minivoice.gateway.sip.DigestAnswer;
-import eu.minivoice.gateway.sip.DigestChallenge;
 import eu.minivoice.gateway.sip.SipServer;
 import eu.minivoice.gateway.sip.TransactionCallback;
 import gov.nist.javax.sip.ResponseEventExt;
@@ -27,24 +23,17 @@ import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
 import javax.sip.address.Address;
-import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
-import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
-import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
-import javax.sip.header.ProxyAuthenticateHeader;
-import javax.sip.header.ProxyAuthorizationHeader;
 import javax.sip.header.RequireHeader;
 import javax.sip.header.RSeqHeader;
-import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
-import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import java.time.Clock;
@@ -60,11 +49,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The outbound B2BUA (DESIGN §4): a platform INVITE on the internal side becomes a new INVITE to
- * the selected trunk's proxy (fresh Call-ID, From at the trunk's domain, SDP unchanged, nothing of
- * the platform's addressing copied), and answers, ACK, BYE and CANCEL are carried across the two
- * legs. Everything runs on the SIP thread that delivered the message, under the call's monitor;
- * nothing here waits on I/O (routing is in memory, events go to a non-blocking outbox).
+ * The signalling-only B2BUA for both directions, one core: a call has a caller leg (the INVITE we
+ * received, and its dialog) and a callee leg (the attempt we are making). Outbound (DESIGN §4):
+ * a trusted platform INVITE on the internal side → checks and trunk selection → a new INVITE to a
+ * trunk's proxy, with failover. Inbound (DESIGN §5/§6): a carrier INVITE matched by InboundGate →
+ * the application's actions → a forward to the platform (hunt) or a dial out through a trunk.
+ * Answers, ACK, BYE, CANCEL, PRACK and in-dialog requests are carried across the legs the same way
+ * in both directions. Everything runs on the thread that delivered the message (a SIP thread, a
+ * timer, or the HTTP client when the application answers), under the call's monitor; nothing here
+ * waits on I/O (routing is in memory, events and records go to non-blocking writers).
  */
 public final class CallRelay implements CallHandler {
     private static final Logger log = LoggerFactory.getLogger(CallRelay.class);
@@ -100,8 +93,8 @@ public final class CallRelay implements CallHandler {
     private final Map<String, RelayCall> byCalleeCallId = new ConcurrentHashMap<>();
     /** Calls in progress by MiniVoice call id (a platform-chosen id must not be in use). */
     private final Map<String, RelayCall> byId = new ConcurrentHashMap<>();
-    /** Parsed trunk proxies by their text; as many entries as distinct proxies ever relayed to. */
-    private final Map<String, ProxyAddress> proxies = new ConcurrentHashMap<>();
+    /** Builds the requests of the callee legs (trunk INVITEs, forward INVITEs, credentials). */
+    private final LegRequests requests;
 
     /**
      * @param timers        runs the per-attempt silence timeout and the maximum call duration (one
@@ -124,6 +117,7 @@ public final class CallRelay implements CallHandler {
         this.maxCall = maxCall;
         this.actions = actions;
         this.proxyAddresses = proxyAddresses;
+        this.requests = new LegRequests(sip, tokens);
     }
 
     public int activeCalls() {
@@ -329,7 +323,7 @@ public final class CallRelay implements CallHandler {
                     long cseq = fromCaller ? call.calleeInviteCseq : call.callerInviteCseq;
                     if (other != null && cseq > 0) {
                         Request ack = other.createAck(cseq);
-                        copyBody(req, ack);
+                        LegRequests.copyBody(req, ack);
                         other.sendAck(ack);
                     }
                 }
@@ -365,7 +359,7 @@ public final class CallRelay implements CallHandler {
         Dialog other = fromCaller ? call.calleeDialog : call.callerDialog;
         SipProvider otherProvider = fromCaller ? calleeProvider(call) : callerProvider(call);
         Request out = other.createRequest(req.getMethod());
-        copyBody(req, out);
+        LegRequests.copyBody(req, out);
         ClientTransaction ct = otherProvider.getNewClientTransaction(out);
         ct.setApplicationData(new TransactionCallback() {
             @Override
@@ -388,7 +382,7 @@ public final class CallRelay implements CallHandler {
                         }
                         Response back = sip.messageFactory().createResponse(resp.getStatusCode(), req);
                         back.setReasonPhrase(resp.getReasonPhrase());
-                        copyBody(resp, back);
+                        LegRequests.copyBody(resp, back);
                         if (resp.getStatusCode() < 300) {
                             contact(back, (fromCaller ? call.callerInternal : call.calleeInternal) ? "internal" : "external",
                                     ((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport());
@@ -653,7 +647,7 @@ public final class CallRelay implements CallHandler {
             try {
                 call.calleeInternal = true;
                 call.provisional = false;
-                sendInvite(call, buildForwardInvite(call, target));
+                sendInvite(call, requests.forwardInvite(call, target));
                 call.state = CallState.TRYING;
                 ClientTransaction ct = call.calleeTx;
                 call.ringTimer = timers.schedule(() -> ringTimeout(call, ct), call.forwardTimeoutSeconds,
@@ -686,38 +680,6 @@ public final class CallRelay implements CallHandler {
                 log.warn("call {}: moving on after a ring timeout failed: {}", call.id, e.toString());
             }
         }
-    }
-
-    /**
-     * The platform leg of an inbound call: to the forward target, From the original caller, the
-     * SDP unchanged, and the call's identity in X-MiniVoice headers (docs/inbound.md). Nothing of
-     * the carrier's addressing is copied.
-     */
-    private Request buildForwardInvite(RelayCall call, String target) throws Exception {
-        AddressFactory af = sip.addressFactory();
-        HeaderFactory hf = sip.headerFactory();
-        javax.sip.address.URI ruri = af.createURI(target);
-        String transport = ruri instanceof SipURI su && su.getTransportParam() != null ? su.getTransportParam() : "udp";
-        String host = sip.config().advertisedAddress();
-        int port = sip.config().internalPort();
-        List<ViaHeader> via = new ArrayList<>();
-        via.add(hf.createViaHeader(host, port, transport, null));
-        MaxForwardsHeader inMf = (MaxForwardsHeader) call.callerInvite.getHeader(MaxForwardsHeader.NAME);
-        int mf = inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
-        SipURI fromUri = af.createSipURI(call.from, host);
-        Request req = sip.messageFactory().createRequest(ruri, Request.INVITE, sip.internalProvider().getNewCallId(),
-                hf.createCSeqHeader(1L, Request.INVITE), hf.createFromHeader(af.createAddress(fromUri), tokens.get()),
-                hf.createToHeader(af.createAddress(ruri), null), via, hf.createMaxForwardsHeader(mf));
-        SipURI contact = af.createSipURI("mv", host);
-        contact.setPort(port);
-        contact.setTransportParam(transport);
-        req.addHeader(hf.createContactHeader(af.createAddress(contact)));
-        req.addHeader(hf.createHeader(CALL_ID_HEADER, call.id));
-        req.addHeader(hf.createHeader(CUSTOMER_HEADER, call.customerId));
-        req.addHeader(hf.createHeader(TRUNK_ID_HEADER, call.inboundTrunk.id()));
-        req.addHeader(hf.createHeader(DIALLED_HEADER, call.to));
-        copyBody(call.callerInvite, req);
-        return req;
     }
 
     /** No (more) way to connect the inbound call: answer the carrier and end it. */
@@ -756,7 +718,7 @@ public final class CallRelay implements CallHandler {
             call.authTried = false;
             call.provisional = false;
             try {
-                sendInvite(call, buildInvite(call, trunk));
+                sendInvite(call, requests.trunkInvite(call, trunk));
                 call.state = CallState.TRYING;
                 return;
             } catch (Exception e) {
@@ -783,53 +745,6 @@ public final class CallRelay implements CallHandler {
             end(call, "call.failed", failedData(code, lastError));
         }
         byCallerCallId.remove(call.callerCallId);
-    }
-
-    private Request buildInvite(RelayCall call, Trunk trunk) throws Exception {
-        AddressFactory af = sip.addressFactory();
-        HeaderFactory hf = sip.headerFactory();
-        ProxyAddress proxy = proxyOf(trunk);
-        String transport = proxy.transport().token();
-        String domain = trunk.spec().realm() != null ? trunk.spec().realm() : proxy.host();
-        String to = (String) call.callerInvite.getRequestURI().toString();
-        SipURI ruri = af.createSipURI(e164User(call), domain);
-        boolean route = !domain.equalsIgnoreCase(proxy.host());
-        if (!route && proxy.port() != 0) {
-            ruri.setPort(proxy.port());
-        }
-        if (!route && proxy.transport() != SipTransport.UDP) {
-            ruri.setTransportParam(transport);
-        }
-        SipURI fromUri = af.createSipURI(callerUser(call),
-                trunk.spec().fromDomain() != null ? trunk.spec().fromDomain() : domain);
-        SipURI toUri = af.createSipURI(e164User(call), domain);
-        String host = sip.config().advertisedAddress();
-        int port = sip.externalPort(transport);
-        List<ViaHeader> via = new ArrayList<>();
-        via.add(hf.createViaHeader(host, port, transport, null));
-        CallIdHeader callId = sip.externalProvider().getNewCallId();
-        MaxForwardsHeader inMf = (MaxForwardsHeader) call.callerInvite.getHeader(MaxForwardsHeader.NAME);
-        int mf = inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
-        Request req = sip.messageFactory().createRequest(ruri, Request.INVITE, callId,
-                hf.createCSeqHeader(1L, Request.INVITE), hf.createFromHeader(af.createAddress(fromUri), tokens.get()),
-                hf.createToHeader(af.createAddress(toUri), null), via, hf.createMaxForwardsHeader(mf));
-        SipURI contact = af.createSipURI("mv", host);
-        contact.setPort(port);
-        contact.setTransportParam(transport);
-        req.addHeader(hf.createContactHeader(af.createAddress(contact)));
-        req.addHeader(hf.createUserAgentHeader(List.of("MiniVoice-Gateway")));
-        req.addHeader(hf.createSupportedHeader("100rel")); // reliable provisionals are PRACKed here
-        if (route) {
-            SipURI r = af.createSipURI(null, proxy.host());
-            if (proxy.port() != 0) {
-                r.setPort(proxy.port());
-            }
-            r.setTransportParam(transport);
-            r.setLrParam();
-            req.addHeader(hf.createRouteHeader(af.createAddress(r)));
-        }
-        copyBody(call.callerInvite, req);
-        return req;
     }
 
     private void sendInvite(RelayCall call, Request invite) throws Exception {
@@ -985,7 +900,7 @@ public final class CallRelay implements CallHandler {
             call.state = CallState.EARLY;
             Response relay = sip.messageFactory().createResponse(code, call.callerInvite);
             relay.setReasonPhrase(resp.getReasonPhrase());
-            copyBody(resp, relay);
+            LegRequests.copyBody(resp, relay);
             decorate(call, relay);
             call.callerTx.sendResponse(relay);
             if (first && (code == 180 || code == 183)) {
@@ -1009,7 +924,7 @@ public final class CallRelay implements CallHandler {
                 call.calleeDialog = event.getDialog();
             }
             Response ok = sip.messageFactory().createResponse(code, call.callerInvite);
-            copyBody(resp, ok);
+            LegRequests.copyBody(resp, ok);
             decorate(call, ok);
             call.callerTx.sendResponse(ok);
             call.callerAckPending = true; // until the caller's ACK, hold its next requests (see onRequest)
@@ -1023,7 +938,7 @@ public final class CallRelay implements CallHandler {
         if ((code == 401 || code == 407) && !call.calleeInternal && !call.authTried && call.trunk.spec().username() != null
                 && fromProxy(call.trunk, event)) {
             call.authTried = true;
-            Request again = withCredentials(call, resp);
+            Request again = requests.withCredentials(call, resp);
             if (again != null) {
                 sendInvite(call, again);
                 return;
@@ -1086,11 +1001,6 @@ public final class CallRelay implements CallHandler {
         return data;
     }
 
-    /** The trunk's parsed proxy, cached by its text (parsing validates; not per call). */
-    private ProxyAddress proxyOf(Trunk trunk) {
-        return proxies.computeIfAbsent(trunk.spec().proxy(), ProxyAddress::parse);
-    }
-
     /** Credentials only for a challenge that came from the trunk's own proxy (never to a stranger). */
     private boolean fromProxy(Trunk trunk, ResponseEvent event) {
         if (!(event instanceof ResponseEventExt ext) || ext.getRemoteIpAddress() == null) {
@@ -1098,33 +1008,6 @@ public final class CallRelay implements CallHandler {
         }
         // Resolved when the trunk changed (never a DNS lookup on a SIP thread).
         return proxyAddresses.apply(trunk.id()).contains(ext.getRemoteIpAddress());
-    }
-
-    private Request withCredentials(RelayCall call, Response challenge) throws Exception {
-        boolean proxy = challenge.getStatusCode() == 407;
-        List<DigestChallenge> offered = new ArrayList<>();
-        String name = proxy ? ProxyAuthenticateHeader.NAME : WWWAuthenticateHeader.NAME;
-        for (ListIterator<?> it = challenge.getHeaders(name); it.hasNext(); ) {
-            DigestChallenge c = DigestChallenge.of((WWWAuthenticateHeader) it.next(), proxy);
-            if (c != null) {
-                offered.add(c);
-            }
-        }
-        DigestChallenge best = DigestChallenge.strongest(offered);
-        if (best == null) {
-            return null;
-        }
-        Request again = (Request) call.calleeInvite.clone();
-        CSeqHeader cseq = (CSeqHeader) again.getHeader(CSeqHeader.NAME);
-        cseq.setSeqNumber(cseq.getSeqNumber() + 1);
-        again.removeHeader(ViaHeader.NAME);
-        ViaHeader via = (ViaHeader) call.calleeInvite.getHeader(ViaHeader.NAME);
-        again.addHeader(sip.headerFactory().createViaHeader(via.getHost(), via.getPort(), via.getTransport(), null));
-        DigestAnswer answer = DigestAnswer.compute(best, call.trunk.spec().username(), call.trunk.spec().password(),
-                Request.INVITE, again.getRequestURI().toString(), again.getRawContent(), tokens.get(), 1);
-        again.addHeader(sip.headerFactory().createHeader(proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME,
-                answer.headerValue()));
-        return again;
     }
 
     // ---------------------------------------------------------------- teardown
@@ -1278,14 +1161,6 @@ public final class CallRelay implements CallHandler {
     }
 
 
-    private static void copyBody(javax.sip.message.Message from, javax.sip.message.Message to) throws Exception {
-        byte[] body = from.getRawContent();
-        ContentTypeHeader type = (ContentTypeHeader) from.getHeader(ContentTypeHeader.NAME);
-        if (body != null && body.length > 0 && type != null) {
-            to.setContent(body, (ContentTypeHeader) type.clone());
-        }
-    }
-
     private static String header(Request r, String name) {
         Header h = r.getHeader(name);
         if (h == null) {
@@ -1306,16 +1181,5 @@ public final class CallRelay implements CallHandler {
             return u == null ? null : java.net.URLDecoder.decode(u.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
         }
         return null;
-    }
-
-    /** The carrier leg's destination: the platform's Request-URI user, or an inbound call's dial target. */
-    private static String e164User(RelayCall call) {
-        String to = call.dialTo != null ? call.dialTo : call.to;
-        return eu.minivoice.gateway.domain.E164.normalise(to).orElse(to);
-    }
-
-    private static String callerUser(RelayCall call) {
-        String from = call.dialFrom != null ? call.dialFrom : call.from;
-        return eu.minivoice.gateway.domain.E164.normalise(from).orElse(from);
     }
 }

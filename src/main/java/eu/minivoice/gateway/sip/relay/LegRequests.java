@@ -1,0 +1,180 @@
+package eu.minivoice.gateway.sip.relay;
+
+import eu.minivoice.gateway.domain.ProxyAddress;
+import eu.minivoice.gateway.domain.SipTransport;
+import eu.minivoice.gateway.domain.Trunk;
+import eu.minivoice.gateway.sip.DigestAnswer;
+import eu.minivoice.gateway.sip.DigestChallenge;
+import eu.minivoice.gateway.sip.SipServer;
+
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ProxyAuthenticateHeader;
+import javax.sip.header.ProxyAuthorizationHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.header.WWWAuthenticateHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The requests the relay sends on a callee leg: the INVITE to a trunk's proxy, the INVITE to a
+ * platform forward target, and a challenged INVITE again with the trunk's credentials. What is
+ * copied from the caller's INVITE is decided here, and only here: the SDP body, the numbers, never
+ * the caller's addressing or headers.
+ */
+final class LegRequests {
+    private final SipServer sip;
+    private final Supplier<String> tokens;
+    /** Parsed trunk proxies by their text; as many entries as distinct proxies ever relayed to. */
+    private final Map<String, ProxyAddress> proxies = new ConcurrentHashMap<>();
+
+    LegRequests(SipServer sip, Supplier<String> tokens) {
+        this.sip = sip;
+        this.tokens = tokens;
+    }
+
+    /**
+     * The platform leg of an inbound call: to the forward target, From the original caller, the
+     * SDP unchanged, and the call's identity in X-MiniVoice headers (docs/inbound.md). Nothing of
+     * the carrier's addressing is copied.
+     */
+    Request forwardInvite(RelayCall call, String target) throws Exception {
+        AddressFactory af = sip.addressFactory();
+        HeaderFactory hf = sip.headerFactory();
+        javax.sip.address.URI ruri = af.createURI(target);
+        String transport = ruri instanceof SipURI su && su.getTransportParam() != null ? su.getTransportParam() : "udp";
+        String host = sip.config().advertisedAddress();
+        int port = sip.config().internalPort();
+        List<ViaHeader> via = new ArrayList<>();
+        via.add(hf.createViaHeader(host, port, transport, null));
+        MaxForwardsHeader inMf = (MaxForwardsHeader) call.callerInvite.getHeader(MaxForwardsHeader.NAME);
+        int mf = inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
+        SipURI fromUri = af.createSipURI(call.from, host);
+        Request req = sip.messageFactory().createRequest(ruri, Request.INVITE, sip.internalProvider().getNewCallId(),
+                hf.createCSeqHeader(1L, Request.INVITE), hf.createFromHeader(af.createAddress(fromUri), tokens.get()),
+                hf.createToHeader(af.createAddress(ruri), null), via, hf.createMaxForwardsHeader(mf));
+        SipURI contact = af.createSipURI("mv", host);
+        contact.setPort(port);
+        contact.setTransportParam(transport);
+        req.addHeader(hf.createContactHeader(af.createAddress(contact)));
+        req.addHeader(hf.createHeader(CallRelay.CALL_ID_HEADER, call.id));
+        req.addHeader(hf.createHeader(CallRelay.CUSTOMER_HEADER, call.customerId));
+        req.addHeader(hf.createHeader(CallRelay.TRUNK_ID_HEADER, call.inboundTrunk.id()));
+        req.addHeader(hf.createHeader(CallRelay.DIALLED_HEADER, call.to));
+        copyBody(call.callerInvite, req);
+        return req;
+    }
+
+    /** A fresh INVITE through the trunk's proxy (docs/relay.md, "The carrier leg"). */
+    Request trunkInvite(RelayCall call, Trunk trunk) throws Exception {
+        AddressFactory af = sip.addressFactory();
+        HeaderFactory hf = sip.headerFactory();
+        ProxyAddress proxy = proxyOf(trunk);
+        String transport = proxy.transport().token();
+        String domain = trunk.spec().realm() != null ? trunk.spec().realm() : proxy.host();
+        String to = (String) call.callerInvite.getRequestURI().toString();
+        SipURI ruri = af.createSipURI(e164User(call), domain);
+        boolean route = !domain.equalsIgnoreCase(proxy.host());
+        if (!route && proxy.port() != 0) {
+            ruri.setPort(proxy.port());
+        }
+        if (!route && proxy.transport() != SipTransport.UDP) {
+            ruri.setTransportParam(transport);
+        }
+        SipURI fromUri = af.createSipURI(callerUser(call),
+                trunk.spec().fromDomain() != null ? trunk.spec().fromDomain() : domain);
+        SipURI toUri = af.createSipURI(e164User(call), domain);
+        String host = sip.config().advertisedAddress();
+        int port = sip.externalPort(transport);
+        List<ViaHeader> via = new ArrayList<>();
+        via.add(hf.createViaHeader(host, port, transport, null));
+        CallIdHeader callId = sip.externalProvider().getNewCallId();
+        MaxForwardsHeader inMf = (MaxForwardsHeader) call.callerInvite.getHeader(MaxForwardsHeader.NAME);
+        int mf = inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
+        Request req = sip.messageFactory().createRequest(ruri, Request.INVITE, callId,
+                hf.createCSeqHeader(1L, Request.INVITE), hf.createFromHeader(af.createAddress(fromUri), tokens.get()),
+                hf.createToHeader(af.createAddress(toUri), null), via, hf.createMaxForwardsHeader(mf));
+        SipURI contact = af.createSipURI("mv", host);
+        contact.setPort(port);
+        contact.setTransportParam(transport);
+        req.addHeader(hf.createContactHeader(af.createAddress(contact)));
+        req.addHeader(hf.createUserAgentHeader(List.of("MiniVoice-Gateway")));
+        req.addHeader(hf.createSupportedHeader("100rel")); // reliable provisionals are PRACKed here
+        if (route) {
+            SipURI r = af.createSipURI(null, proxy.host());
+            if (proxy.port() != 0) {
+                r.setPort(proxy.port());
+            }
+            r.setTransportParam(transport);
+            r.setLrParam();
+            req.addHeader(hf.createRouteHeader(af.createAddress(r)));
+        }
+        copyBody(call.callerInvite, req);
+        return req;
+    }
+
+    /** The trunk's parsed proxy, cached by its text (parsing validates; not per call). */
+    private ProxyAddress proxyOf(Trunk trunk) {
+        return proxies.computeIfAbsent(trunk.spec().proxy(), ProxyAddress::parse);
+    }
+
+    /** The INVITE again with the trunk's credentials for this challenge; null when none fits. */
+    Request withCredentials(RelayCall call, Response challenge) throws Exception {
+        boolean proxy = challenge.getStatusCode() == 407;
+        List<DigestChallenge> offered = new ArrayList<>();
+        String name = proxy ? ProxyAuthenticateHeader.NAME : WWWAuthenticateHeader.NAME;
+        for (ListIterator<?> it = challenge.getHeaders(name); it.hasNext(); ) {
+            DigestChallenge c = DigestChallenge.of((WWWAuthenticateHeader) it.next(), proxy);
+            if (c != null) {
+                offered.add(c);
+            }
+        }
+        DigestChallenge best = DigestChallenge.strongest(offered);
+        if (best == null) {
+            return null;
+        }
+        Request again = (Request) call.calleeInvite.clone();
+        CSeqHeader cseq = (CSeqHeader) again.getHeader(CSeqHeader.NAME);
+        cseq.setSeqNumber(cseq.getSeqNumber() + 1);
+        again.removeHeader(ViaHeader.NAME);
+        ViaHeader via = (ViaHeader) call.calleeInvite.getHeader(ViaHeader.NAME);
+        again.addHeader(sip.headerFactory().createViaHeader(via.getHost(), via.getPort(), via.getTransport(), null));
+        DigestAnswer answer = DigestAnswer.compute(best, call.trunk.spec().username(), call.trunk.spec().password(),
+                Request.INVITE, again.getRequestURI().toString(), again.getRawContent(), tokens.get(), 1);
+        again.addHeader(sip.headerFactory().createHeader(proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME,
+                answer.headerValue()));
+        return again;
+    }
+
+    /** The body and its Content-Type, when there is one. */
+    static void copyBody(javax.sip.message.Message from, javax.sip.message.Message to) throws Exception {
+        byte[] body = from.getRawContent();
+        ContentTypeHeader type = (ContentTypeHeader) from.getHeader(ContentTypeHeader.NAME);
+        if (body != null && body.length > 0 && type != null) {
+            to.setContent(body, (ContentTypeHeader) type.clone());
+        }
+    }
+
+    /** The carrier leg's destination: the platform's Request-URI user, or an inbound call's dial target. */
+    private static String e164User(RelayCall call) {
+        String to = call.dialTo != null ? call.dialTo : call.to;
+        return eu.minivoice.gateway.domain.E164.normalise(to).orElse(to);
+    }
+
+    private static String callerUser(RelayCall call) {
+        String from = call.dialFrom != null ? call.dialFrom : call.from;
+        return eu.minivoice.gateway.domain.E164.normalise(from).orElse(from);
+    }
+}

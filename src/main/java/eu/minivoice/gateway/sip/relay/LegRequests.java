@@ -57,18 +57,9 @@ final class LegRequests {
         String transport = ruri instanceof SipURI su && su.getTransportParam() != null ? su.getTransportParam() : "udp";
         String host = sip.config().advertisedAddress();
         int port = sip.config().internalPort();
-        List<ViaHeader> via = new ArrayList<>();
-        via.add(hf.createViaHeader(host, port, transport, null));
-        MaxForwardsHeader inMf = (MaxForwardsHeader) call.callerInvite.getHeader(MaxForwardsHeader.NAME);
-        int mf = inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
         SipURI fromUri = af.createSipURI(call.from, host);
-        Request req = sip.messageFactory().createRequest(ruri, Request.INVITE, sip.internalProvider().getNewCallId(),
-                hf.createCSeqHeader(1L, Request.INVITE), hf.createFromHeader(af.createAddress(fromUri), tokens.get()),
-                hf.createToHeader(af.createAddress(ruri), null), via, hf.createMaxForwardsHeader(mf));
-        SipURI contact = af.createSipURI("mv", host);
-        contact.setPort(port);
-        contact.setTransportParam(transport);
-        req.addHeader(hf.createContactHeader(af.createAddress(contact)));
+        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(ruri), port, transport,
+                sip.internalProvider().getNewCallId());
         req.addHeader(hf.createHeader(CallRelay.CALL_ID_HEADER, call.id));
         req.addHeader(hf.createHeader(CallRelay.CUSTOMER_HEADER, call.customerId));
         req.addHeader(hf.createHeader(CallRelay.TRUNK_ID_HEADER, call.inboundTrunk.id()));
@@ -98,20 +89,8 @@ final class LegRequests {
         SipURI toUri = af.createSipURI(e164User(call), domain);
         String host = sip.config().advertisedAddress();
         int port = sip.externalPort(transport);
-        List<ViaHeader> via = new ArrayList<>();
-        via.add(hf.createViaHeader(host, port, transport, null));
-        CallIdHeader callId = sip.externalProvider().getNewCallId();
-        MaxForwardsHeader inMf = (MaxForwardsHeader) call.callerInvite.getHeader(MaxForwardsHeader.NAME);
-        int mf = inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
-        Request req = sip.messageFactory().createRequest(ruri, Request.INVITE, callId,
-                hf.createCSeqHeader(1L, Request.INVITE), hf.createFromHeader(af.createAddress(fromUri), tokens.get()),
-                hf.createToHeader(af.createAddress(toUri), null), via, hf.createMaxForwardsHeader(mf));
-        SipURI contact = af.createSipURI("mv", host);
-        contact.setPort(port);
-        contact.setTransportParam(transport);
-        req.addHeader(hf.createContactHeader(af.createAddress(contact)));
-        req.addHeader(hf.createUserAgentHeader(List.of("MiniVoice-Gateway")));
-        req.addHeader(hf.createSupportedHeader("100rel")); // reliable provisionals are PRACKed here
+        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(toUri), port, transport,
+                sip.externalProvider().getNewCallId());
         if (route) {
             SipURI r = af.createSipURI(null, proxy.host());
             if (proxy.port() != 0) {
@@ -156,6 +135,33 @@ final class LegRequests {
         again.addHeader(sip.headerFactory().createHeader(proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME,
                 answer.headerValue()));
         return again;
+    }
+
+    /**
+     * A new INVITE from us on this side: our Via and Contact, CSeq 1, a fresh From tag, the
+     * caller's Max-Forwards decremented, and Supported: 100rel (reliable provisionals are PRACKed
+     * by the relay on every callee leg).
+     */
+    private Request newInvite(RelayCall call, javax.sip.address.URI ruri, javax.sip.address.Address from,
+                              javax.sip.address.Address to, int port, String transport, CallIdHeader callId)
+            throws Exception {
+        AddressFactory af = sip.addressFactory();
+        HeaderFactory hf = sip.headerFactory();
+        String host = sip.config().advertisedAddress();
+        List<ViaHeader> via = new ArrayList<>();
+        via.add(hf.createViaHeader(host, port, transport, null));
+        MaxForwardsHeader inMf = (MaxForwardsHeader) call.callerInvite.getHeader(MaxForwardsHeader.NAME);
+        int mf = inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
+        Request req = sip.messageFactory().createRequest(ruri, Request.INVITE, callId,
+                hf.createCSeqHeader(1L, Request.INVITE), hf.createFromHeader(from, tokens.get()),
+                hf.createToHeader(to, null), via, hf.createMaxForwardsHeader(mf));
+        SipURI contact = af.createSipURI("mv", host);
+        contact.setPort(port);
+        contact.setTransportParam(transport);
+        req.addHeader(hf.createContactHeader(af.createAddress(contact)));
+        req.addHeader(hf.createUserAgentHeader(List.of("MiniVoice-Gateway")));
+        req.addHeader(hf.createSupportedHeader("100rel"));
+        return req;
     }
 
     /** The body and its Content-Type, when there is one. */

@@ -101,22 +101,30 @@ class InboundCallScenarioTest {
         }, e -> true, Duration.ofSeconds(5));
     }
 
-    private static String forward(int port, String extra) {
-        return "{\"actions\":[" + extra + "{\"type\":\"forward\",\"to\":\"sip:agent@127.0.0.1:" + port
-                + "\",\"timeout\":10}]}";
-    }
-
-    @Test
-    void aForwardedCallIsAnsweredByThePlatformAndTheCarrierHangsUp() throws Exception {
+    /**
+     * A carrier call to {@code number} whose webhook answers {@code actions} (with PORT standing
+     * for the platform's port), the platform played by {@code platformScenario}; both must pass.
+     */
+    private static void forwardedCall(String number, String actions, String platformScenario, String carrierScenario)
+            throws Exception {
         int platformPort = FreePorts.next();
-        actionsByNumber.put("+15551230021", forward(platformPort,
-                "{\"type\":\"set\",\"variables\":{\"tier\":\"gold\"}},"));
-        try (Sipp platform = Sipp.startOnPort("platform-uas-inbound-answer.xml", platformPort)) {
-            Sipp.Result carrier = carrierCall("carrier-uac-inbound-call.xml", "+15551230021");
+        actionsByNumber.put(number, actions.replace("PORT", Integer.toString(platformPort)));
+        try (Sipp platform = Sipp.startOnPort(platformScenario, platformPort)) {
+            Sipp.Result carrier = carrierCall(carrierScenario, number);
             assertEquals(0, carrier.exitCode(), carrier.output());
             Sipp.Result p = platform.await();
             assertEquals(0, p.exitCode(), p.output());
         }
+    }
+
+    private static String forward(String extra) {
+        return "{\"actions\":[" + extra + "{\"type\":\"forward\",\"to\":\"sip:agent@127.0.0.1:PORT\",\"timeout\":10}]}";
+    }
+
+    @Test
+    void aForwardedCallIsAnsweredByThePlatformAndTheCarrierHangsUp() throws Exception {
+        forwardedCall("+15551230021", forward("{\"type\":\"set\",\"variables\":{\"tier\":\"gold\"}},"),
+                "platform-uas-inbound-answer.xml", "carrier-uac-inbound-call.xml");
         JsonNode done = awaitEvent("call.completed", "+15551230021");
         assertEquals("inbound", done.get("call").get("direction").asText());
         assertEquals(trunk, done.get("call").get("trunk_id").asText());
@@ -139,14 +147,8 @@ class InboundCallScenarioTest {
 
     @Test
     void thePlatformHangsUpAForwardedCall() throws Exception {
-        int platformPort = FreePorts.next();
-        actionsByNumber.put("+15551230026", forward(platformPort, ""));
-        try (Sipp platform = Sipp.startOnPort("platform-uas-inbound-answer-then-bye.xml", platformPort)) {
-            Sipp.Result carrier = carrierCall("carrier-uac-inbound-callee-hangs-up.xml", "+15551230026");
-            assertEquals(0, carrier.exitCode(), carrier.output());
-            Sipp.Result p = platform.await();
-            assertEquals(0, p.exitCode(), p.output());
-        }
+        forwardedCall("+15551230026", forward(""), "platform-uas-inbound-answer-then-bye.xml",
+                "carrier-uac-inbound-callee-hangs-up.xml");
         JsonNode done = awaitEvent("call.completed", "+15551230026");
         assertEquals("platform", done.get("data").get("hangup_side").asText());
         assertEquals("normal_clearing", done.get("data").get("hangup_cause").asText());
@@ -210,14 +212,7 @@ class InboundCallScenarioTest {
 
     @Test
     void aCancelWhileThePlatformRingsEndsBothLegs() throws Exception {
-        int platformPort = FreePorts.next();
-        actionsByNumber.put("+15551230023", forward(platformPort, ""));
-        try (Sipp platform = Sipp.startOnPort("carrier-uas-ring-then-cancel.xml", platformPort)) {
-            Sipp.Result carrier = carrierCall("carrier-uac-inbound-cancel.xml", "+15551230023");
-            assertEquals(0, carrier.exitCode(), carrier.output());
-            Sipp.Result p = platform.await();
-            assertEquals(0, p.exitCode(), p.output());
-        }
+        forwardedCall("+15551230023", forward(""), "carrier-uas-ring-then-cancel.xml", "carrier-uac-inbound-cancel.xml");
         assertEquals("canceled", awaitEvent("call.failed", "+15551230023").get("data").get("reason").asText());
     }
 

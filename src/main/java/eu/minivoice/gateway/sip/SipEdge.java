@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  */
 public final class SipEdge implements SipListener {
     private static final Logger log = LoggerFactory.getLogger(SipEdge.class);
-    static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS";
+    static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK";
 
     private final List<IpRange> trusted;
     private final RandomIdGenerator random;

@@ -185,6 +185,19 @@ public final class TrunkResource {
                         errors.add(new FieldError(name, "must be a whole number"));
                     }
                 }
+                case INTEGER_LIST -> {
+                    List<Integer> list = new ArrayList<>();
+                    boolean ok = value.isArray();
+                    for (JsonNode item : value) {
+                        ok &= item.isIntegralNumber() && item.canConvertToInt();
+                        list.add(item.intValue());
+                    }
+                    if (ok) {
+                        out.put(field, list);
+                    } else {
+                        errors.add(new FieldError(name, "must be an array of whole numbers"));
+                    }
+                }
             }
         }
         if (!errors.isEmpty()) {
@@ -222,6 +235,7 @@ public final class TrunkResource {
         n.put("application_id", s.applicationId());
         n.put("max_concurrent_calls", s.maxConcurrentCalls());
         n.put("max_cps", s.maxCps());
+        n.putPOJO("failover_codes", s.failoverCodeSet()); // the effective list (defaults when unset)
         RegistrationSnapshot reg = snapshotOf(t);
         n.put("registration_status", reg.status().name());
         n.set("registration", registrationJson(reg));

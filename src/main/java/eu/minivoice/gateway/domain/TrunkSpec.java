@@ -9,6 +9,8 @@ package eu.minivoice.gateway.domain;
  * @param register      the explicit choice, or null for "register when a username is set"
  * @param maxConcurrentCalls null = no limit
  * @param maxCps        null = no limit
+ * @param failoverCodes canonical comma-separated SIP codes that move an outbound attempt to the
+ *                      next trunk ("408,500,503"), or null for {@link #DEFAULT_FAILOVER_CODES}
  */
 public record TrunkSpec(
         String name,
@@ -27,7 +29,24 @@ public record TrunkSpec(
         int pingInterval,
         String applicationId,
         Integer maxConcurrentCalls,
-        Integer maxCps) {
+        Integer maxCps,
+        String failoverCodes) {
+
+    /** DESIGN §4: timeouts and server failures move on; a person's answer (404/486/603) never does. */
+    public static final java.util.SortedSet<Integer> DEFAULT_FAILOVER_CODES = java.util.Collections.unmodifiableSortedSet(
+            new java.util.TreeSet<>(java.util.List.of(408, 500, 502, 503, 504)));
+
+    /** The codes that fail an attempt over to the next trunk (before any provisional answer). */
+    public java.util.SortedSet<Integer> failoverCodeSet() {
+        if (failoverCodes == null) {
+            return DEFAULT_FAILOVER_CODES;
+        }
+        java.util.SortedSet<Integer> out = new java.util.TreeSet<>();
+        for (String c : failoverCodes.split(",")) {
+            out.add(Integer.parseInt(c.trim()));
+        }
+        return out;
+    }
 
     /** Whether the registration engine should keep a registration for this trunk. */
     public boolean registers() {
@@ -47,6 +66,7 @@ public record TrunkSpec(
                 + ", gatewayName=" + gatewayName + ", direction=" + direction + ", priority=" + priority
                 + ", register=" + register + ", registerExpires=" + registerExpires
                 + ", pingInterval=" + pingInterval + ", applicationId=" + applicationId
-                + ", maxConcurrentCalls=" + maxConcurrentCalls + ", maxCps=" + maxCps + "]";
+                + ", maxConcurrentCalls=" + maxConcurrentCalls + ", maxCps=" + maxCps
+                + ", failoverCodes=" + failoverCodes + "]";
     }
 }

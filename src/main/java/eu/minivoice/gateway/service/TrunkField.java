@@ -21,9 +21,10 @@ public enum TrunkField {
     PING_INTERVAL("ping_interval", Kind.INTEGER),
     APPLICATION_ID("application_id", Kind.STRING),
     MAX_CONCURRENT_CALLS("max_concurrent_calls", Kind.INTEGER),
-    MAX_CPS("max_cps", Kind.INTEGER);
+    MAX_CPS("max_cps", Kind.INTEGER),
+    FAILOVER_CODES("failover_codes", Kind.INTEGER_LIST);
 
-    public enum Kind { STRING, BOOLEAN, INTEGER }
+    public enum Kind { STRING, BOOLEAN, INTEGER, INTEGER_LIST }
 
     /** Fields the API shows but nobody writes. */
     public static final java.util.Set<String> READ_ONLY = java.util.Set.of(

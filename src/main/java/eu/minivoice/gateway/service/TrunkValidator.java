@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
  * Pure: no I/O, so every rule is unit-tested.
  */
 public final class TrunkValidator {
+    static final java.util.Set<Integer> NEVER_FAILOVER = java.util.Set.of(401, 404, 407, 486, 487, 600, 603);
     static final int MAX_INBOUND_RANGES = 100;
 
     private final TrunkDefaults defaults;
@@ -66,6 +67,8 @@ public final class TrunkValidator {
         v.put(TrunkField.APPLICATION_ID, base.applicationId());
         v.put(TrunkField.MAX_CONCURRENT_CALLS, base.maxConcurrentCalls());
         v.put(TrunkField.MAX_CPS, base.maxCps());
+        v.put(TrunkField.FAILOVER_CODES, base.failoverCodes() == null ? null
+                : java.util.List.copyOf(base.failoverCodeSet()));
         v.putAll(fields);
         return build(v, new ArrayList<>());
     }
@@ -93,6 +96,7 @@ public final class TrunkValidator {
         String applicationId = r.applicationId();
         Integer maxConcurrent = r.integer(TrunkField.MAX_CONCURRENT_CALLS, 1, 100_000, true);
         Integer maxCps = r.integer(TrunkField.MAX_CPS, 1, 10_000, true);
+        String failoverCodes = r.failoverCodes();
         if (Boolean.TRUE.equals(register) && v.get(TrunkField.USERNAME) == null) {
             errors.add(new FieldError("register", "registration needs a username"));
         }
@@ -100,7 +104,8 @@ public final class TrunkValidator {
             throw new ValidationException(errors);
         }
         return new TrunkSpec(name, proxy, username, password, realm, fromDomain, inboundIp, active, gatewayName,
-                direction, priority, register, registerExpires, pingInterval, applicationId, maxConcurrent, maxCps);
+                direction, priority, register, registerExpires, pingInterval, applicationId, maxConcurrent, maxCps,
+                failoverCodes);
     }
 
     /** Per-field rules; each returns the normalised value or records an error and returns null. */
@@ -226,6 +231,37 @@ public final class TrunkValidator {
                 error(TrunkField.INBOUND_IP, e.getMessage());
                 return null;
             }
+        }
+
+        /**
+         * 1–20 distinct codes 400–699, never a person's answer (404, 486, 600, 603: "a person who
+         * declined must not be called again") nor one the relay handles itself (401, 407, 487).
+         * Canonical: sorted, comma-separated; null = the defaults.
+         */
+        String failoverCodes() {
+            @SuppressWarnings("unchecked")
+            List<Integer> codes = (List<Integer>) v.get(TrunkField.FAILOVER_CODES);
+            if (codes == null) {
+                return null;
+            }
+            java.util.TreeSet<Integer> set = new java.util.TreeSet<>(codes);
+            if (codes.isEmpty() || codes.size() > 20 || set.size() != codes.size()) {
+                error(TrunkField.FAILOVER_CODES, "must list 1 to 20 distinct SIP codes");
+                return null;
+            }
+            for (int c : set) {
+                if (c < 400 || c > 699) {
+                    error(TrunkField.FAILOVER_CODES, c + " is not a failure code (400-699)");
+                    return null;
+                }
+                if (NEVER_FAILOVER.contains(c)) {
+                    error(TrunkField.FAILOVER_CODES, c + " can never fail over (" + (c == 401 || c == 407
+                            ? "challenges are answered" : c == 487 ? "the call was cancelled"
+                            : "a person's answer: they must not be called again") + ")");
+                    return null;
+                }
+            }
+            return set.stream().map(String::valueOf).collect(Collectors.joining(","));
         }
 
         Boolean bool(TrunkField f, boolean nullable) {

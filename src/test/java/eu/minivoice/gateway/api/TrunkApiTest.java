@@ -186,6 +186,13 @@ class TrunkApiTest {
         "{\"name\":\"n\",\"proxy\":\"sip.example.net\",\"register\":true}              | register",
         "{\"name\":\"n\",\"proxy\":\"sip.example.net\",\"username\":\"has space\"}     | username",
         "{\"name\":\"n\",\"proxy\":\"sip.example.net\",\"max_cps\":0}                  | max_cps",
+        "{\"name\":\"n\",\"proxy\":\"sip.example.net\",\"failover_codes\":[486]}       | failover_codes",
+        "{\"name\":\"n\",\"proxy\":\"sip.example.net\",\"failover_codes\":[603,503]}   | failover_codes",
+        "{\"name\":\"n\",\"proxy\":\"sip.example.net\",\"failover_codes\":[]}          | failover_codes",
+        "{\"name\":\"n\",\"proxy\":\"sip.example.net\",\"failover_codes\":[399]}       | failover_codes",
+        "{\"name\":\"n\",\"proxy\":\"sip.example.net\",\"failover_codes\":[503,503]}   | failover_codes",
+        "{\"name\":\"n\",\"proxy\":\"sip.example.net\",\"failover_codes\":\"503\"}     | failover_codes",
+        "{\"name\":\"n\",\"proxy\":\"sip.example.net\",\"failover_codes\":[\"503\"]}   | failover_codes",
         "{\"name\":\"n\",\"proxy\":\"sip.example.net\",\"application_id\":\"nope\"}    | application_id",
         "{\"name\":\"\",\"proxy\":\"sip.example.net\"}                                 | name",
         "{\"name\":null,\"proxy\":\"sip.example.net\"}                                 | name",
@@ -198,6 +205,22 @@ class TrunkApiTest {
         assertEquals(field, r.errorField(), r.body());
         assertTrue(r.json().get("error").get("details").isArray());
         assertEquals(before, count(), "nothing written");
+    }
+
+    @Test
+    void failoverCodesDefaultCanBeSetAndReset() {
+        Reply r = create("{\"name\":\"fo\",\"proxy\":\"sip.example.net\"}");
+        assertEquals(201, r.status(), r.body());
+        assertEquals("[408,500,502,503,504]", r.data().get("failover_codes").toString());
+        String id = r.data().get("id").asText();
+        r = shared.gw().http.patch("/v1/trunks/" + id, API_KEY, "{\"failover_codes\":[503,480,408]}");
+        assertEquals(200, r.status(), r.body());
+        assertEquals("[408,480,503]", r.data().get("failover_codes").toString());
+        assertEquals("[408,480,503]", shared.gw().http.get("/v1/trunks/" + id, API_KEY).data().get("failover_codes").toString());
+        r = shared.gw().http.patch("/v1/trunks/" + id, API_KEY, "{\"priority\":4}");
+        assertEquals("[408,480,503]", r.data().get("failover_codes").toString(), "a patch of another field keeps them");
+        r = shared.gw().http.patch("/v1/trunks/" + id, API_KEY, "{\"failover_codes\":null}");
+        assertEquals("[408,500,502,503,504]", r.data().get("failover_codes").toString());
     }
 
     @Test

@@ -21,7 +21,7 @@ class InboundMatcherTest {
     private static Trunk trunk(String id, String customer, String inboundIp, String app, int priority,
                                boolean active, TrunkDirection direction) {
         TrunkSpec spec = new TrunkSpec("name-" + id, "198.51.100.9", null, null, null, null, inboundIp, active,
-                null, direction, priority, false, 3600, 0, app, null, null);
+                null, direction, priority, false, 3600, 0, app, null, null, null);
         return new Trunk(id, customer, spec, Instant.EPOCH, Instant.EPOCH);
     }
 

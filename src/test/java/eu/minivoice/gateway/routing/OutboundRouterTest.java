@@ -30,7 +30,7 @@ class OutboundRouterTest {
     private static Trunk trunk(String id, String customer, int priority, boolean active, TrunkDirection dir,
                                Integer maxCalls) {
         TrunkSpec spec = new TrunkSpec("name-" + id, "sip.carrier.example", "u", "p", null, null, null, active,
-                "gw-" + id, dir, priority, null, 3600, 0, null, maxCalls, null);
+                "gw-" + id, dir, priority, null, 3600, 0, null, maxCalls, null, null);
         return new Trunk(id, customer, spec, Instant.EPOCH, Instant.EPOCH);
     }
 

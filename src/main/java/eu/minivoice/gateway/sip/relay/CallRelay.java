@@ -68,8 +68,6 @@ public final class CallRelay implements CallHandler {
     /** On the platform leg of an inbound call: the trunk it came in on, and the dialled number. */
     public static final String TRUNK_ID_HEADER = "X-MiniVoice-Trunk-Id";
     public static final String DIALLED_HEADER = "X-MiniVoice-Dialled-Number";
-    /** Before any provisional answer these move on to the next trunk (DESIGN §4 step 4). */
-    static final Set<Integer> FAILOVER_CODES = Set.of(408, 500, 502, 503, 504);
     /** A platform-chosen call id (DESIGN §4): our own id format, so ids stay uniform in the API. */
     static final java.util.regex.Pattern OWN_CALL_ID = java.util.regex.Pattern.compile("call_[A-Za-z0-9_-]{8,64}");
     /** Header section of a platform INVITE above this → 513 (real ones are 1-2 KB; none is copied). */
@@ -968,7 +966,7 @@ public final class CallRelay implements CallHandler {
         }
         call.attempts.add(new RelayCall.Attempt(call.trunk.id(), code, reason, ms));
         router.trunkReleased(call.trunk.id());
-        if (!call.provisional && FAILOVER_CODES.contains(code)) {
+        if (!call.provisional && call.trunk.spec().failoverCodeSet().contains(code)) {
             log.info("call {}: trunk {} answered {}; trying the next trunk", call.id, call.trunk.id(), code);
             nextAttempt(call, code, reason);
             return;
@@ -1061,7 +1059,9 @@ public final class CallRelay implements CallHandler {
         dialog.sendRequest(ct);
     }
 
-    private void end(RelayCall call, String type, Map<String, Object> data) {
+    private void end(RelayCall call, String type, Map<String, Object> eventData) {
+        Map<String, Object> data = new LinkedHashMap<>(eventData);
+        data.putIfAbsent("attempts", call.attemptsJson()); // every attempt, in every final event
         String status = type.equals("call.completed") ? "completed" : String.valueOf(switch (String.valueOf(data.get("reason"))) {
             case "busy" -> "busy";
             case "no_answer" -> "no_answer";

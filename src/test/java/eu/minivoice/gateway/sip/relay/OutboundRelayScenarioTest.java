@@ -164,6 +164,40 @@ class OutboundRelayScenarioTest {
     }
 
     @Test
+    void failoverCodesArePerTrunk() throws Exception {
+        int firstPort = FreePorts.next();
+        int secondPort = FreePorts.next();
+        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"relay-480-fails-over\",\"proxy\":\"127.0.0.1:"
+                + firstPort + "\",\"priority\":10,\"failover_codes\":[480,503]}");
+        assertEquals(201, r.status(), r.body());
+        trunks.add(r.data().get("id").asText());
+        String second = trunk("relay-after-480", secondPort, 20);
+        try (Sipp down = Sipp.startOnPort("carrier-uas-480.xml", firstPort);
+             Sipp up = Sipp.startOnPort("carrier-uas-answer.xml", secondPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230018", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            assertEquals(0, down.await().exitCode());
+            assertEquals(0, up.await().exitCode());
+        }
+        JsonNode attempts = awaitEvent("call.completed", "+15551230018").get("data").get("attempts");
+        assertEquals(480, attempts.get(0).get("sip_code").asInt());
+        assertEquals(second, attempts.get(1).get("trunk_id").asText());
+    }
+
+    @Test
+    void a480IsPassedBackByDefault() throws Exception {
+        int firstPort = FreePorts.next();
+        trunk("relay-480-default", firstPort, 10);
+        trunk("relay-480-not-tried", FreePorts.next(), 20);
+        try (Sipp down = Sipp.startOnPort("carrier-uas-480.xml", firstPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-expect-480.xml", gateway(), keys("+15551230019", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            assertEquals(0, down.await().exitCode());
+        }
+        assertEquals(1, awaitEvent("call.failed", "+15551230019").get("data").get("attempts").size());
+    }
+
+    @Test
     void a503FailsOverToTheNextTrunk() throws Exception {
         int firstPort = FreePorts.next();
         int secondPort = FreePorts.next();

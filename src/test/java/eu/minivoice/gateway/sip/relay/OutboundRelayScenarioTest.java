@@ -298,6 +298,21 @@ class OutboundRelayScenarioTest {
     }
 
     @Test
+    void aProxyChallenge407IsAnsweredWithProxyAuthorization() throws Exception {
+        int carrierPort = FreePorts.next();
+        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"relay-auth-407\",\"proxy\":\"127.0.0.1:"
+                + carrierPort + "\",\"username\":\"1001\",\"password\":\"secret-1001\",\"register\":false}");
+        assertEquals(201, r.status(), r.body());
+        trunks.add(r.data().get("id").asText());
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-407-then-answer.xml", carrierPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230020", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            Sipp.Result c = carrier.await();
+            assertEquals(0, c.exitCode(), c.output());
+        }
+    }
+
+    @Test
     void aChallengeIsAnsweredOnceWithTheTrunkCredentials() throws Exception {
         int carrierPort = FreePorts.next();
         Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"relay-auth\",\"proxy\":\"127.0.0.1:"

@@ -30,7 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class InboundCallScenarioTest {
     @RegisterExtension
-    static final SharedGateway shared = new SharedGateway(env -> env.put("MINIVOICE_RELAY_INVITE_TIMEOUT_MS", "1000"));
+    static final SharedGateway shared = new SharedGateway(env -> {
+        env.put("MINIVOICE_RELAY_INVITE_TIMEOUT_MS", "1000");
+        env.put("MINIVOICE_WEBHOOKS_ACTION_TIMEOUT_MS", "1000");
+    });
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CARRIER = "127.0.0.2";
     private static final Map<String, String> actionsByNumber = new ConcurrentHashMap<>();
@@ -45,6 +48,10 @@ class InboundCallScenarioTest {
             try {
                 String to = JSON.readTree(r.body()).get("call").get("to").asText();
                 String actions = actionsByNumber.get(to);
+                if (actions != null && actions.startsWith("SLOW:")) { // answers after the action timeout
+                    return new Answer(200, actions.substring(5), Map.of("Content-Type", "application/json"),
+                            Duration.ofSeconds(3));
+                }
                 return actions == null ? Answer.of(204) : Answer.json(actions);
             } catch (Exception e) {
                 return Answer.of(500);
@@ -166,6 +173,19 @@ class InboundCallScenarioTest {
         // The reason is stored with the call.initiated event the fetch answered.
         JsonNode initiated = awaitEvent("call.initiated", "+15551230030");
         assertTrue(initiated.get("data").get("action").toString().contains("fallback"), initiated.toString());
+    }
+
+    @Test
+    void aSlowOrHugeWebhookAnswerGetsTheFallback() throws Exception {
+        actionsByNumber.put("+15551230032", "SLOW:" + forward(""));
+        long start = System.nanoTime();
+        assertEquals(0, carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230032").exitCode());
+        assertTrue(System.nanoTime() - start < 2_900_000_000L, "the fallback came at the action timeout (1 s)");
+        StringBuilder huge = new StringBuilder("{\"actions\":[{\"type\":\"set\",\"variables\":{\"pad\":\"");
+        huge.append("x".repeat(200_000)).append("\"}},{\"type\":\"reject\",\"status\":486}]}");
+        actionsByNumber.put("+15551230033", huge.toString());
+        assertEquals(0, carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230033").exitCode(),
+                "an answer over webhooks.max_response_bytes is refused: the fallback, not the 486");
     }
 
     @Test

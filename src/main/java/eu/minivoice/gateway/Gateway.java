@@ -40,7 +40,6 @@ import eu.minivoice.gateway.routing.InboundMatcher;
 import eu.minivoice.gateway.sip.relay.InboundGate;
 import eu.minivoice.gateway.api.TrunkMatchResource;
 import eu.minivoice.gateway.domain.Trunk;
-import java.net.InetAddress;
 import java.util.Set;
 import java.util.Optional;
 import eu.minivoice.gateway.store.JdbcApplicationStore;
@@ -358,16 +357,12 @@ public final class Gateway implements AutoCloseable {
      * next change or restart). Unresolvable: no address, so the token rule cannot match it.
      */
     private static Set<String> proxyAddresses(Trunk trunk) {
-        String host = trunk.spec().proxyAddress().host().replace("[", "").replace("]", "");
         try {
-            Set<String> out = new java.util.HashSet<>();
-            for (InetAddress a : InetAddress.getAllByName(host)) {
-                out.add(a.getHostAddress());
-            }
-            return out;
+            return trunk.spec().proxyAddress().resolveNumeric();
         } catch (java.net.UnknownHostException e) {
             log.warn("trunk {}: proxy host {} does not resolve; contact-token matching and answering its"
-                    + " challenges are off until the trunk changes or the gateway restarts", trunk.id(), host);
+                    + " challenges are off until it resolves (checked every 5 minutes)", trunk.id(),
+                    trunk.spec().proxyAddress().host());
             return Set.of();
         }
     }

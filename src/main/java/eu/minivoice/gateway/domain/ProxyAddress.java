@@ -71,6 +71,19 @@ public record ProxyAddress(String host, int port, SipTransport transport, boolea
         }
     }
 
+    /**
+     * The proxy's numeric addresses (an IP literal as itself, a DNS name resolved). May wait on
+     * DNS: never call it on a SIP thread.
+     */
+    public java.util.Set<String> resolveNumeric() throws java.net.UnknownHostException {
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (java.net.InetAddress a : java.net.InetAddress.getAllByName(bare)) {
+            out.add(a.getHostAddress());
+        }
+        return out;
+    }
+
     /** The port to use: the explicit one, else the transport's default. */
     public int effectivePort() {
         return port != 0 ? port : transport.defaultPort();

@@ -77,4 +77,16 @@ public final class TestGateway implements AutoCloseable {
     public void close() {
         gateway.close();
     }
+
+    /** The newest call event of this type whose call.to is {@code to}, for the default customer (waits up to 5 s). */
+    public com.fasterxml.jackson.databind.JsonNode awaitCallEvent(String type, String to) {
+        return Await.until(type + " for " + to, () -> {
+            for (com.fasterxml.jackson.databind.JsonNode e : http.get("/v1/events?type=" + type + "&limit=50", API_KEY).data()) {
+                if (e.get("call").get("to").asText().equals(to)) {
+                    return e;
+                }
+            }
+            return null;
+        }, e -> true, java.time.Duration.ofSeconds(5));
+    }
 }

@@ -21,8 +21,7 @@ public final class Slf4jStackLogger implements StackLogger {
     private static final Logger log = LoggerFactory.getLogger("gov.nist.javax.sip");
     /** Malformed input is normal input: one WARN line per window at most, the rest counted. */
     private static final long MALFORMED_WINDOW_NANOS = 10_000_000_000L;
-    private final java.util.concurrent.atomic.AtomicLong malformedSuppressed = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong malformedNextLog = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+    private final LogThrottle malformedThrottle = new LogThrottle(MALFORMED_WINDOW_NANOS);
     private volatile boolean messageTrace;
     private volatile boolean enabled = true;
 
@@ -111,15 +110,11 @@ public final class Slf4jStackLogger implements StackLogger {
 
     private void malformed(String message) {
         log.debug(message);
-        long now = System.nanoTime();
-        long next = malformedNextLog.get();
-        if (now - next >= 0 && malformedNextLog.compareAndSet(next, now + MALFORMED_WINDOW_NANOS)) {
-            long more = malformedSuppressed.getAndSet(0);
+        long more = malformedThrottle.occurred();
+        if (more >= 0) {
             String first = message.length() > 160 ? message.substring(0, 160) + "…" : message;
             log.warn("malformed SIP input dropped: {}{}", first.replace('\r', ' ').replace('\n', ' '),
                     more > 0 ? " (and " + more + " more since the last report)" : "");
-        } else {
-            malformedSuppressed.incrementAndGet();
         }
     }
 

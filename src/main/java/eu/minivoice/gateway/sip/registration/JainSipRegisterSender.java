@@ -27,17 +27,13 @@ import javax.sip.header.RetryAfterHeader;
 import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.ListIterator;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 /**
  * Builds REGISTER requests (DESIGN §3) and sends them through the carrier-facing provider as
@@ -72,8 +68,7 @@ public final class JainSipRegisterSender implements RegisterSender {
         Set<String> proxyAddresses;
         try {
             // The digest-leak guard compares answers against these addresses.
-            proxyAddresses = Arrays.stream(InetAddress.getAllByName(bare(t.proxy().host())))
-                    .map(InetAddress::getHostAddress).collect(Collectors.toSet());
+            proxyAddresses = t.proxy().resolveNumeric();
         } catch (UnknownHostException e) {
             sink.onFailure("cannot resolve proxy " + t.proxy().host(), false);
             return;
@@ -215,9 +210,5 @@ public final class JainSipRegisterSender implements RegisterSender {
         if (c != null) {
             out.add(c);
         }
-    }
-
-    private static String bare(String host) {
-        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     }
 }

@@ -7,6 +7,7 @@ import eu.minivoice.gateway.routing.InboundMatch;
 import eu.minivoice.gateway.routing.InboundMatcher;
 import eu.minivoice.gateway.sip.SipServer;
 import gov.nist.javax.sip.RequestEventExt;
+import eu.minivoice.gateway.sip.logging.LogThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +58,7 @@ public final class InboundGate implements eu.minivoice.gateway.sip.CarrierInvite
     private final AtomicLong unknownSources = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong ambiguous = new AtomicLong();
-    private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
-    private final AtomicLong unknownSinceLog = new AtomicLong();
+    private final LogThrottle unmatchedLog = new LogThrottle(LOG_EVERY_NANOS);
 
     public InboundGate(SipServer sip, InboundMatcher matcher, CallObserver observer, IdGenerator ids,
                        Supplier<String> tokens, Clock clock, RoutedCalls routedCalls) {
@@ -102,13 +102,11 @@ public final class InboundGate implements eu.minivoice.gateway.sip.CarrierInvite
             // Unknown source, or a shared carrier no rule attributes to one customer: nobody's call.
             (r.code().equals(eu.minivoice.gateway.domain.ErrorCode.AMBIGUOUS_TRUNK.code()) ? ambiguous
                     : unknownSources).incrementAndGet();
-            unknownSinceLog.incrementAndGet();
-            long now = System.nanoTime();
-            long last = lastLog.get();
-            if (now - last >= LOG_EVERY_NANOS && lastLog.compareAndSet(last, now)) {
-                log.warn("inbound INVITE from {} refused 403 ({}); {} refusal(s) of unmatched sources since the last"
-                        + " such line, {} unknown and {} ambiguous in all", source.getHostAddress(), r.reason(),
-                        unknownSinceLog.getAndSet(0), unknownSources.get(), ambiguous.get());
+            long more = unmatchedLog.occurred();
+            if (more >= 0) {
+                log.warn("inbound INVITE from {} refused 403 ({}); {} more refusal(s) of unmatched sources since the"
+                        + " last such line, {} unknown and {} ambiguous in all", source.getHostAddress(), r.reason(),
+                        more, unknownSources.get(), ambiguous.get());
             }
             answerStatelessly(event, r.sipStatus());
             return;

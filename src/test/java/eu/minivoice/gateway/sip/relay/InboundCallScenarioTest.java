@@ -97,17 +97,6 @@ class InboundCallScenarioTest {
         return Sipp.run(scenario, ext(), "-i", CARRIER, "-key", "to", to);
     }
 
-    private static JsonNode awaitEvent(String type, String to) {
-        return Await.until(type + " for " + to, () -> {
-            for (JsonNode e : shared.gw().http.get("/v1/events?type=" + type + "&limit=50", API_KEY).data()) {
-                if (e.get("call").get("to").asText().equals(to)) {
-                    return e;
-                }
-            }
-            return null;
-        }, e -> true, Duration.ofSeconds(5));
-    }
-
     /**
      * A carrier call to {@code number} whose webhook answers {@code actions} (with PORT standing
      * for the platform's port), the platform played by {@code platformScenario}; both must pass.
@@ -132,12 +121,12 @@ class InboundCallScenarioTest {
     void aForwardedCallIsAnsweredByThePlatformAndTheCarrierHangsUp() throws Exception {
         forwardedCall("+15551230021", forward("{\"type\":\"set\",\"variables\":{\"tier\":\"gold\"}},"),
                 "platform-uas-inbound-answer.xml", "carrier-uac-inbound-call.xml");
-        JsonNode done = awaitEvent("call.completed", "+15551230021");
+        JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230021");
         assertEquals("inbound", done.get("call").get("direction").asText());
         assertEquals(trunk, done.get("call").get("trunk_id").asText());
         assertEquals("carrier", done.get("data").get("hangup_side").asText());
         assertEquals("gold", done.get("variables").get("tier").asText(), "set variables travel in later events");
-        assertEquals("gold", awaitEvent("call.answered", "+15551230021").get("variables").get("tier").asText());
+        assertEquals("gold", shared.gw().awaitCallEvent("call.answered", "+15551230021").get("variables").get("tier").asText());
         String callId = done.get("call").get("id").asText();
         JsonNode rec = Await.until("record", () -> {
             Reply r = shared.gw().http.get("/v1/calls/" + callId, API_KEY);
@@ -156,7 +145,7 @@ class InboundCallScenarioTest {
     void thePlatformHangsUpAForwardedCall() throws Exception {
         forwardedCall("+15551230026", forward(""), "platform-uas-inbound-answer-then-bye.xml",
                 "carrier-uac-inbound-callee-hangs-up.xml");
-        JsonNode done = awaitEvent("call.completed", "+15551230026");
+        JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230026");
         assertEquals("platform", done.get("data").get("hangup_side").asText());
         assertEquals("normal_clearing", done.get("data").get("hangup_cause").asText());
         assertTrue(done.get("data").get("duration").asInt() >= 0);
@@ -166,12 +155,12 @@ class InboundCallScenarioTest {
     void badWebhookAnswersGetTheFallbackAndADefinedSipAnswer() throws Exception {
         actionsByNumber.put("+15551230027", "{not json");
         assertEquals(0, carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230027").exitCode());
-        JsonNode failed = awaitEvent("call.failed", "+15551230027");
+        JsonNode failed = shared.gw().awaitCallEvent("call.failed", "+15551230027");
         assertEquals(503, failed.get("data").get("sip_code").asInt());
         actionsByNumber.put("+15551230030", "{\"actions\":[{\"type\":\"teleport\",\"to\":\"mars\"}]}");
         assertEquals(0, carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230030").exitCode());
         // The reason is stored with the call.initiated event the fetch answered.
-        JsonNode initiated = awaitEvent("call.initiated", "+15551230030");
+        JsonNode initiated = shared.gw().awaitCallEvent("call.initiated", "+15551230030");
         assertTrue(initiated.get("data").get("action").toString().contains("fallback"), initiated.toString());
     }
 
@@ -196,7 +185,7 @@ class InboundCallScenarioTest {
         WebhookReceiver.Received asked = webhook.received(r -> r.body().contains("+15551230020")).get(0);
         assertEquals("/did-app", asked.path());
         assertTrue(asked.body().contains("\"route\":\"number\""), asked.body());
-        JsonNode failed = awaitEvent("call.failed", "+15551230020");
+        JsonNode failed = shared.gw().awaitCallEvent("call.failed", "+15551230020");
         assertEquals("busy", failed.get("data").get("reason").asText());
         assertEquals(486, failed.get("data").get("sip_code").asInt());
     }
@@ -207,14 +196,14 @@ class InboundCallScenarioTest {
         Sipp.Result carrier = carrierCall("carrier-uac-inbound-expect-302.xml", "+15551230022");
         assertEquals(0, carrier.exitCode(), carrier.output());
         assertEquals("sip:elsewhere@example.com",
-                awaitEvent("call.failed", "+15551230022").get("data").get("redirect_to").asText());
+                shared.gw().awaitCallEvent("call.failed", "+15551230022").get("data").get("redirect_to").asText());
     }
 
     @Test
     void aDeadWebhookFallsBackToTheDefaultReject503() throws Exception {
         Sipp.Result carrier = carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230029");
         assertEquals(0, carrier.exitCode(), carrier.output());
-        awaitEvent("call.failed", "+15551230029");
+        shared.gw().awaitCallEvent("call.failed", "+15551230029");
     }
 
     @Test
@@ -233,7 +222,7 @@ class InboundCallScenarioTest {
     @Test
     void aCancelWhileThePlatformRingsEndsBothLegs() throws Exception {
         forwardedCall("+15551230023", forward(""), "carrier-uas-ring-then-cancel.xml", "carrier-uac-inbound-cancel.xml");
-        assertEquals("canceled", awaitEvent("call.failed", "+15551230023").get("data").get("reason").asText());
+        assertEquals("canceled", shared.gw().awaitCallEvent("call.failed", "+15551230023").get("data").get("reason").asText());
     }
 
     @Test
@@ -253,7 +242,7 @@ class InboundCallScenarioTest {
             Sipp.Result o = out.await();
             assertEquals(0, o.exitCode(), o.output());
         }
-        JsonNode done = awaitEvent("call.completed", "+15551230025");
+        JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230025");
         JsonNode attempts = done.get("data").get("attempts");
         assertEquals(486, attempts.get(0).get("sip_code").asInt(), attempts.toString());
         assertEquals(dialTrunk, attempts.get(1).get("trunk_id").asText(), attempts.toString());
@@ -272,7 +261,7 @@ class InboundCallScenarioTest {
             Sipp.Result r = ringing.await();
             assertEquals(0, r.exitCode(), "the ringing carrier got its CANCEL: " + r.output());
         }
-        JsonNode attempts = awaitEvent("call.failed", "+15551230031").get("data").get("attempts");
+        JsonNode attempts = shared.gw().awaitCallEvent("call.failed", "+15551230031").get("data").get("attempts");
         assertEquals(408, attempts.get(0).get("sip_code").asInt(), attempts.toString());
     }
 
@@ -287,7 +276,7 @@ class InboundCallScenarioTest {
             assertEquals(0, carrier.exitCode(), carrier.output());
             assertEquals(0, platform.await().exitCode());
         }
-        JsonNode attempts = awaitEvent("call.completed", "+15551230024").get("data").get("attempts");
+        JsonNode attempts = shared.gw().awaitCallEvent("call.completed", "+15551230024").get("data").get("attempts");
         assertEquals("sip:a@127.0.0.1:" + silent, attempts.get(0).get("target").asText(), attempts.toString());
         assertEquals(408, attempts.get(0).get("sip_code").asInt());
         assertEquals("sip:b@127.0.0.1:" + platformPort, attempts.get(1).get("target").asText());

@@ -53,18 +53,6 @@ class OutboundRelayScenarioTest {
         return new String[] {"-key", "customer", "cust_default", "-key", "to", to, "-key", "from", from};
     }
 
-    /** The newest call event of a type for the call with this destination. */
-    private static JsonNode awaitEvent(String type, String to) {
-        return Await.until(type + " for " + to, () -> {
-            for (JsonNode e : shared.gw().http.get("/v1/events?type=" + type + "&limit=20", API_KEY).data()) {
-                if (e.get("call").get("to").asText().equals(to)) {
-                    return e;
-                }
-            }
-            return null;
-        }, e -> true, Duration.ofSeconds(5));
-    }
-
     @Test
     void aCallIsRelayedAndThePlatformHangsUp() throws Exception {
         int carrierPort = FreePorts.next();
@@ -75,12 +63,12 @@ class OutboundRelayScenarioTest {
             Sipp.Result c = carrier.await();
             assertEquals(0, c.exitCode(), c.output());
         }
-        JsonNode done = awaitEvent("call.completed", "+15551230003");
+        JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230003");
         assertEquals("platform", done.get("data").get("hangup_side").asText());
         assertEquals(trunk, done.get("call").get("trunk_id").asText());
         assertEquals("outbound", done.get("call").get("direction").asText());
-        awaitEvent("call.answered", "+15551230003");
-        awaitEvent("call.ringing", "+15551230003");
+        shared.gw().awaitCallEvent("call.answered", "+15551230003");
+        shared.gw().awaitCallEvent("call.ringing", "+15551230003");
 
         // The call record: both legs' Call-IDs, codes, times, who hung up.
         String callId = done.get("call").get("id").asText();
@@ -127,7 +115,7 @@ class OutboundRelayScenarioTest {
             Sipp.Result c = carrier.await();
             assertEquals(0, c.exitCode(), c.output());
         }
-        JsonNode done = awaitEvent("call.completed", "+15551230016");
+        JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230016");
         assertEquals("call_platform-own-0001", done.get("call").get("id").asText());
         JsonNode rec = awaitRecord("call_platform-own-0001", n -> n.get("status").asText().equals("completed"));
         assertEquals("+15551230016", rec.get("to").asText());
@@ -144,7 +132,7 @@ class OutboundRelayScenarioTest {
             Sipp.Result c = carrier.await();
             assertEquals(0, c.exitCode(), c.output());
         }
-        assertEquals("carrier", awaitEvent("call.completed", "+15551230004").get("data").get("hangup_side").asText());
+        assertEquals("carrier", shared.gw().awaitCallEvent("call.completed", "+15551230004").get("data").get("hangup_side").asText());
     }
 
     @Test
@@ -158,7 +146,7 @@ class OutboundRelayScenarioTest {
             assertEquals(0, platform.exitCode(), platform.output());
             assertEquals(0, carrier.await().exitCode());
         }
-        JsonNode failed = awaitEvent("call.failed", "+15551230005");
+        JsonNode failed = shared.gw().awaitCallEvent("call.failed", "+15551230005");
         assertEquals("busy", failed.get("data").get("reason").asText());
         assertEquals(486, failed.get("data").get("sip_code").asInt());
     }
@@ -179,7 +167,7 @@ class OutboundRelayScenarioTest {
             assertEquals(0, down.await().exitCode());
             assertEquals(0, up.await().exitCode());
         }
-        JsonNode attempts = awaitEvent("call.completed", "+15551230018").get("data").get("attempts");
+        JsonNode attempts = shared.gw().awaitCallEvent("call.completed", "+15551230018").get("data").get("attempts");
         assertEquals(480, attempts.get(0).get("sip_code").asInt());
         assertEquals(second, attempts.get(1).get("trunk_id").asText());
     }
@@ -194,7 +182,7 @@ class OutboundRelayScenarioTest {
             assertEquals(0, platform.exitCode(), platform.output());
             assertEquals(0, down.await().exitCode());
         }
-        assertEquals(1, awaitEvent("call.failed", "+15551230019").get("data").get("attempts").size());
+        assertEquals(1, shared.gw().awaitCallEvent("call.failed", "+15551230019").get("data").get("attempts").size());
     }
 
     @Test
@@ -210,7 +198,7 @@ class OutboundRelayScenarioTest {
             assertEquals(0, down.await().exitCode());
             assertEquals(0, up.await().exitCode());
         }
-        JsonNode done = awaitEvent("call.completed", "+15551230003");
+        JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230003");
         assertEquals(second, done.get("call").get("trunk_id").asText());
         JsonNode attempts = done.get("data").get("attempts");
         assertEquals(first, attempts.get(0).get("trunk_id").asText());
@@ -224,7 +212,7 @@ class OutboundRelayScenarioTest {
         // No trunk at all: 503 no_active_trunk, with the seed's error in call.failed.
         Sipp.Result r = Sipp.run("platform-uac-expect-503.xml", gateway(), keys("+15551230006", "+15551230001"));
         assertEquals(0, r.exitCode(), r.output());
-        JsonNode failed = awaitEvent("call.failed", "+15551230006");
+        JsonNode failed = shared.gw().awaitCallEvent("call.failed", "+15551230006");
         assertEquals("no_active_trunk", failed.get("data").get("error").get("code").asText());
         assertEquals("no active outbound trunk available", failed.get("data").get("error").get("message").asText());
         JsonNode rec = awaitRecord(failed.get("call").get("id").asText(), n -> n.get("status").asText().equals("failed"));
@@ -252,7 +240,7 @@ class OutboundRelayScenarioTest {
             r = Sipp.run("platform-uac-expect-415.xml", gateway(), keys("+15551230003", "+15551230001"));
             assertEquals(0, r.exitCode(), r.output());
             assertEquals("caller_id_not_verified",
-                    awaitEvent("call.failed", "+15551230008").get("data").get("error").get("code").asText());
+                    shared.gw().awaitCallEvent("call.failed", "+15551230008").get("data").get("error").get("code").asText());
             Thread.sleep(300);
             assertTrue(carrier.isAlive(), "the carrier saw nothing and still waits for its INVITE");
         }
@@ -269,7 +257,7 @@ class OutboundRelayScenarioTest {
             assertEquals(0, platform.exitCode(), platform.output());
             assertEquals(0, carrier.await().exitCode());
         }
-        JsonNode attempts = awaitEvent("call.completed", "+15551230010").get("data").get("attempts");
+        JsonNode attempts = shared.gw().awaitCallEvent("call.completed", "+15551230010").get("data").get("attempts");
         assertEquals(dead, attempts.get(0).get("trunk_id").asText());
         assertEquals(408, attempts.get(0).get("sip_code").asInt());
         assertEquals(up, attempts.get(1).get("trunk_id").asText());
@@ -290,7 +278,7 @@ class OutboundRelayScenarioTest {
             assertEquals(0, platform.exitCode(), platform.output());
             assertEquals(0, carrier.await().exitCode());
         }
-        JsonNode attempts = awaitEvent("call.completed", "+15551230017").get("data").get("attempts");
+        JsonNode attempts = shared.gw().awaitCallEvent("call.completed", "+15551230017").get("data").get("attempts");
         assertEquals(r.data().get("id").asText(), attempts.get(0).get("trunk_id").asText());
         assertTrue(attempts.get(0).get("error").asText().contains("transport error"), attempts.toString());
         assertTrue(attempts.get(0).get("latency_ms").asLong() < 900, "not the silence timeout: " + attempts);
@@ -337,7 +325,7 @@ class OutboundRelayScenarioTest {
             Sipp.Result c = carrier.await();
             assertEquals(0, c.exitCode(), c.output());
         }
-        JsonNode failed = awaitEvent("call.failed", "+15551230012");
+        JsonNode failed = shared.gw().awaitCallEvent("call.failed", "+15551230012");
         assertEquals("canceled", failed.get("data").get("reason").asText());
         assertEquals("canceled", failed.get("call").get("status").asText());
     }
@@ -351,14 +339,14 @@ class OutboundRelayScenarioTest {
         trunks.add(r.data().get("id").asText());
         try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer.xml", carrierPort);
              Sipp first = Sipp.start("platform-uac-call.xml", gateway(), keys("+15551230013", "+15551230001"))) {
-            awaitEvent("call.answered", "+15551230013"); // the trunk's one slot is in use for ~1 s
+            shared.gw().awaitCallEvent("call.answered", "+15551230013"); // the trunk's one slot is in use for ~1 s
             Sipp.Result second = Sipp.run("platform-uac-expect-503.xml", gateway(), keys("+15551230014", "+15551230001"));
             assertEquals(0, second.exitCode(), second.output());
             assertEquals(0, first.await().exitCode());
             assertEquals(0, carrier.await().exitCode());
         }
         assertEquals("limit_exceeded",
-                awaitEvent("call.failed", "+15551230014").get("data").get("error").get("code").asText());
+                shared.gw().awaitCallEvent("call.failed", "+15551230014").get("data").get("error").get("code").asText());
     }
 
     @Test
@@ -371,6 +359,6 @@ class OutboundRelayScenarioTest {
             Sipp.Result c = carrier.await();
             assertEquals(0, c.exitCode(), c.output());
         }
-        assertEquals("platform", awaitEvent("call.completed", "+15551230015").get("data").get("hangup_side").asText());
+        assertEquals("platform", shared.gw().awaitCallEvent("call.completed", "+15551230015").get("data").get("hangup_side").asText());
     }
 }

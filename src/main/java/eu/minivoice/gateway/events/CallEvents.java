@@ -31,26 +31,17 @@ public final class CallEvents {
     /** The envelope as a tree, for callers that add to {@code data} before storing. */
     public ObjectNode envelope(String type, CallInfo call, Map<String, String> variables, Map<String, ?> data,
                                Instant at) {
-        ObjectNode root = json.createObjectNode();
-        root.put("id", ids.newOrderedId("evt"));
-        root.put("event", type);
-        root.put("created_at", at.truncatedTo(ChronoUnit.MILLIS).toString());
-        ObjectNode c = root.putObject("call");
-        c.put("id", call.id());
-        c.put("customer_id", call.customerId());
-        c.put("application_id", call.applicationId());
-        c.put("trunk_id", call.trunkId());
-        c.put("status", call.status());
-        c.put("direction", call.direction());
-        c.put("from", call.from());
-        c.put("to", call.to());
-        root.set("variables", json.valueToTree(variables));
-        root.set("data", json.valueToTree(data));
-        return root;
+        // One writer of the envelope's shape ({@link #event}); the tree is for the action fetch,
+        // which adds data.action before storing (once per inbound call, not per event).
+        try {
+            return (ObjectNode) json.readTree(event(type, call, variables, data, at).payload());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("our own JSON always parses", e);
+        }
     }
 
     /**
-     * The stored event, written straight to JSON (the same bytes as {@link #envelope} + {@link #text}):
+     * The stored event, written straight to JSON (the one place that writes the envelope's shape):
      * called on SIP threads for every call event, so no tree and no date re-parsing.
      */
     public StoredEvent event(String type, CallInfo call, Map<String, String> variables, Map<String, ?> data,

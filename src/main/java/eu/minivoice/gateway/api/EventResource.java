@@ -95,6 +95,9 @@ public final class EventResource {
             Thread.currentThread().interrupt();
             throw new ApiException(503, ErrorCode.OVERLOADED, "interrupted");
         }
+        if (created < 0) {
+            throw new ApiException(500, ErrorCode.INTERNAL_ERROR, "the database refused the redelivery");
+        }
         if (created == 0) {
             throw new ApiException(409, ErrorCode.CONFLICT, "event " + e.id()
                     + " has no webhook target now (no application callback or events_url)");

@@ -6,18 +6,13 @@ import eu.minivoice.gateway.domain.OutboxItem;
 import eu.minivoice.gateway.domain.StoredEvent;
 import eu.minivoice.gateway.domain.WebhookUrl;
 import eu.minivoice.gateway.store.OutboxStore;
-import eu.minivoice.gateway.store.StoreRetry;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import eu.minivoice.gateway.store.BatchWriter;
+import eu.minivoice.gateway.store.RejectedDataException;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -30,9 +25,8 @@ import java.util.function.Consumer;
  * event is refused and counted, never waited for.
  */
 public final class Outbox implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
     private static final int BATCH = 2_000;
-    private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long COMMIT_INTERVAL_MS = 10;
 
     private sealed interface Command {
     }
@@ -49,13 +43,8 @@ public final class Outbox implements AutoCloseable {
     private final WebhookDirectory directory;
     private final IdGenerator ids;
     private final Clock clock;
-    private final int capacity;
-    private final LinkedBlockingQueue<Command> queue = new LinkedBlockingQueue<>();
-    private final AtomicInteger queuedEvents = new AtomicInteger();
-    private final AtomicLong refused = new AtomicLong();
-    private final Thread writer;
+    private final BatchWriter<Command> writer;
     private volatile DeliveryScheduler scheduler;
-    private volatile boolean running = true;
     private long nextSeq;
 
     public Outbox(OutboxStore store, WebhookDirectory directory, IdGenerator ids, Clock clock, int capacity) {
@@ -63,9 +52,19 @@ public final class Outbox implements AutoCloseable {
         this.directory = directory;
         this.ids = ids;
         this.clock = clock;
-        this.capacity = capacity;
-        this.writer = new Thread(this::run, "outbox-writer");
-        this.writer.setDaemon(true);
+        this.writer = new BatchWriter<>("outbox-writer", new BatchWriter.Sink<>() {
+            @Override
+            public void write(List<Command> batch) {
+                Outbox.this.write(batch);
+            }
+
+            @Override
+            public void dropped(Command c, RejectedDataException cause) {
+                if (c instanceof Append a && a.onStored() != null) {
+                    a.onStored().accept(-1);
+                }
+            }
+        }, capacity, BATCH, COMMIT_INTERVAL_MS);
     }
 
     /** Starts writing; committed deliveries go to {@code scheduler}. */
@@ -91,7 +90,7 @@ public final class Outbox implements AutoCloseable {
     /**
      * Delivers a stored event again to its current targets (POST /v1/events/{id}/redeliver).
      * {@code onStored} receives the number of new deliveries once they are committed (0: the
-     * event has no target now).
+     * event has no target now; -1: the database refused them).
      */
     public boolean redeliver(StoredEvent event, Consumer<Integer> onStored) {
         return enqueue(new Append(event, List.of(), true, onStored));
@@ -99,7 +98,7 @@ public final class Outbox implements AutoCloseable {
 
     /** A delivery's new state, from the scheduler. Never refused: these are bounded by held deliveries. */
     public void update(Delivery delivery) {
-        queue.add(new Update(delivery));
+        writer.add(new Update(delivery));
     }
 
     /** An id for a delivery made outside the outbox (the action fetch), recorded afterwards. */
@@ -108,70 +107,36 @@ public final class Outbox implements AutoCloseable {
     }
 
     public long refusedCount() {
-        return refused.get();
+        return writer.refusedCount();
+    }
+
+    /** Events the database refused (e.g. a customer that does not exist): dropped, never retried. */
+    public long droppedCount() {
+        return writer.droppedCount();
     }
 
     public int queued() {
-        return queuedEvents.get();
+        return writer.queued();
     }
 
     private boolean enqueue(Append append) {
-        if (!running || queuedEvents.incrementAndGet() > capacity) {
-            queuedEvents.decrementAndGet();
-            long n = refused.incrementAndGet();
-            if (n == 1 || n % 1000 == 0) {
-                log.error("event outbox full: {} event(s) refused so far (latest {} {})", n, append.event().type(),
-                        append.event().id());
-            }
-            return false;
-        }
-        queue.add(append);
-        return true;
+        return writer.offer(append);
     }
 
-    private void run() {
-        List<Command> batch = new ArrayList<>(BATCH);
-        long lastCommit = 0;
-        while (running || !queue.isEmpty()) {
-            try {
-                Command first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                // Group commit: at most one transaction per COMMIT_INTERVAL_NANOS unless a batch is full.
-                // Each H2 commit writes a chunk to the file (WRITE_DELAY=0); a few large commits cost far
-                // less than many small ones, for a few milliseconds of added latency.
-                long wait = lastCommit + COMMIT_INTERVAL_NANOS - System.nanoTime();
-                if (wait > 0 && queue.size() < BATCH - 1) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
-                batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
-                lastCommit = System.nanoTime();
-                write(batch);
-                batch.clear();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private void write(List<Command> batch) throws InterruptedException {
+    /** Stores one batch in one transaction (the writer retries it, or splits it when the database refuses data). */
+    private void write(List<Command> batch) {
         List<StoredEvent> events = new ArrayList<>();
         List<Delivery> inserts = new ArrayList<>();
         List<OutboxItem> toSend = new ArrayList<>();
         List<Delivery> updates = new ArrayList<>();
         List<Runnable> after = new ArrayList<>();
         Instant now = clock.instant();
-        int appended = 0;
         for (Command c : batch) {
             if (c instanceof Update u) {
                 updates.add(u.delivery());
                 continue;
             }
             Append a = (Append) c;
-            appended++;
             boolean redelivery = a.onStored() != null;
             if (!redelivery) {
                 events.add(a.event());
@@ -197,8 +162,7 @@ public final class Outbox implements AutoCloseable {
                 after.add(() -> a.onStored().accept(n));
             }
         }
-        writeWithRetry(events, inserts, updates);
-        queuedEvents.addAndGet(-appended);
+        store.write(events, inserts, updates);
         DeliveryScheduler s = scheduler;
         if (s != null) {
             s.offer(toSend);
@@ -212,21 +176,9 @@ public final class Outbox implements AutoCloseable {
                 d.nextAttemptAt(), d.windowStart(), d.createdAt(), d.updatedAt(), d.deliveredAt());
     }
 
-    /** A database hiccup must not lose accepted events: retried until it lands or we stop. */
-    private void writeWithRetry(List<StoredEvent> events, List<Delivery> inserts, List<Delivery> updates)
-            throws InterruptedException {
-        StoreRetry.untilStored(events.size() + " event(s), " + inserts.size() + " new and " + updates.size()
-                + " updated deliveries", () -> store.write(events, inserts, updates), () -> running, log);
-    }
-
     /** Stops after writing what is queued (bounded wait). */
     @Override
     public void close() {
-        running = false;
-        try {
-            writer.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.close();
     }
 }

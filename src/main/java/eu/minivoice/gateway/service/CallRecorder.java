@@ -1,91 +1,60 @@
 package eu.minivoice.gateway.service;
 
 import eu.minivoice.gateway.domain.CallRecord;
+import eu.minivoice.gateway.store.BatchWriter;
 import eu.minivoice.gateway.store.CallStore;
-import eu.minivoice.gateway.store.StoreRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
 
 /**
- * Stores call records off the SIP threads: {@link #accept} never blocks; one writer stores
- * batches, keeping only the newest version of each call within a batch (a short call's start,
- * answer and end usually become one write, an insert). Bounded queue: when full, a version is refused and
- * counted (the next version of the same call still lands).
+ * Stores call records off the SIP threads: {@link #accept} never blocks; one {@link BatchWriter}
+ * stores batches, keeping only the newest version of each call within a batch (a short call's
+ * start, answer and end usually become one write, an insert). Bounded queue: when full, a version
+ * is refused and counted (the next version of the same call still lands). A record the database
+ * refuses is dropped and counted; it never holds back the others.
  */
 public final class CallRecorder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CallRecorder.class);
     private static final int BATCH = 1_000;
+    private static final Set<String> FINAL = Set.of("completed", "failed", "busy", "no_answer", "canceled");
 
     private final CallStore store;
-    private final BlockingQueue<CallRecord> queue;
-    private final AtomicLong refused = new AtomicLong();
-    private final Thread writer;
+    private final BatchWriter<CallRecord> writer;
     /** Ids of calls stored but not ended (writer thread only): their next version is an update. */
     private final Set<String> unfinished = new HashSet<>();
-    private static final Set<String> FINAL = Set.of("completed", "failed", "busy", "no_answer", "canceled");
-    private volatile boolean running = true;
 
     public CallRecorder(CallStore store, int capacity) {
         this.store = store;
-        this.queue = new ArrayBlockingQueue<>(capacity);
-        this.writer = new Thread(this::run, "call-recorder");
-        this.writer.setDaemon(true);
+        this.writer = new BatchWriter<>("call-recorder", this::write, capacity, BATCH, 10);
         this.writer.start();
     }
 
     public void accept(CallRecord record) {
-        if (!queue.offer(record)) {
-            long n = refused.incrementAndGet();
-            if (n == 1 || n % 1000 == 0) {
-                log.error("call record queue full: {} version(s) refused so far", n);
-            }
-        }
+        writer.offer(record);
     }
 
-    private void run() {
-        List<CallRecord> drained = new ArrayList<>(BATCH);
-        while (running || !queue.isEmpty()) {
-            try {
-                CallRecord first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                TimeUnit.MILLISECONDS.sleep(10); // group a few milliseconds of changes into one commit
-                drained.add(first);
-                queue.drainTo(drained, BATCH - 1);
-                Map<String, CallRecord> newest = new LinkedHashMap<>();
-                drained.forEach(r -> newest.put(r.id(), r));
-                write(newest.values());
-                drained.clear();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+    /** Records the database refused (e.g. no customer): dropped so that later calls are recorded. */
+    public long droppedCount() {
+        return writer.droppedCount();
     }
 
-    private void write(Collection<CallRecord> batch) throws InterruptedException {
+    private void write(List<CallRecord> versions) {
+        Map<String, CallRecord> newest = new LinkedHashMap<>();
+        versions.forEach(r -> newest.put(r.id(), r));
         List<CallRecord> fresh = new ArrayList<>();
         List<CallRecord> changed = new ArrayList<>();
-        for (CallRecord r : batch) {
+        for (CallRecord r : newest.values()) {
             (unfinished.contains(r.id()) ? changed : fresh).add(r);
         }
-        List<String> foreign = new ArrayList<>();
-        StoreRetry.untilStored(batch.size() + " call record(s)", () -> foreign.addAll(store.store(fresh, changed)),
-                () -> running, log);
-        for (CallRecord r : batch) {
+        List<String> foreign = store.store(fresh, changed);
+        for (CallRecord r : newest.values()) {
             if (FINAL.contains(r.status())) {
                 unfinished.remove(r.id());
             } else {
@@ -99,11 +68,6 @@ public final class CallRecorder implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        try {
-            writer.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.close();
     }
 }

@@ -60,6 +60,9 @@ final class Jdbc {
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
+            if (RejectedDataException.refusesData(e)) {
+                throw new RejectedDataException(what + " refused: " + e.getMessage(), e);
+            }
             throw new StoreException(what + " failed: " + e.getMessage(), e);
         }
     }

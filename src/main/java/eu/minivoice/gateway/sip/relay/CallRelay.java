@@ -218,7 +218,7 @@ public final class CallRelay implements CallHandler {
             reject(call, 415, ErrorCode.UNSUPPORTED_MEDIA_TYPE.code(), "the INVITE body must be application/sdp", null);
             return true;
         }
-        if (call.customerId == null || call.customerId.isBlank() || call.customerId.length() > 80) {
+        if (!hasCustomer(call)) {
             reject(call, 403, ErrorCode.UNAUTHORIZED.code(), CUSTOMER_HEADER + " is required", null);
             return true;
         }
@@ -1126,9 +1126,16 @@ public final class CallRelay implements CallHandler {
         data.put("error", Map.of("code", code, "message", message));
         byId.remove(call.id, call);
         releaseCustomerSlot(call); // e.g. every trunk at its limit after admission
-        observer.callEvent("call.failed", call.info("failed"), call.variables, data);
-        observer.recordChanged(call.record());
+        if (hasCustomer(call)) {
+            // Without a customer nobody could ever see the record or receive the event.
+            observer.callEvent("call.failed", call.info("failed"), call.variables, data);
+            observer.recordChanged(call.record());
+        }
         log.info("call {}: refused {} {} ({})", call.id, status, code, message);
+    }
+
+    private static boolean hasCustomer(RelayCall call) {
+        return call.customerId != null && !call.customerId.isBlank() && call.customerId.length() <= 80;
     }
 
     private void sendFinalToPlatform(RelayCall call, Response r) throws Exception {

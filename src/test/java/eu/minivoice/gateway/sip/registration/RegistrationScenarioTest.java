@@ -1,6 +1,7 @@
 package eu.minivoice.gateway.sip.registration;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import eu.minivoice.gateway.support.Await;
 import eu.minivoice.gateway.support.Http.Reply;
 import eu.minivoice.gateway.support.Sipp;
 import eu.minivoice.gateway.support.SharedGateway;
@@ -51,6 +52,12 @@ class RegistrationScenarioTest {
         return null;
     }
 
+    private static String codes(JsonNode timeline) {
+        StringBuilder codes = new StringBuilder();
+        timeline.get("transactions").forEach(tx -> codes.append(tx.get("code").asInt()).append(' '));
+        return codes.toString();
+    }
+
     @Test
     void registersWithDigestAndRefreshesBeforeExpiry() throws Exception {
         try (Sipp registrar = Sipp.start("carrier-registrar-401-then-200.xml", null)) {
@@ -60,11 +67,11 @@ class RegistrationScenarioTest {
             assertTrue(t.get("registration").get("expires_at").isTextual());
             Sipp.Result result = registrar.await(); // passes only after the challenged refresh
             assertEquals(0, result.exitCode(), result.output());
-            JsonNode timeline = shared.gw().http.get("/v1/trunks/" + id + "/registration", API_KEY).data();
+            // SIPp ends as it sends the last 200; the gateway records it a moment later.
+            JsonNode timeline = Await.until("the challenged refresh in the timeline",
+                    () -> shared.gw().http.get("/v1/trunks/" + id + "/registration", API_KEY).data(),
+                    n -> codes(n).startsWith("401 200 401 200"), Duration.ofSeconds(5));
             assertEquals("REGED", timeline.get("registration_status").asText());
-            StringBuilder codes = new StringBuilder();
-            timeline.get("transactions").forEach(tx -> codes.append(tx.get("code").asInt()).append(' '));
-            assertTrue(codes.toString().startsWith("401 200 401 200"), codes.toString());
             assertEquals(12, timeline.get("transactions").get(1).get("granted_expires").asInt());
 
             // Every status change is stored as a trunk.registration_changed event.

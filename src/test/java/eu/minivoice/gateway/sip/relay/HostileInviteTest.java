@@ -2,6 +2,7 @@ package eu.minivoice.gateway.sip.relay;
 
 import eu.minivoice.gateway.support.FreePorts;
 import eu.minivoice.gateway.support.Http.Reply;
+import eu.minivoice.gateway.support.RawSip;
 import eu.minivoice.gateway.support.SharedGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,11 +12,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static eu.minivoice.gateway.support.TestGateway.API_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,7 +30,6 @@ class HostileInviteTest {
     @RegisterExtension
     static final SharedGateway shared = new SharedGateway();
     private static final InetAddress LO = InetAddress.getLoopbackAddress();
-    private static final AtomicInteger SEQ = new AtomicInteger();
     private static DatagramSocket carrier;
     private static final List<String> carrierInvites = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static Thread carrierThread;
@@ -68,47 +66,12 @@ class HostileInviteTest {
         carrier.close();
     }
 
-    /** A well-formed platform INVITE; {@code edit} changes its header block. */
     private static String invite(java.util.function.UnaryOperator<String> edit) {
-        int n = SEQ.incrementAndGet();
-        String sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                + "m=audio 40000 RTP/AVP 0\r\n";
-        String headers = "INVITE sip:+15551239999@127.0.0.1 SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:PORT;branch=z9hG4bK-hostile-" + n + "\r\n"
-                + "From: <sip:+15551230001@127.0.0.1>;tag=f" + n + "\r\n"
-                + "To: <sip:+15551239999@127.0.0.1>\r\n"
-                + "Call-ID: hostile-" + n + "@127.0.0.1\r\n"
-                + "CSeq: 1 INVITE\r\n"
-                + "Contact: <sip:platform@127.0.0.1:PORT>\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "X-MiniVoice-Customer-Id: cust_default\r\n"
-                + "Content-Type: application/sdp\r\n";
-        headers = edit.apply(headers);
-        return headers + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+        return RawSip.platformInvite(edit);
     }
 
-    /** Sends one request from a fresh socket; @return the first final answer's status line + headers, or null */
     private static String send(String message) throws Exception {
-        try (DatagramSocket s = new DatagramSocket(0, LO)) {
-            s.setSoTimeout(2_000);
-            byte[] b = message.replace("PORT", Integer.toString(s.getLocalPort())).getBytes(StandardCharsets.ISO_8859_1);
-            s.send(new DatagramPacket(b, b.length, LO, shared.gw().sipInternalPort()));
-            byte[] buf = new byte[65_536];
-            long end = System.currentTimeMillis() + 2_000;
-            while (System.currentTimeMillis() < end) {
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                try {
-                    s.receive(p);
-                } catch (SocketTimeoutException e) {
-                    return null;
-                }
-                String answer = new String(p.getData(), 0, p.getLength(), StandardCharsets.ISO_8859_1);
-                if (!answer.startsWith("SIP/2.0 1")) {
-                    return answer;
-                }
-            }
-            return null;
-        }
+        return RawSip.send(message, shared.gw().sipInternalPort());
     }
 
     private static void expect(int status, String error, String message) throws Exception {
@@ -155,13 +118,10 @@ class HostileInviteTest {
         Thread.sleep(300);
         assertEquals(List.of(), new ArrayList<>(carrierInvites), "nothing may reach the carrier");
         // Still relaying: a good INVITE reaches the carrier.
-        try (DatagramSocket s = new DatagramSocket(0, LO)) {
-            byte[] b = invite(h -> h).replace("PORT", Integer.toString(s.getLocalPort())).getBytes(StandardCharsets.ISO_8859_1);
-            s.send(new DatagramPacket(b, b.length, LO, shared.gw().sipInternalPort()));
-            long end = System.currentTimeMillis() + 3_000;
-            while (carrierInvites.isEmpty() && System.currentTimeMillis() < end) {
-                Thread.sleep(20);
-            }
+        RawSip.fire(invite(h -> h), shared.gw().sipInternalPort());
+        long end = System.currentTimeMillis() + 3_000;
+        while (carrierInvites.isEmpty() && System.currentTimeMillis() < end) {
+            Thread.sleep(20);
         }
         assertEquals(1, carrierInvites.size(), "a good INVITE is still relayed");
         assertTrue(carrierInvites.get(0).contains("Supported: 100rel"), carrierInvites.get(0));

@@ -39,6 +39,7 @@ echo "path rate asked ok failed retrans achieved_cps inv200_p50_ms inv200_p99_ms
 echo '{"actions":[{"type":"forward","to":"sip:agent@127.0.0.1:'$UAS'","timeout":10}]}' > "$WORK/actions.json"
 $JAVA bench/inbound/Responder.java $RESP "$WORK/actions.json" > "$WORK/responder.log" 2>&1 & PIDS+=("$!")
 
+export MINIVOICE_SECURITY_ALLOWED_PRIVATE_CIDRS=127.0.0.0/8,::1/128
 export MINIVOICE_API_KEY=$KEY MINIVOICE_DATA_DIR=$WORK/data MINIVOICE_ADMIN_PORT=$ADMIN \
        MINIVOICE_SIP_EXTERNAL_PORT=$GW_EXT MINIVOICE_SIP_INTERNAL_PORT=$GW_INT MINIVOICE_LOG_LEVEL=WARN
 $JAVA -jar target/minivoice-gateway.jar > "$WORK/gw.log" 2>&1 & GW=$!; PIDS+=("$GW")

@@ -97,6 +97,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}'
 echo "path rate asked ok failed retrans achieved_cps inv200_p50_ms inv200_p99_ms cpu_ms_per_call clean delay_matched delay_p50_ms delay_p99_ms delay_max_ms"
 
 # Gateway: one trunk to the UAS, the caller ID as a number.
+export MINIVOICE_SECURITY_ALLOWED_PRIVATE_CIDRS=127.0.0.0/8,::1/128
 export MINIVOICE_API_KEY=$KEY MINIVOICE_DATA_DIR=$WORK/data MINIVOICE_ADMIN_PORT=$ADMIN \
        MINIVOICE_SIP_EXTERNAL_PORT=$GW_EXT MINIVOICE_SIP_INTERNAL_PORT=$GW_INT MINIVOICE_LOG_LEVEL=WARN
 $JAVA -jar target/minivoice-gateway.jar > "$WORK/gw.log" 2>&1 & GW=$!; PIDS+=("$GW")

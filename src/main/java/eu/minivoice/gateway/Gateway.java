@@ -18,6 +18,8 @@ import eu.minivoice.gateway.service.NumberService;
 import eu.minivoice.gateway.service.RegistrationEvents;
 import eu.minivoice.gateway.service.TrunkService;
 import eu.minivoice.gateway.service.TrunkValidator;
+import eu.minivoice.gateway.service.TargetGuard;
+import eu.minivoice.gateway.domain.AddressPolicy;
 import eu.minivoice.gateway.domain.ProbeResult;
 import eu.minivoice.gateway.domain.RegistrationSnapshot;
 import eu.minivoice.gateway.domain.RegistrationStatus;
@@ -101,6 +103,7 @@ public final class Gateway implements AutoCloseable {
     private JdbcCallStore callStore;
     private CallRecorder callRecorder;
     private InboundMatcher inboundMatcher;
+    private TargetGuard targetGuard;
     private InboundGate inboundGate;
     /** The relay's timers (attempt silence, maximum call duration): one daemon thread. */
     private final java.util.concurrent.ScheduledThreadPoolExecutor relayTimers = relayTimers();
@@ -153,11 +156,13 @@ public final class Gateway implements AutoCloseable {
             JdbcNumberStore numberStore = new JdbcNumberStore(database.dataSource());
             JdbcOutboxStore outboxStore = new JdbcOutboxStore(database.dataSource());
             ActionParser actionParser = new ActionParser();
+            targetGuard = new TargetGuard(AddressPolicy.allowing(config.security().allowedPrivateCidrs()),
+                    Duration.ofSeconds(2));
             ApplicationService applications = new ApplicationService(applicationStore, numberStore, trunkStore,
-                    actionParser, random, () -> random.randomToken(32), clock);
+                    actionParser, random, () -> random.randomToken(32), clock, targetGuard);
             NumberService numbers = new NumberService(numberStore, applicationStore, trunkStore, random, clock);
-            TrunkService trunks = new TrunkService(trunkStore, new TrunkValidator(config.trunks()),
-                    applications::exists, random, clock);
+            TrunkService trunks = new TrunkService(trunkStore, new TrunkValidator(config.trunks(), config.security()),
+                    applications::exists, targetGuard, random, clock);
             RegistrationEvents registrationEvents = new RegistrationEvents(random);
             startWebhooks(customers, applications, trunks, trunkStore, outboxStore, actionParser);
 
@@ -250,13 +255,13 @@ public final class Gateway implements AutoCloseable {
             checks.put("database", database::isReachable);
             new HealthResource(checks, json).register(router);
             new TrunkMatchResource(inboundMatcher, json).register(router); // before /v1/trunks/{id}
-            new TrunkResource(trunks, registration,
-                    new TrunkReadiness(registration, probe, Duration.ofSeconds(rc.pingTimeoutSeconds())), json).register(router);
+            new TrunkResource(trunks, registration, new TrunkReadiness(registration, probe,
+                    Duration.ofSeconds(rc.pingTimeoutSeconds()), inboundMatcher), inboundMatcher, json).register(router);
             new CustomerResource(customers, json).register(router);
             new EventResource(outboxStore, outbox, json).register(router);
             new ApplicationResource(applications, json).register(router);
             new NumberResource(numbers, json).register(router);
-            new AccountResource(customers, json).register(router);
+            new AccountResource(customers, targetGuard, json).register(router);
             new CallResource(callStore, json).register(router);
             admin = new AdminServer(config.admin().bind(), config.admin().port(), config.admin().maxBodyBytes(),
                     config.admin().workerThreads(), config.admin().maxQueuedRequests(), router, json);
@@ -341,7 +346,7 @@ public final class Gateway implements AutoCloseable {
         return dispatcher.stats();
     }
 
-    /** Inbound refusal counters (unknown source, ambiguous, matched-but-refused), for tests and metrics. */
+    /** Inbound refusal counters (unknown source, matched-but-refused), for tests and metrics. */
     public InboundGate inbound() {
         return inboundGate;
     }
@@ -388,6 +393,9 @@ public final class Gateway implements AutoCloseable {
         closed = true;
         if (admin != null) {
             admin.close();
+        }
+        if (targetGuard != null) {
+            targetGuard.close();
         }
         if (registration != null) {
             registration.shutdown(Duration.ofSeconds(config.registration().shutdownUnregisterSeconds()));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.minivoice.gateway.domain.Customer;
 import eu.minivoice.gateway.domain.WebhookUrl;
 import eu.minivoice.gateway.service.CustomerService;
+import eu.minivoice.gateway.service.TargetGuard;
 import eu.minivoice.gateway.service.ValidationException;
 
 import java.util.ArrayList;
@@ -23,9 +24,11 @@ public final class AccountResource {
 
     private final CustomerService customers;
     private final Json json;
+    private final TargetGuard targets;
 
-    public AccountResource(CustomerService customers, Json json) {
+    public AccountResource(CustomerService customers, TargetGuard targets, Json json) {
         this.customers = customers;
+        this.targets = targets;
         this.json = json;
     }
 
@@ -53,6 +56,9 @@ public final class AccountResource {
         JsonNode u = body.get("events_url");
         if (u != null && !u.isNull()) {
             String problem = u.isTextual() ? WebhookUrl.problem(u.textValue().strip()) : "must be a string";
+            if (problem == null) {
+                problem = targets.urlRefusal(u.textValue().strip());
+            }
             if (problem != null) {
                 errors.add(new ValidationException.FieldError("events_url", problem));
             } else {

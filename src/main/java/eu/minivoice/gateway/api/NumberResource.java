@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.minivoice.gateway.domain.PhoneNumber;
 import eu.minivoice.gateway.service.NumberService;
+import eu.minivoice.gateway.service.ValidationException;
 
 import java.util.List;
 
 import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
+import static eu.minivoice.gateway.api.Route.Access.OPERATOR;
 
 /** /v1/numbers (DESIGN §2): the customer's DIDs in E.164. */
 public final class NumberResource {
@@ -24,7 +26,9 @@ public final class NumberResource {
                 .add(new Route("POST", "/v1/numbers", CUSTOMER, this::create))
                 .add(new Route("GET", "/v1/numbers/{id}", CUSTOMER, this::get))
                 .add(new Route("PATCH", "/v1/numbers/{id}", CUSTOMER, this::patch))
-                .add(new Route("DELETE", "/v1/numbers/{id}", CUSTOMER, this::delete));
+                .add(new Route("DELETE", "/v1/numbers/{id}", CUSTOMER, this::delete))
+                .add(new Route("GET", "/v1/customers/{customer_id}/numbers", OPERATOR, this::operatorList))
+                .add(new Route("PATCH", "/v1/customers/{customer_id}/numbers/{id}", OPERATOR, this::operatorPatch));
     }
 
     private ApiResponse list(ApiRequest r) {
@@ -34,6 +38,32 @@ public final class NumberResource {
         all.forEach(n -> data.add(view(n)));
         root.put("count", all.size());
         return ApiResponse.ok(root);
+    }
+
+    /** The operator's view of one customer's numbers. */
+    private ApiResponse operatorList(ApiRequest r) {
+        List<PhoneNumber> all = numbers.list(r.pathParam("customer_id"));
+        ObjectNode root = json.object();
+        ArrayNode data = root.putArray("data");
+        all.forEach(n -> data.add(view(n)));
+        root.put("count", all.size());
+        return ApiResponse.ok(root);
+    }
+
+    /** The operator sets {@code verified} (the only field it changes here). */
+    private ApiResponse operatorPatch(ApiRequest r) {
+        ObjectNode body = json.readObject(r.body());
+        body.fieldNames().forEachRemaining(f -> {
+            if (!f.equals("verified")) {
+                throw ValidationException.of(f, "unknown field (the operator sets only verified)");
+            }
+        });
+        if (!body.has("verified") || !body.get("verified").isBoolean()) {
+            throw ValidationException.of("verified", "must be true or false");
+        }
+        return numbers.setVerified(r.pathParam("customer_id"), r.pathParam("id"), body.get("verified").asBoolean())
+                .map(n -> ApiResponse.ok(wrap(n)))
+                .orElseThrow(() -> ApiException.notFound("number " + r.pathParam("id")));
     }
 
     private ApiResponse create(ApiRequest r) {
@@ -71,6 +101,7 @@ public final class NumberResource {
         n.put("number", p.number());
         n.put("application_id", p.applicationId());
         n.put("trunk_id", p.trunkId());
+        n.put("verified", p.verified());
         n.put("created_at", Json.time(p.createdAt()));
         n.put("updated_at", Json.time(p.updatedAt()));
         return n;

@@ -1,5 +1,6 @@
 package eu.minivoice.gateway.api;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.minivoice.gateway.domain.ErrorCode;
 import eu.minivoice.gateway.domain.IpRange;
@@ -52,10 +53,7 @@ public final class TrunkMatchResource {
         out.put("ip", source.getHostAddress());
         out.put("to", to);
         String me = r.customerId();
-        if (m instanceof InboundMatch.Routed routed) {
-            if (!routed.trunk().customerId().equals(me)) {
-                return notYours(out);
-            }
+        if (m instanceof InboundMatch.Routed routed && routed.trunk().customerId().equals(me)) {
             out.put("result", "routed");
             out.put("trunk_id", routed.trunk().id());
             out.put("dialled", routed.dialled());
@@ -65,34 +63,26 @@ public final class TrunkMatchResource {
             out.put("reason", routed.reason());
             return ApiResponse.ok(data(out));
         }
-        InboundMatch.Refused refused = (InboundMatch.Refused) m;
-        List<Trunk> mine = refused.candidates().stream().filter(t -> t.customerId().equals(me)).toList();
-        if (refused.trunk() != null && !refused.trunk().customerId().equals(me)) {
-            return notYours(out);
-        }
-        if (refused.code().equals(ErrorCode.AMBIGUOUS_TRUNK.code())) {
+        if (m instanceof InboundMatch.Refused refused && refused.trunk() != null
+                && refused.trunk().customerId().equals(me)) {
             out.put("result", "refused");
             out.put("sip_status", refused.sipStatus());
             out.put("error_code", refused.code());
-            out.putPOJO("candidate_trunk_ids", mine.stream().map(Trunk::id).toList());
-            out.put("reason", mine.isEmpty() ? "trunks of other customers contain this address"
-                    : "your trunk(s) and other customers' trunks contain this address, and the number is not one"
-                    + " of yours only: add it to /v1/numbers to decide");
+            out.put("trunk_id", refused.trunk().id());
+            out.put("reason", refused.reason());
             return ApiResponse.ok(data(out));
         }
-        out.put("result", "refused");
-        out.put("sip_status", refused.sipStatus());
-        out.put("error_code", refused.code());
-        out.put("trunk_id", refused.trunk() == null ? null : refused.trunk().id());
-        out.put("reason", refused.reason());
+        // Not this customer's call: the same answer whether another customer's trunk takes it or
+        // nobody's does, so the dry run reveals nothing about other tenants. Only this customer's
+        // own trunks that contain the address and lose it are named (they carry inbound_ip_conflict).
+        out.put("result", "no_match");
+        out.put("reason", "this call would not reach any of your trunks");
+        ArrayNode conflicted = out.putArray("conflicted_trunk_ids");
+        m.candidates().stream().filter(t -> t.customerId().equals(me)).forEach(t -> conflicted.add(t.id()));
+        out.put("inbound_ip_conflict", !conflicted.isEmpty());
         return ApiResponse.ok(data(out));
     }
 
-    private ApiResponse notYours(ObjectNode out) {
-        out.put("result", "not_yours");
-        out.put("reason", "this call would not reach any of your trunks");
-        return ApiResponse.ok(data(out));
-    }
 
     private ObjectNode data(ObjectNode out) {
         ObjectNode root = json.object();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.minivoice.gateway.domain.RegistrationSnapshot;
 import eu.minivoice.gateway.domain.RegistrationView;
+import eu.minivoice.gateway.domain.InboundConflicts;
 import eu.minivoice.gateway.domain.Trunk;
 import eu.minivoice.gateway.domain.TrunkHealth;
 import eu.minivoice.gateway.domain.TrunkSpec;
@@ -27,10 +28,13 @@ public final class TrunkResource {
     private final TrunkService trunks;
     private final RegistrationView registrations;
     private final TrunkReadiness readiness;
+    private final InboundConflicts conflicts;
     private final Json json;
 
-    public TrunkResource(TrunkService trunks, RegistrationView registrations, TrunkReadiness readiness, Json json) {
+    public TrunkResource(TrunkService trunks, RegistrationView registrations, TrunkReadiness readiness,
+                         InboundConflicts conflicts, Json json) {
         this.trunks = trunks;
+        this.conflicts = conflicts;
         this.registrations = registrations;
         this.readiness = readiness;
         this.json = json;
@@ -227,6 +231,7 @@ public final class TrunkResource {
         n.put("realm", s.realm());
         n.put("from_domain", s.fromDomain());
         n.put("inbound_ip", s.inboundIp());
+        n.put("inbound_ip_conflict", conflicts.inboundConflict(t.id()));
         n.put("is_active", s.active());
         n.put("priority", s.priority());
         n.put("register", s.registers());

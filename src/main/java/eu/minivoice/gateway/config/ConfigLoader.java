@@ -104,7 +104,10 @@ public final class ConfigLoader {
             num("relay.invite_timeout_ms", 4000, 200, 32_000),
             num("relay.max_call_seconds", 14_400, 10, 86_400),
             num("relay.customer_max_concurrent_calls", 0, 0, 1_000_000),
-            num("relay.customer_max_cps", 0, 0, 100_000));
+            num("relay.customer_max_cps", 0, 0, 100_000),
+            new Key("security.allowed_private_cidrs", Type.LIST, List.of(), 0, 0, null),
+            num("security.min_inbound_prefix_v4", 16, 1, 32),
+            num("security.min_inbound_prefix_v6", 32, 1, 128));
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
@@ -290,7 +293,10 @@ public final class ConfigLoader {
         var relay = new GatewayConfig.RelayConfig((int) v.get("relay.invite_timeout_ms"),
                 (int) v.get("relay.max_call_seconds"), (int) v.get("relay.customer_max_concurrent_calls"),
                 (int) v.get("relay.customer_max_cps"));
-        GatewayConfig config = new GatewayConfig(admin, customers, sip, database, trunks, registration, webhooks, relay);
+        var security = new GatewayConfig.SecurityConfig((List<String>) v.get("security.allowed_private_cidrs"),
+                (int) v.get("security.min_inbound_prefix_v4"), (int) v.get("security.min_inbound_prefix_v6"));
+        GatewayConfig config = new GatewayConfig(admin, customers, sip, database, trunks, registration, webhooks, relay,
+                security);
         ConfigValidator.validate(config);
         return config;
     }

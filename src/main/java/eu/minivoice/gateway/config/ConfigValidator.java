@@ -60,6 +60,13 @@ final class ConfigValidator {
                 throw new ConfigException("sip.trusted_cidrs: " + e.getMessage());
             }
         }
+        for (String cidr : c.security().allowedPrivateCidrs()) {
+            try {
+                IpRange.parse(cidr);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("security.allowed_private_cidrs: " + e.getMessage());
+            }
+        }
         if (!c.customers().defaultCustomerId().matches("cust_[A-Za-z0-9_]{1,64}")) {
             throw new ConfigException("customers.default_customer_id must look like cust_<letters, digits, _>, got '"
                     + c.customers().defaultCustomerId() + "'");

@@ -15,7 +15,8 @@ public record GatewayConfig(
         TrunkDefaults trunks,
         RegistrationConfig registration,
         WebhookConfig webhooks,
-        RelayConfig relay) {
+        RelayConfig relay,
+        SecurityConfig security) {
 
     public record AdminConfig(String bind, int port, int maxBodyBytes, int workerThreads,
                               int maxQueuedRequests, String operatorApiKey) {
@@ -104,5 +105,15 @@ public record GatewayConfig(
      */
     public record RelayConfig(int inviteTimeoutMs, int maxCallSeconds, int customerMaxConcurrentCalls,
                               int customerMaxCps) {
+    }
+
+    /**
+     * Tenant isolation (docs/security.md): which private ranges customer-supplied targets may still
+     * name, and the widest {@code inbound_ip} range a trunk may claim.
+     */
+    public record SecurityConfig(List<String> allowedPrivateCidrs, int minInboundPrefixV4, int minInboundPrefixV6) {
+        public SecurityConfig {
+            allowedPrivateCidrs = List.copyOf(allowedPrivateCidrs);
+        }
     }
 }

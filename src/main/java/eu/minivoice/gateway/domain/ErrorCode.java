@@ -31,7 +31,6 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE,
     // Inbound matching and routing (docs/inbound.md)
     UNKNOWN_SOURCE,
-    AMBIGUOUS_TRUNK,
     NO_ROUTE,
     INTERNAL_ERROR;
 

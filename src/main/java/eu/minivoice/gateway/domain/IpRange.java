@@ -96,6 +96,12 @@ public final class IpRange {
         return a.length == network.length && Arrays.equals(mask(a, prefix), network);
     }
 
+    /** True when the two ranges share at least one address. */
+    public boolean overlaps(IpRange other) {
+        int p = Math.min(prefix, other.prefix);
+        return other.network.length == network.length && Arrays.equals(mask(network, p), mask(other.network, p));
+    }
+
     /** The network address (host bits zero); a copy. */
     public byte[] network() {
         return network.clone();

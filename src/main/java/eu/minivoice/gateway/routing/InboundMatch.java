@@ -9,6 +9,9 @@ import java.util.List;
 public sealed interface InboundMatch {
     String reason();
 
+    /** Every trunk whose inbound_ip (or contact token) matched the source, before the rules chose. */
+    List<Trunk> candidates();
+
     /**
      * A trunk and where the call goes.
      *
@@ -16,11 +19,14 @@ public sealed interface InboundMatch {
      * @param number        the customer's DID when the number routed the call, else null
      * @param applicationId the DID's application, else the trunk's
      */
-    record Routed(Trunk trunk, String dialled, PhoneNumber number, String applicationId, String reason)
-            implements InboundMatch {
+    record Routed(Trunk trunk, String dialled, PhoneNumber number, String applicationId, String reason,
+                  List<Trunk> candidates) implements InboundMatch {
+        public Routed {
+            candidates = List.copyOf(candidates);
+        }
     }
 
-    /** Refused; {@code sipStatus} 403 (no trunk / ambiguous), 404 (no application) or 484 (bad number). */
+    /** Refused; {@code sipStatus} 403 (no trunk), 404 (no application) or 484 (bad number). */
     record Refused(int sipStatus, String code, String reason, Trunk trunk, List<Trunk> candidates)
             implements InboundMatch {
         public Refused {

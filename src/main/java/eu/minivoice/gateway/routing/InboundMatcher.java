@@ -2,6 +2,7 @@ package eu.minivoice.gateway.routing;
 
 import eu.minivoice.gateway.domain.E164;
 import eu.minivoice.gateway.domain.ErrorCode;
+import eu.minivoice.gateway.domain.InboundConflicts;
 import eu.minivoice.gateway.domain.IpRange;
 import eu.minivoice.gateway.domain.PhoneNumber;
 import eu.minivoice.gateway.domain.Trunk;
@@ -9,6 +10,7 @@ import eu.minivoice.gateway.domain.TrunkDirection;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -34,10 +36,12 @@ import java.util.stream.Collectors;
  *       the trunk named by a {@code gw+<trunk id>} contact token in the Request-URI when the source
  *       is one of that trunk's proxy addresses.</li>
  *   <li>Carriers are shared between customers. When the candidates belong to several customers:
- *       those of the customers owning the dialled DID; then the contact token. Still several
- *       customers: 403 {@code ambiguous_trunk} — never a guess across tenants. The prefix length
- *       does not decide between customers: a tenant listing a /32 of a shared carrier must not
- *       take the other tenants' calls.</li>
+ *       the customer holding the dialled DID verified (by the operator); else those owning the
+ *       DID; then the contact token; then the customer whose trunk claimed the source first
+ *       ({@link eu.minivoice.gateway.domain.InboundClaims}) — so a later tenant's overlapping
+ *       range never changes where an earlier tenant's calls go. The prefix length never decides
+ *       between customers: a tenant listing a /32 of a shared carrier must not take the other
+ *       tenants' calls.</li>
  *   <li>Within one customer: the token trunk, else the longest prefix, then priority and name.</li>
  *   <li>The dialled number (Request-URI user, else the To user; the To user when the Request-URI
  *       carries the token) in E.164 (else 484): the customer's DID → its application, else the
@@ -46,7 +50,7 @@ import java.util.stream.Collectors;
  * The IP index is an immutable snapshot rebuilt on each trunk change (copy on write): a lookup is
  * one hash probe per prefix length in use.
  */
-public final class InboundMatcher {
+public final class InboundMatcher implements InboundConflicts {
     public static final String TOKEN_PREFIX = "gw+";
 
     private final Map<String, Trunk> trunks = new ConcurrentHashMap<>();
@@ -131,13 +135,18 @@ public final class InboundMatcher {
                 ? toUser : requestUriUser;
         String dialled = E164.normalise(dialledRaw).orElse(null);
 
-        // 2. across customers: DID owner, then contact token
+        // 2. across customers: verified DID, DID owner, contact token, then the first claim
         List<String> why = new ArrayList<>();
         Set<Trunk> chosen = candidates;
         if (customers(chosen).size() > 1 && dialled != null) {
             Map<String, PhoneNumber> owners = numbers.getOrDefault(dialled, Map.of());
+            Set<Trunk> verified = filter(chosen, t -> owners.containsKey(t.customerId())
+                    && owners.get(t.customerId()).verified());
             Set<Trunk> owning = filter(chosen, t -> owners.containsKey(t.customerId()));
-            if (!owning.isEmpty()) {
+            if (!verified.isEmpty()) {
+                chosen = verified; // at most one customer holds a number verified
+                why.add(dialled + " is the customer's verified number");
+            } else if (!owning.isEmpty()) {
                 chosen = owning;
                 why.add("the customer owns " + dialled);
             }
@@ -147,9 +156,12 @@ public final class InboundMatcher {
             why.add("contact token");
         }
         if (customers(chosen).size() > 1) {
-            return new InboundMatch.Refused(403, ErrorCode.AMBIGUOUS_TRUNK.code(),
-                    "trunks of several customers match " + source.getHostAddress()
-                            + " and neither the dialled number nor a contact token decides", null, List.copyOf(chosen));
+            // A later tenant's overlapping range must never change where an earlier tenant's calls go.
+            Trunk first = chosen.stream().min(Comparator.<Trunk, Instant>comparing(
+                            t -> claimOf(t, source), Comparator.nullsLast(Comparator.naturalOrder()))
+                    .thenComparing(Trunk::id)).orElseThrow();
+            chosen = filter(chosen, t -> t.customerId().equals(first.customerId()));
+            why.add("the customer's trunk claimed " + source.getHostAddress() + " first");
         }
 
         // 3. within the customer
@@ -164,19 +176,21 @@ public final class InboundMatcher {
         // 4. the number
         if (dialled == null) {
             return new InboundMatch.Refused(484, ErrorCode.INVALID_DESTINATION.code(),
-                    "the dialled number is not an E.164 number", trunk, List.of(trunk));
+                    "the dialled number is not an E.164 number", trunk, List.copyOf(candidates));
         }
         PhoneNumber did = numbers.getOrDefault(dialled, Map.of()).get(trunk.customerId());
         if (did != null && did.applicationId() != null) {
             why.add(dialled + " is the customer's number " + did.id() + " → application " + did.applicationId());
-            return new InboundMatch.Routed(trunk, dialled, did, did.applicationId(), String.join("; ", why));
+            return new InboundMatch.Routed(trunk, dialled, did, did.applicationId(), String.join("; ", why),
+                    List.copyOf(candidates));
         }
         if (trunk.spec().applicationId() != null) {
             why.add("the trunk's application " + trunk.spec().applicationId());
-            return new InboundMatch.Routed(trunk, dialled, did, trunk.spec().applicationId(), String.join("; ", why));
+            return new InboundMatch.Routed(trunk, dialled, did, trunk.spec().applicationId(), String.join("; ", why),
+                    List.copyOf(candidates));
         }
         return new InboundMatch.Refused(404, ErrorCode.NO_ROUTE.code(), dialled
-                + " is not a number with an application, and the trunk has no application_id", trunk, List.of(trunk));
+                + " is not a number with an application, and the trunk has no application_id", trunk, List.copyOf(candidates));
     }
 
     /** The trunk named by a gw+&lt;id&gt; Request-URI user, when the INVITE comes from its proxy. */
@@ -189,6 +203,19 @@ public final class InboundMatcher {
             return null;
         }
         return t;
+    }
+
+    private static Instant claimOf(Trunk t, InetAddress source) {
+        return t.inboundClaims().claimOf(source);
+    }
+
+    /**
+     * True when an active inbound range of this trunk overlaps a range another customer's trunk
+     * claimed earlier: calls from the shared addresses go to that customer unless a DID decides.
+     */
+    @Override
+    public boolean inboundConflict(String trunkId) {
+        return index.conflicted.contains(trunkId);
     }
 
     private static Set<String> customers(Collection<Trunk> ts) {
@@ -205,47 +232,92 @@ public final class InboundMatcher {
         return out;
     }
 
-    /** Immutable: for each prefix length in use, masked network → trunks. */
+    /** A trunk's range in the index. */
+    private record Claim(Trunk trunk, IpRange range) {
+    }
+
+    /**
+     * Immutable: for each prefix length in use, masked network → the trunks' ranges; and the trunks
+     * whose range overlaps an earlier claim of another customer.
+     */
     private static final class IpIndex {
-        static final IpIndex EMPTY = new IpIndex(Map.of(), new int[0], new int[0]);
-        private final Map<ByteBuffer, List<Trunk>> byNetwork;
+        static final IpIndex EMPTY = new IpIndex(Map.of(), new int[0], new int[0], Set.of());
+        private final Map<ByteBuffer, List<Claim>> byNetwork;
         private final int[] v4Prefixes;
         private final int[] v6Prefixes;
+        final Set<String> conflicted;
 
-        private IpIndex(Map<ByteBuffer, List<Trunk>> byNetwork, int[] v4Prefixes, int[] v6Prefixes) {
+        private IpIndex(Map<ByteBuffer, List<Claim>> byNetwork, int[] v4Prefixes, int[] v6Prefixes,
+                        Set<String> conflicted) {
             this.byNetwork = byNetwork;
             this.v4Prefixes = v4Prefixes;
             this.v6Prefixes = v6Prefixes;
+            this.conflicted = conflicted;
         }
 
         static IpIndex of(List<Trunk> trunks) {
-            Map<ByteBuffer, List<Trunk>> map = new HashMap<>();
+            Map<ByteBuffer, List<Claim>> map = new HashMap<>();
             Set<Integer> v4 = new TreeSet<>(Comparator.reverseOrder());
             Set<Integer> v6 = new TreeSet<>(Comparator.reverseOrder());
+            List<Claim> all = new ArrayList<>();
             for (Trunk t : trunks) {
                 if (t.spec().inboundIp() == null) {
                     continue;
                 }
                 for (IpRange r : IpRange.parseList(t.spec().inboundIp())) {
                     (r.isIpv6() ? v6 : v4).add(r.prefixLength());
-                    map.computeIfAbsent(key(r.network(), r.prefixLength()), k -> new ArrayList<>()).add(t);
+                    Claim c = new Claim(t, r);
+                    map.computeIfAbsent(key(r.network(), r.prefixLength()), k -> new ArrayList<>()).add(c);
+                    all.add(c);
                 }
             }
-            return new IpIndex(map, v4.stream().mapToInt(i -> i).toArray(), v6.stream().mapToInt(i -> i).toArray());
+            int[] v4p = v4.stream().mapToInt(i -> i).toArray();
+            int[] v6p = v6.stream().mapToInt(i -> i).toArray();
+            return new IpIndex(map, v4p, v6p, conflicts(map, all, v4p, v6p));
+        }
+
+        /**
+         * Two ranges overlap when one contains the other's network: for each range, the ranges of
+         * equal or shorter prefix containing it are found by one probe per prefix length in use.
+         * Of two overlapping ranges of different customers, the later claim is the conflicted one.
+         */
+        private static Set<String> conflicts(Map<ByteBuffer, List<Claim>> map, List<Claim> all, int[] v4p, int[] v6p) {
+            Set<String> out = new HashSet<>();
+            for (Claim inner : all) {
+                byte[] n = inner.range().network();
+                for (int prefix : inner.range().isIpv6() ? v6p : v4p) {
+                    if (prefix > inner.range().prefixLength()) {
+                        continue;
+                    }
+                    for (Claim outer : map.getOrDefault(key(IpRange.mask(n, prefix), prefix), List.of())) {
+                        if (outer.trunk().customerId().equals(inner.trunk().customerId())) {
+                            continue;
+                        }
+                        out.add(later(inner, outer).trunk().id());
+                    }
+                }
+            }
+            return Set.copyOf(out);
+        }
+
+        private static Claim later(Claim a, Claim b) {
+            Instant ta = a.trunk().inboundClaims().claimOf(a.range());
+            Instant tb = b.trunk().inboundClaims().claimOf(b.range());
+            ta = ta == null ? Instant.MAX : ta;
+            tb = tb == null ? Instant.MAX : tb;
+            int c = ta.compareTo(tb);
+            return c > 0 || (c == 0 && a.trunk().id().compareTo(b.trunk().id()) > 0) ? a : b;
         }
 
         /** Trunks containing the address, each with its longest matching prefix. */
         Map<Trunk, Integer> lookup(InetAddress source) {
             byte[] a = source.getAddress();
             Map<Trunk, Integer> out = new HashMap<>();
-            Set<Trunk> seen = new HashSet<>();
             for (int prefix : a.length == 4 ? v4Prefixes : v6Prefixes) {
-                List<Trunk> ts = byNetwork.get(key(IpRange.mask(a, prefix), prefix));
-                if (ts != null) {
-                    for (Trunk t : ts) {
-                        if (seen.add(t)) {
-                            out.put(t, prefix); // prefixes run longest first
-                        }
+                List<Claim> cs = byNetwork.get(key(IpRange.mask(a, prefix), prefix));
+                if (cs != null) {
+                    for (Claim c : cs) {
+                        out.putIfAbsent(c.trunk(), prefix); // prefixes run longest first
                     }
                 }
             }

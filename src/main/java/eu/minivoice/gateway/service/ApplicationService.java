@@ -49,8 +49,11 @@ public final class ApplicationService {
     /** (before, after): before null on create, after null on delete. */
     private final List<BiConsumer<Application, Application>> listeners = new CopyOnWriteArrayList<>();
 
+    private final TargetGuard targets;
+
     public ApplicationService(ApplicationStore store, NumberStore numbers, TrunkStore trunks, ActionParser parser,
-                              IdGenerator ids, Supplier<String> secrets, Clock clock) {
+                              IdGenerator ids, Supplier<String> secrets, Clock clock, TargetGuard targets) {
+        this.targets = targets;
         this.store = store;
         this.numbers = numbers;
         this.trunks = trunks;
@@ -165,7 +168,7 @@ public final class ApplicationService {
         return name;
     }
 
-    private static String url(Fields f, String field, boolean required) {
+    private String url(Fields f, String field, boolean required) {
         String url = f.text(field);
         if (url == null) {
             if (required && (f.node(field) == null || f.node(field).isNull())) {
@@ -174,6 +177,9 @@ public final class ApplicationService {
             return null;
         }
         String problem = WebhookUrl.problem(url.strip());
+        if (problem == null) {
+            problem = targets.urlRefusal(url.strip());
+        }
         if (problem != null) {
             f.error(field, problem);
         }

@@ -27,7 +27,7 @@ import java.util.function.BiConsumer;
 public final class NumberService {
     private static final Logger log = LoggerFactory.getLogger(NumberService.class);
     static final Set<String> FIELDS = Set.of("number", "application_id", "trunk_id");
-    static final Set<String> READ_ONLY = Set.of("id", "customer_id", "created_at", "updated_at");
+    static final Set<String> READ_ONLY = Set.of("id", "customer_id", "created_at", "updated_at", "verified");
 
     private final NumberStore store;
     private final ApplicationStore applications;
@@ -57,6 +57,7 @@ public final class NumberService {
         String app = applicationId(f, customerId);
         String trunk = trunkId(f, customerId);
         f.throwIfAny();
+        requireNotVerifiedByAnother(customerId, number);
         Instant now = now();
         PhoneNumber n = new PhoneNumber(ids.newId("num"), customerId, number, app, trunk, now, now);
         store.insert(n);
@@ -76,12 +77,47 @@ public final class NumberService {
         String app = f.has("application_id") ? applicationId(f, customerId) : b.applicationId();
         String trunk = f.has("trunk_id") ? trunkId(f, customerId) : b.trunkId();
         f.throwIfAny();
-        PhoneNumber after = new PhoneNumber(id, customerId, number, app, trunk, b.createdAt(), now());
+        if (!number.equals(b.number())) {
+            requireNotVerifiedByAnother(customerId, number);
+        }
+        // A changed number is no longer the one the operator verified.
+        PhoneNumber after = new PhoneNumber(id, customerId, number, app, trunk, b.createdAt(), now(),
+                b.verified() && number.equals(b.number()));
         if (!store.update(after)) {
             return Optional.empty();
         }
         listeners.forEach(l -> l.accept(b, after));
         return Optional.of(after);
+    }
+
+    /**
+     * The operator marks a customer's number verified (or not). @return empty when the customer has
+     * no such number @throws ConflictException when another customer's number is verified already
+     */
+    public Optional<PhoneNumber> setVerified(String customerId, String id, boolean verified) {
+        Optional<PhoneNumber> before = store.find(customerId, id);
+        if (before.isEmpty()) {
+            return Optional.empty();
+        }
+        if (verified) {
+            requireNotVerifiedByAnother(customerId, before.get().number());
+        }
+        PhoneNumber after = before.get().withVerified(verified, now());
+        if (!store.update(after)) {
+            return Optional.empty();
+        }
+        log.info("number {} ({}) of {} {}", id, after.number(), customerId, verified ? "verified" : "no longer verified");
+        listeners.forEach(l -> l.accept(before.get(), after));
+        return Optional.of(after);
+    }
+
+    /** A number another customer holds verified cannot be added (or verified) by anyone else. */
+    private void requireNotVerifiedByAnother(String customerId, String number) {
+        Optional<String> owner = store.verifiedOwner(number);
+        if (owner.isPresent() && !owner.get().equals(customerId)) {
+            // Says no more than "taken": which customer holds it is not this customer's business.
+            throw new ConflictException(number + " is a verified number of another customer");
+        }
     }
 
     public boolean delete(String customerId, String id) {

@@ -1,5 +1,6 @@
 package eu.minivoice.gateway.service;
 
+import eu.minivoice.gateway.domain.InboundConflicts;
 import eu.minivoice.gateway.domain.ProbeResult;
 import eu.minivoice.gateway.domain.RegistrationStatus;
 import eu.minivoice.gateway.domain.RegistrationView;
@@ -28,9 +29,12 @@ public final class TrunkReadiness {
     private final RegistrationView registrations;
     private final SipReachability sip;
     private final Duration timeout;
+    private final InboundConflicts conflicts;
 
-    public TrunkReadiness(RegistrationView registrations, SipReachability sip, Duration timeout) {
+    public TrunkReadiness(RegistrationView registrations, SipReachability sip, Duration timeout,
+                          InboundConflicts conflicts) {
         this.registrations = registrations;
+        this.conflicts = conflicts;
         this.sip = sip;
         this.timeout = timeout;
     }
@@ -63,6 +67,11 @@ public final class TrunkReadiness {
         boolean inbound = s.direction() != TrunkDirection.OUTBOUND;
         if (inbound && s.inboundIp() == null && !s.registers()) {
             warnings.add("inbound calls cannot be matched to this trunk: set inbound_ip or enable registration");
+        }
+        if (inbound && s.inboundIp() != null && conflicts.inboundConflict(trunk.id())) {
+            warnings.add("inbound_ip_conflict: another customer's trunk claimed part of inbound_ip earlier; calls from"
+                    + " those addresses reach this trunk only for numbers you hold and they do not (verified numbers"
+                    + " decide first)");
         }
         if (s.registers() && s.password() == null) {
             warnings.add("registration is on but no password is set: a Digest challenge will fail");

@@ -33,8 +33,11 @@ public final class TrunkService {
     /** (customer id, application id) → whether that customer has that application. */
     private final BiPredicate<String, String> applicationExists;
 
+    private final TargetGuard targets;
+
     public TrunkService(TrunkStore store, TrunkValidator validator, BiPredicate<String, String> applicationExists,
-                        IdGenerator ids, Clock clock) {
+                        TargetGuard targets, IdGenerator ids, Clock clock) {
+        this.targets = targets;
         this.store = store;
         this.applicationExists = applicationExists;
         this.validator = validator;
@@ -48,6 +51,14 @@ public final class TrunkService {
         }
     }
 
+    /** A proxy named by a host name: judged by what it resolves to now (literals were checked by the validator). */
+    private void requireAllowedProxy(TrunkSpec spec) {
+        String refused = targets.hostRefusal(spec.proxyAddress().host());
+        if (refused != null) {
+            throw ValidationException.of("proxy", refused);
+        }
+    }
+
     public void addListener(TrunkChangeListener listener) {
         listeners.add(listener);
     }
@@ -56,6 +67,7 @@ public final class TrunkService {
     public Trunk create(String customerId, Map<TrunkField, Object> fields) {
         TrunkSpec spec = validator.create(fields);
         requireApplication(customerId, spec);
+        requireAllowedProxy(spec);
         Instant now = now();
         Trunk trunk = new Trunk(ids.newId("trunk"), customerId, spec, now, now);
         store.insert(trunk);
@@ -74,7 +86,12 @@ public final class TrunkService {
         if (fields.containsKey(TrunkField.APPLICATION_ID)) {
             requireApplication(customerId, spec);
         }
-        Trunk after = new Trunk(trunkId, customerId, spec, before.get().createdAt(), now());
+        if (fields.containsKey(TrunkField.PROXY)) {
+            requireAllowedProxy(spec);
+        }
+        Instant now = now();
+        Trunk after = new Trunk(trunkId, customerId, spec, before.get().createdAt(), now,
+                before.get().inboundClaims().next(spec.inboundIp(), now));
         if (!store.update(after)) {
             return Optional.empty(); // deleted meanwhile
         }

@@ -1,6 +1,8 @@
 package eu.minivoice.gateway.service;
 
+import eu.minivoice.gateway.config.GatewayConfig.SecurityConfig;
 import eu.minivoice.gateway.config.GatewayConfig.TrunkDefaults;
+import eu.minivoice.gateway.domain.AddressPolicy;
 import eu.minivoice.gateway.domain.IpRange;
 import eu.minivoice.gateway.domain.ProxyAddress;
 import eu.minivoice.gateway.domain.TrunkDirection;
@@ -24,9 +26,13 @@ public final class TrunkValidator {
     static final int MAX_INBOUND_RANGES = 100;
 
     private final TrunkDefaults defaults;
+    private final SecurityConfig security;
+    private final AddressPolicy addresses;
 
-    public TrunkValidator(TrunkDefaults defaults) {
+    public TrunkValidator(TrunkDefaults defaults, SecurityConfig security) {
         this.defaults = defaults;
+        this.security = security;
+        this.addresses = AddressPolicy.allowing(security.allowedPrivateCidrs());
     }
 
     /** A new trunk from the given fields; name and proxy are required. */
@@ -108,8 +114,24 @@ public final class TrunkValidator {
                 failoverCodes);
     }
 
+    /** Why a literal IP host may not be used; null for a host name (checked when resolved) or an allowed address. */
+    private String literalRefusal(String host) {
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        byte[] literal;
+        try {
+            literal = IpRange.parseLiteral(bare);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        try {
+            return addresses.refusal(java.net.InetAddress.getByAddress(literal));
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
     /** Per-field rules; each returns the normalised value or records an error and returns null. */
-    private static final class Rules {
+    private final class Rules {
         private final Map<TrunkField, Object> v;
         private final List<FieldError> errors;
 
@@ -173,7 +195,12 @@ public final class TrunkValidator {
                 return null;
             }
             try {
-                ProxyAddress.parse(s);
+                ProxyAddress p = ProxyAddress.parse(s);
+                String refused = literalRefusal(p.host());
+                if (refused != null) {
+                    error(TrunkField.PROXY, refused + AddressPolicy.HINT);
+                    return null;
+                }
                 return s.strip();
             } catch (IllegalArgumentException e) {
                 error(TrunkField.PROXY, e.getMessage());
@@ -225,6 +252,20 @@ public final class TrunkValidator {
                 if (ranges.size() > MAX_INBOUND_RANGES) {
                     error(TrunkField.INBOUND_IP, "must list at most " + MAX_INBOUND_RANGES + " addresses or ranges");
                     return null;
+                }
+                for (IpRange range : ranges) {
+                    int min = range.isIpv6() ? security.minInboundPrefixV6() : security.minInboundPrefixV4();
+                    if (range.prefixLength() < min) {
+                        // A wide range would claim other customers' carriers (0.0.0.0/0 claims everyone's).
+                        error(TrunkField.INBOUND_IP, range + " is wider than /" + min + " (security.min_inbound_prefix_"
+                                + (range.isIpv6() ? "v6" : "v4") + ")");
+                        return null;
+                    }
+                    String refused = addresses.refusal(range);
+                    if (refused != null) {
+                        error(TrunkField.INBOUND_IP, refused + AddressPolicy.HINT);
+                        return null;
+                    }
                 }
                 return ranges.stream().map(IpRange::toString).collect(Collectors.joining(","));
             } catch (IllegalArgumentException e) {

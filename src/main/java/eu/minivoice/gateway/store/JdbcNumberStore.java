@@ -13,7 +13,8 @@ import static eu.minivoice.gateway.store.Jdbc.orNull;
 
 /** {@link NumberStore} on JDBC. */
 public final class JdbcNumberStore implements NumberStore {
-    private static final String COLUMNS = "id, customer_id, number, application_id, trunk_id, created_at, updated_at";
+    private static final String COLUMNS = "id, customer_id, number, application_id, trunk_id, created_at, updated_at,"
+            + " verified";
 
     private final Jdbc jdbc;
 
@@ -23,15 +24,15 @@ public final class JdbcNumberStore implements NumberStore {
 
     @Override
     public void insert(PhoneNumber n) {
-        jdbc.update("INSERT INTO numbers (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?)", n.id(), n.customerId(), n.number(),
-                orNull(n.applicationId()), orNull(n.trunkId()), n.createdAt(), n.updatedAt());
+        jdbc.update("INSERT INTO numbers (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?)", n.id(), n.customerId(),
+                n.number(), orNull(n.applicationId()), orNull(n.trunkId()), n.createdAt(), n.updatedAt(), n.verified());
     }
 
     @Override
     public boolean update(PhoneNumber n) {
-        return jdbc.update("UPDATE numbers SET number=?, application_id=?, trunk_id=?, updated_at=?"
+        return jdbc.update("UPDATE numbers SET number=?, application_id=?, trunk_id=?, updated_at=?, verified=?"
                         + " WHERE customer_id=? AND id=?", n.number(), orNull(n.applicationId()), orNull(n.trunkId()),
-                n.updatedAt(), n.customerId(), n.id()) == 1;
+                n.updatedAt(), n.verified(), n.customerId(), n.id()) == 1;
     }
 
     @Override
@@ -56,9 +57,15 @@ public final class JdbcNumberStore implements NumberStore {
         return jdbc.query("SELECT " + COLUMNS + " FROM numbers", JdbcNumberStore::map);
     }
 
+    @Override
+    public Optional<String> verifiedOwner(String number) {
+        return jdbc.queryOne("SELECT customer_id FROM numbers WHERE number=? AND verified=TRUE", rs -> rs.getString(1),
+                number);
+    }
+
     private static PhoneNumber map(ResultSet rs) throws SQLException {
         return new PhoneNumber(rs.getString("id"), rs.getString("customer_id"), rs.getString("number"),
                 rs.getString("application_id"), rs.getString("trunk_id"), Jdbc.instant(rs, "created_at"),
-                Jdbc.instant(rs, "updated_at"));
+                Jdbc.instant(rs, "updated_at"), rs.getBoolean("verified"));
     }
 }

@@ -1,5 +1,6 @@
 package eu.minivoice.gateway.store;
 
+import eu.minivoice.gateway.domain.InboundClaims;
 import eu.minivoice.gateway.domain.Trunk;
 import eu.minivoice.gateway.domain.TrunkDirection;
 import eu.minivoice.gateway.domain.TrunkSpec;
@@ -7,6 +8,7 @@ import eu.minivoice.gateway.domain.TrunkSpec;
 import javax.sql.DataSource;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +19,7 @@ import static eu.minivoice.gateway.store.Jdbc.orNull;
 public final class JdbcTrunkStore implements TrunkStore {
     private static final String COLUMNS = "id, customer_id, name, gateway_name, proxy, username, password, realm,"
             + " from_domain, inbound_ip, is_active, direction, priority, register_enabled, register_expires,"
-            + " ping_interval, application_id, max_concurrent_calls, max_cps, failover_codes, created_at, updated_at";
+            + " ping_interval, application_id, max_concurrent_calls, max_cps, failover_codes, inbound_claims, created_at, updated_at";
 
     private final Jdbc jdbc;
 
@@ -29,12 +31,12 @@ public final class JdbcTrunkStore implements TrunkStore {
     @Override
     public void insert(Trunk t) {
         TrunkSpec s = t.spec();
-        jdbc.update("INSERT INTO trunks (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        jdbc.update("INSERT INTO trunks (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 t.id(), t.customerId(), s.name(), s.gatewayName(), s.proxy(), orNull(s.username()),
                 orNull(s.password()), orNull(s.realm()), orNull(s.fromDomain()), orNull(s.inboundIp()),
                 s.active(), s.direction().token(), s.priority(), orNull(s.register()), s.registerExpires(),
                 s.pingInterval(), orNull(s.applicationId()), orNull(s.maxConcurrentCalls()), orNull(s.maxCps()),
-                orNull(s.failoverCodes()), t.createdAt(), t.updatedAt());
+                orNull(s.failoverCodes()), t.inboundClaims().format(), t.createdAt(), t.updatedAt());
     }
 
     @Override
@@ -43,12 +45,12 @@ public final class JdbcTrunkStore implements TrunkStore {
         return jdbc.update("UPDATE trunks SET name=?, gateway_name=?, proxy=?, username=?, password=?, realm=?,"
                         + " from_domain=?, inbound_ip=?, is_active=?, direction=?, priority=?, register_enabled=?,"
                         + " register_expires=?, ping_interval=?, application_id=?, max_concurrent_calls=?, max_cps=?,"
-                        + " failover_codes=?, updated_at=? WHERE customer_id=? AND id=?",
+                        + " failover_codes=?, inbound_claims=?, updated_at=? WHERE customer_id=? AND id=?",
                 s.name(), s.gatewayName(), s.proxy(), orNull(s.username()), orNull(s.password()),
                 orNull(s.realm()), orNull(s.fromDomain()), orNull(s.inboundIp()), s.active(),
                 s.direction().token(), s.priority(), orNull(s.register()), s.registerExpires(), s.pingInterval(),
                 orNull(s.applicationId()), orNull(s.maxConcurrentCalls()), orNull(s.maxCps()),
-                orNull(s.failoverCodes()), t.updatedAt(), t.customerId(), t.id()) == 1;
+                orNull(s.failoverCodes()), t.inboundClaims().format(), t.updatedAt(), t.customerId(), t.id()) == 1;
     }
 
     @Override
@@ -84,7 +86,8 @@ public final class JdbcTrunkStore implements TrunkStore {
                 rs.getInt("ping_interval"), rs.getString("application_id"),
                 Jdbc.nullableInt(rs, "max_concurrent_calls"), Jdbc.nullableInt(rs, "max_cps"),
                 rs.getString("failover_codes"));
-        return new Trunk(rs.getString("id"), rs.getString("customer_id"), spec,
-                Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"));
+        Instant created = Jdbc.instant(rs, "created_at");
+        return new Trunk(rs.getString("id"), rs.getString("customer_id"), spec, created, Jdbc.instant(rs, "updated_at"),
+                InboundClaims.parse(rs.getString("inbound_claims"), spec.inboundIp(), created));
     }
 }

@@ -19,6 +19,9 @@ public interface NumberStore {
 
     List<PhoneNumber> list(String customerId);
 
+    /** The customer whose verified number this is, if any. */
+    Optional<String> verifiedOwner(String number);
+
     /** Every number, for the SIP side's in-memory routing index at start-up. */
     List<PhoneNumber> listAll();
 }

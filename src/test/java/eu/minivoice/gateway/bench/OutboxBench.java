@@ -112,6 +112,7 @@ public final class OutboxBench {
         env.put("MINIVOICE_SIP_EXTERNAL_PORT", Integer.toString(FreePorts.next()));
         env.put("MINIVOICE_SIP_INTERNAL_PORT", Integer.toString(FreePorts.next()));
         env.put("MINIVOICE_API_KEY", KEY);
+        env.put("MINIVOICE_SECURITY_ALLOWED_PRIVATE_CIDRS", "127.0.0.0/8,::1/128");
         GatewayConfig config = new ConfigLoader().load(Path.of("config/gateway.yml"), env);
         Gateway gateway = new Gateway(config, Clock.systemUTC(), new RandomIdGenerator(new SecureRandom()), s -> { });
         gateway.start();

@@ -5,6 +5,7 @@ import eu.minivoice.gateway.Main;
 import eu.minivoice.gateway.support.Await;
 import eu.minivoice.gateway.support.FreePorts;
 import eu.minivoice.gateway.support.Http;
+import eu.minivoice.gateway.support.TestGateway;
 import eu.minivoice.gateway.support.WebhookReceiver;
 import eu.minivoice.gateway.support.WebhookReceiver.Answer;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,7 @@ class OutboxRestartTest {
         pb.environment().put("MINIVOICE_SIP_EXTERNAL_PORT", Integer.toString(FreePorts.next()));
         pb.environment().put("MINIVOICE_SIP_INTERNAL_PORT", Integer.toString(FreePorts.next()));
         pb.environment().put("MINIVOICE_API_KEY", KEY);
+        pb.environment().put("MINIVOICE_SECURITY_ALLOWED_PRIVATE_CIDRS", TestGateway.LOOPBACK_TARGETS);
         pb.environment().put("MINIVOICE_WEBHOOKS_BACKOFF_MIN_MS", "200");
         pb.environment().put("MINIVOICE_WEBHOOKS_BACKOFF_MAX_SECONDS", "1");
         Process p = pb.start();

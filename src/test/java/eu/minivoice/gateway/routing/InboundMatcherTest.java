@@ -78,11 +78,18 @@ class InboundMatcherTest {
         refused(matcher.match(ip("203.0.113.1"), "+15551230002", null), 403, "unknown_source");
     }
 
+    /** A trunk created {@code second} seconds after the epoch: its ranges are claimed then. */
+    private static Trunk trunkAt(long second, String id, String customer, String inboundIp, String app) {
+        Trunk t = trunk(id, customer, inboundIp, app);
+        Instant at = Instant.ofEpochSecond(second);
+        return new Trunk(t.id(), t.customerId(), t.spec(), at, at);
+    }
+
     @Test
-    void aSharedCarrierIsDecidedByTheCustomerOwningTheNumber() throws Exception {
-        // Two customers bring the same carrier (same address).
-        matcher.trunkChanged(null, trunk("ta", "cust_a", "203.0.113.7", "app_trunk_a"));
-        matcher.trunkChanged(null, trunk("tb", "cust_b", "203.0.113.7", "app_trunk_b"));
+    void aSharedCarrierIsDecidedByTheNumberThenByTheFirstClaim() throws Exception {
+        // Two customers bring the same carrier (same address); A first.
+        matcher.trunkChanged(null, trunkAt(1, "ta", "cust_a", "203.0.113.7", "app_trunk_a"));
+        matcher.trunkChanged(null, trunkAt(2, "tb", "cust_b", "203.0.113.7", "app_trunk_b"));
         matcher.numberChanged(null, did("cust_a", "+15551230002", "app_did_a"));
         matcher.numberChanged(null, did("cust_b", "+15551230003", null));
 
@@ -92,23 +99,37 @@ class InboundMatcherTest {
         InboundMatch.Routed b = routed(matcher.match(ip("203.0.113.7"), "+15551230003", null));
         assertEquals("tb", b.trunk().id());
         assertEquals("app_trunk_b", b.applicationId(), "a DID without application: the trunk's");
-        // Nobody owns it: never a guess across tenants.
-        refused(matcher.match(ip("203.0.113.7"), "+15551230009", null), 403, "ambiguous_trunk");
-        // A more specific range does not decide between customers (no hijack of a shared carrier).
-        matcher.trunkChanged(null, trunk("tc", "cust_c", "203.0.113.7/32", "app_c"));
-        matcher.trunkChanged(trunk("ta", "cust_a", "203.0.113.7", "app_trunk_a"), trunk("ta", "cust_a", "203.0.113.0/24", "app_trunk_a"));
-        matcher.trunkChanged(trunk("tb", "cust_b", "203.0.113.7", "app_trunk_b"), trunk("tb", "cust_b", "203.0.113.0/24", "app_trunk_b"));
-        refused(matcher.match(ip("203.0.113.7"), "+15551230009", null), 403, "ambiguous_trunk");
-        assertEquals("ta", routed(matcher.match(ip("203.0.113.7"), "+15551230002", null)).trunk().id());
+        // Nobody owns it: the customer whose trunk claimed the address first.
+        assertEquals("ta", routed(matcher.match(ip("203.0.113.7"), "+15551230009", null)).trunk().id());
+        assertTrue(matcher.inboundConflict("tb") && !matcher.inboundConflict("ta"));
+        // A later, more specific range decides nothing between customers (no hijack of a shared carrier).
+        matcher.trunkChanged(null, trunkAt(3, "tc", "cust_c", "203.0.113.7/32", "app_c"));
+        assertEquals("ta", routed(matcher.match(ip("203.0.113.7"), "+15551230009", null)).trunk().id());
+        assertTrue(matcher.inboundConflict("tc"));
+        // Edits keep a range's claim: A's trunk re-listing its address with another one added.
+        Trunk before = trunkAt(1, "ta", "cust_a", "203.0.113.7", "app_trunk_a");
+        TrunkSpec wider = new TrunkSpec("name-ta", "198.51.100.9", null, null, null, null, "203.0.113.7,192.0.2.0/24",
+                true, null, TrunkDirection.BOTH, 10, false, 3600, 0, "app_trunk_a", null, null, null);
+        Instant later = Instant.ofEpochSecond(10);
+        matcher.trunkChanged(before, new Trunk("ta", "cust_a", wider, before.createdAt(), later,
+                before.inboundClaims().next(wider.inboundIp(), later)));
+        assertEquals("ta", routed(matcher.match(ip("203.0.113.7"), "+15551230009", null)).trunk().id());
+        // The earlier trunk going away hands the address to the next claim.
+        matcher.trunkChanged(trunkAt(1, "ta", "cust_a", "203.0.113.7", "app_trunk_a"), null);
+        assertEquals("tb", routed(matcher.match(ip("203.0.113.7"), "+15551230009", null)).trunk().id());
     }
 
     @Test
-    void twoCustomersOwningTheSameNumberOnTheSameCarrierAreAmbiguous() throws Exception {
-        matcher.trunkChanged(null, trunk("ta", "cust_a", "203.0.113.7", null));
-        matcher.trunkChanged(null, trunk("tb", "cust_b", "203.0.113.7", null));
+    void aVerifiedNumberWinsTheSharedCarrier() throws Exception {
+        matcher.trunkChanged(null, trunkAt(1, "ta", "cust_a", "203.0.113.7", null));
+        matcher.trunkChanged(null, trunkAt(2, "tb", "cust_b", "203.0.113.7", null));
         matcher.numberChanged(null, did("cust_a", "+15551230002", "app_a"));
         matcher.numberChanged(null, did("cust_b", "+15551230002", "app_b"));
-        refused(matcher.match(ip("203.0.113.7"), "+15551230002", null), 403, "ambiguous_trunk");
+        // Both own it, neither verified: the first claim.
+        assertEquals("ta", routed(matcher.match(ip("203.0.113.7"), "+15551230002", null)).trunk().id());
+        PhoneNumber b = did("cust_b", "+15551230002", "app_b");
+        matcher.numberChanged(b, b.withVerified(true, Instant.EPOCH));
+        assertEquals("tb", routed(matcher.match(ip("203.0.113.7"), "+15551230002", null)).trunk().id());
     }
 
     @Test

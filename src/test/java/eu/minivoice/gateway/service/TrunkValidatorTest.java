@@ -1,5 +1,6 @@
 package eu.minivoice.gateway.service;
 
+import eu.minivoice.gateway.config.GatewayConfig.SecurityConfig;
 import eu.minivoice.gateway.config.GatewayConfig.TrunkDefaults;
 import eu.minivoice.gateway.domain.TrunkDirection;
 import eu.minivoice.gateway.domain.TrunkSpec;
@@ -16,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrunkValidatorTest {
-    private final TrunkValidator validator = new TrunkValidator(new TrunkDefaults(1800, 50));
+    private final TrunkValidator validator = new TrunkValidator(new TrunkDefaults(1800, 50),
+            new SecurityConfig(java.util.List.of("127.0.0.0/8"), 16, 32));
 
     private static Map<TrunkField, Object> fields(Object... kv) {
         Map<TrunkField, Object> m = new EnumMap<>(TrunkField.class);
@@ -54,12 +56,12 @@ class TrunkValidatorTest {
     @Test
     void patchKeepsWhatIsNotGivenAndClearsWhatIsNull() {
         TrunkSpec base = validator.create(fields(TrunkField.NAME, "a", TrunkField.PROXY, "p.example",
-                TrunkField.USERNAME, "u", TrunkField.PASSWORD, "pw", TrunkField.INBOUND_IP, "10.0.0.0/8"));
+                TrunkField.USERNAME, "u", TrunkField.PASSWORD, "pw", TrunkField.INBOUND_IP, "198.51.0.0/16"));
         TrunkSpec patched = validator.patch(base, fields(TrunkField.PASSWORD, null, TrunkField.PRIORITY, 1));
         assertNull(patched.password());
         assertEquals(1, patched.priority());
         assertEquals("u", patched.username());
-        assertEquals("10.0.0.0/8", patched.inboundIp());
+        assertEquals("198.51.0.0/16", patched.inboundIp());
         assertEquals("a", patched.gatewayName(), "gateway_name does not follow a renamed trunk");
         assertEquals("a", validator.patch(base, fields(TrunkField.NAME, "b")).gatewayName());
     }

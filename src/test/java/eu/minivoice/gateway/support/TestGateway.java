@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class TestGateway implements AutoCloseable {
     public static final String API_KEY = "test-default-key-0123456789";
     public static final String OPERATOR_KEY = "test-operator-key-0123456789";
+    public static final String LOOPBACK_TARGETS = "127.0.0.0/8,::1/128";
 
     public final Path dataDir;
     public final Map<String, String> env;
@@ -45,6 +46,8 @@ public final class TestGateway implements AutoCloseable {
         env.put("MINIVOICE_SIP_INTERNAL_PORT", Integer.toString(FreePorts.next()));
         env.put("MINIVOICE_API_KEY", API_KEY);
         env.put("MINIVOICE_ADMIN_OPERATOR_API_KEY", OPERATOR_KEY);
+        // Every peer in the tests is on loopback: allow it as a target (docs/security.md).
+        env.put("MINIVOICE_SECURITY_ALLOWED_PRIVATE_CIDRS", LOOPBACK_TARGETS);
         return env;
     }
 

@@ -35,8 +35,7 @@ import java.util.function.Supplier;
  * <p>Unknown sources (scanners, toll fraud) get a stateless 403: no transaction, no call record,
  * no event, no webhook — only a counter and at most one log line per {@link #LOG_EVERY_NANOS}, so
  * a flood costs one parse and one datagram each and cannot fill memory or logs. A matched trunk
- * with no route (404), a bad number (484) or an ambiguous shared carrier (403) is a call of that
- * customer: it gets a call record and a {@code call.failed} event (nothing lost), and a stateless
+ * with no route (404) or a bad number (484) is a call of that customer: it gets a call record and a {@code call.failed} event (nothing lost), and a stateless
  * answer. Carriers never see X-MiniVoice headers.
  */
 public final class InboundGate implements eu.minivoice.gateway.sip.CarrierInviteHandler {
@@ -57,7 +56,6 @@ public final class InboundGate implements eu.minivoice.gateway.sip.CarrierInvite
     private final RoutedCalls routedCalls;
     private final AtomicLong unknownSources = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
-    private final AtomicLong ambiguous = new AtomicLong();
     private final LogThrottle unmatchedLog = new LogThrottle(LOG_EVERY_NANOS);
 
     public InboundGate(SipServer sip, InboundMatcher matcher, CallObserver observer, IdGenerator ids,
@@ -76,12 +74,7 @@ public final class InboundGate implements eu.minivoice.gateway.sip.CarrierInvite
         return unknownSources.get();
     }
 
-    /** Carrier INVITEs refused because trunks of several customers matched and nothing decided. */
-    public long ambiguousSources() {
-        return ambiguous.get();
-    }
-
-    /** Matched calls refused before any action (404 / 484 / ambiguous 403). */
+    /** Matched calls refused before any action (404 / 484). */
     public long refusedCalls() {
         return refused.get();
     }
@@ -99,14 +92,12 @@ public final class InboundGate implements eu.minivoice.gateway.sip.CarrierInvite
         }
         InboundMatch.Refused r = (InboundMatch.Refused) m;
         if (r.trunk() == null) {
-            // Unknown source, or a shared carrier no rule attributes to one customer: nobody's call.
-            (r.code().equals(eu.minivoice.gateway.domain.ErrorCode.AMBIGUOUS_TRUNK.code()) ? ambiguous
-                    : unknownSources).incrementAndGet();
+            // Unknown source: nobody's call.
+            unknownSources.incrementAndGet();
             long more = unmatchedLog.occurred();
             if (more >= 0) {
                 log.warn("inbound INVITE from {} refused 403 ({}); {} more refusal(s) of unmatched sources since the"
-                        + " last such line, {} unknown and {} ambiguous in all", source.getHostAddress(), r.reason(),
-                        more, unknownSources.get(), ambiguous.get());
+                        + " last such line, {} in all", source.getHostAddress(), r.reason(), more, unknownSources.get());
             }
             answerStatelessly(event, r.sipStatus());
             return;

@@ -110,7 +110,7 @@ class InboundMatchingTest {
         long before = shared.gw().gateway().inbound().unknownSources();
         assertEquals(403, invite("127.0.0.9", "+15551239876"));
         assertEquals(before + 1, shared.gw().gateway().inbound().unknownSources());
-        assertEquals("refused", match(API_KEY, "127.0.0.9", "+15551230002").get("result").asText());
+        assertEquals("no_match", match(API_KEY, "127.0.0.9", "+15551230002").get("result").asText());
         Thread.sleep(200);
         assertTrue(!shared.gw().http.get("/v1/events?limit=1000", API_KEY).body().contains("+15551239876"), "no event");
         assertTrue(!shared.gw().http.get("/v1/calls?limit=1000", API_KEY).body().contains("+15551239876"), "no record");
@@ -122,21 +122,26 @@ class InboundMatchingTest {
         assertEquals("refused", a.get("result").asText(), a.toString()); // matched, but no application yet
         assertEquals(trunkA, a.get("trunk_id").asText());
         assertEquals(404, a.get("sip_status").asInt());
-        assertEquals("not_yours", match(keyB, "127.0.0.2", "+15551230002").get("result").asText());
+        JsonNode notB = match(keyB, "127.0.0.2", "+15551230002");
+        assertEquals("no_match", notB.get("result").asText());
         JsonNode b = match(keyB, "127.0.0.2", "+15551230003");
         assertEquals(trunkB, b.get("trunk_id").asText(), b.toString());
-        assertEquals("not_yours", match(API_KEY, "127.0.0.2", "+15551230003").get("result").asText());
-        // Nobody's number on the shared carrier: refused for both, never guessed.
+        JsonNode notA = match(API_KEY, "127.0.0.2", "+15551230003");
+        assertEquals("no_match", notA.get("result").asText());
+        assertTrue(!notA.toString().contains(trunkB) && !notB.toString().contains(trunkA), "no other tenant's trunk is named");
+        // Nobody's number on the shared carrier: A's trunk claimed 127.0.0.2 first, so the call is
+        // A's (404 here: A's trunk has no application); B's later overlapping range changes nothing.
         JsonNode nobody = match(API_KEY, "127.0.0.2", "+15551230009");
-        assertEquals("ambiguous_trunk", nobody.get("error_code").asText(), nobody.toString());
-        assertEquals(trunkA, nobody.get("candidate_trunk_ids").get(0).asText());
-        assertTrue(!nobody.toString().contains(trunkB), "B's trunk id is not shown to A");
-        long ambiguous = shared.gw().gateway().inbound().ambiguousSources();
-        assertEquals(403, invite("127.0.0.2", "+15551230009"));
-        assertEquals(ambiguous + 1, shared.gw().gateway().inbound().ambiguousSources());
+        assertEquals(trunkA, nobody.get("trunk_id").asText(), nobody.toString());
+        assertEquals(404, nobody.get("sip_status").asInt());
+        JsonNode lost = match(keyB, "127.0.0.2", "+15551230009");
+        assertEquals("no_match", lost.get("result").asText(), lost.toString());
+        assertTrue(lost.get("inbound_ip_conflict").asBoolean(), lost.toString());
+        assertEquals(trunkB, lost.get("conflicted_trunk_ids").get(0).asText());
+        assertEquals(404, invite("127.0.0.2", "+15551230009"));
         assertEquals(trunkA3, match(API_KEY, "127.0.0.10", "+15551230002").get("trunk_id").asText());
         // Only B's /29 contains 127.0.0.3: B's call whatever the number (B's carrier sent it).
-        assertEquals("not_yours", match(API_KEY, "127.0.0.3", "+15551230002").get("result").asText());
+        assertEquals("no_match", match(API_KEY, "127.0.0.3", "+15551230002").get("result").asText());
         assertEquals(trunkB, match(keyB, "127.0.0.3", "+15551230002").get("trunk_id").asText());
         assertEquals(422, shared.gw().http.get("/v1/trunks/match?ip=example.com", API_KEY).status());
         assertEquals(422, shared.gw().http.get("/v1/trunks/match", API_KEY).status());

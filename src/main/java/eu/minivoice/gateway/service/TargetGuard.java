@@ -1,0 +1,99 @@
+package eu.minivoice.gateway.service;
+
+import eu.minivoice.gateway.domain.AddressPolicy;
+import eu.minivoice.gateway.domain.IpRange;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Checks a customer-supplied host or URL when it is saved: an address literal, or every address a
+ * name resolves to now, against the {@link AddressPolicy} (docs/security.md). The answer helps the
+ * customer at once; it is not the enforcement — a name can resolve elsewhere later, so the places
+ * that connect check the address they actually use.
+ *
+ * <p>Names are resolved on two threads of our own with a bounded wait, never on the API worker
+ * itself: a customer's slow DNS server costs that request at most {@code timeout}, and when
+ * resolution cannot be had in time the name is accepted (checked at use).
+ */
+public final class TargetGuard implements AutoCloseable {
+    private final AddressPolicy policy;
+    private final Duration timeout;
+    private final ThreadPoolExecutor resolver;
+
+    public TargetGuard(AddressPolicy policy, Duration timeout) {
+        this.policy = policy;
+        this.timeout = timeout;
+        AtomicInteger n = new AtomicInteger();
+        this.resolver = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
+            Thread t = new Thread(r, "target-dns-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public AddressPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Why {@code host} (a name, an IPv4 literal or a bracketed IPv6 literal) may not be a target,
+     * naming the setting that would allow it; null when it may.
+     */
+    public String hostRefusal(String host) {
+        String why = why(host);
+        return why == null ? null : why + AddressPolicy.HINT;
+    }
+
+    private String why(String host) {
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        try {
+            return policy.refusal(InetAddress.getByAddress(IpRange.parseLiteral(bare)));
+        } catch (IllegalArgumentException | UnknownHostException notALiteral) {
+            // a name: judged by what it resolves to now
+        }
+        Future<InetAddress[]> lookup;
+        try {
+            lookup = resolver.submit(() -> InetAddress.getAllByName(bare));
+        } catch (RejectedExecutionException busy) {
+            return null;
+        }
+        try {
+            for (InetAddress a : lookup.get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                String refused = policy.refusal(a);
+                if (refused != null) {
+                    return host + " resolves to " + refused.replaceFirst("^\\S+ is ", "")
+                            + " (" + a.getHostAddress() + ")";
+                }
+            }
+            return null;
+        } catch (TimeoutException | ExecutionException e) {
+            lookup.cancel(true);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** {@link #hostRefusal} for the host of a URL already known to be well formed. */
+    public String urlRefusal(String url) {
+        String host = URI.create(url).getHost();
+        return host == null ? null : hostRefusal(host);
+    }
+
+    @Override
+    public void close() {
+        resolver.shutdownNow();
+    }
+}

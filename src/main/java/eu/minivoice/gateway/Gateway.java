@@ -2,6 +2,7 @@ package eu.minivoice.gateway;
 
 import eu.minivoice.gateway.api.AdminServer;
 import eu.minivoice.gateway.api.Authenticator;
+import eu.minivoice.gateway.api.AuthThrottle;
 import eu.minivoice.gateway.api.CustomerResource;
 import eu.minivoice.gateway.api.EventResource;
 import eu.minivoice.gateway.api.HealthResource;
@@ -19,6 +20,10 @@ import eu.minivoice.gateway.service.RegistrationEvents;
 import eu.minivoice.gateway.service.TrunkService;
 import eu.minivoice.gateway.service.TrunkValidator;
 import eu.minivoice.gateway.service.TargetGuard;
+import eu.minivoice.gateway.store.SecretBox;
+import eu.minivoice.gateway.store.SecretKeys;
+import eu.minivoice.gateway.store.SecretSealer;
+import eu.minivoice.gateway.service.ActionTargets;
 import eu.minivoice.gateway.domain.AddressPolicy;
 import eu.minivoice.gateway.domain.ProbeResult;
 import eu.minivoice.gateway.domain.RegistrationSnapshot;
@@ -62,7 +67,7 @@ import eu.minivoice.gateway.events.CallEvents;
 import eu.minivoice.gateway.events.DeliveryPolicy;
 import eu.minivoice.gateway.events.DeliveryScheduler;
 import eu.minivoice.gateway.events.HttpActionFetcher;
-import eu.minivoice.gateway.events.JdkWebhookClient;
+import eu.minivoice.gateway.http.NettyWebhookClient;
 import eu.minivoice.gateway.events.Outbox;
 import eu.minivoice.gateway.events.WebhookDirectory;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -97,7 +102,7 @@ public final class Gateway implements AutoCloseable {
     private RegistrationEngine registration;
     private Outbox outbox;
     private DeliveryScheduler dispatcher;
-    private JdkWebhookClient webhookClient;
+    private NettyWebhookClient webhookClient;
     private HttpActionFetcher actionFetcher;
     private CallEvents callEvents;
     private JdbcCallStore callStore;
@@ -146,28 +151,44 @@ public final class Gateway implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         try {
-            CustomerService customers = new CustomerService(new JdbcCustomerStore(database.dataSource()),
-                    new ApiKeys(random), random, clock, () -> random.randomToken(32));
+            SecretBox secrets = openSecrets();
+            CustomerService customers = new CustomerService(new JdbcCustomerStore(database.dataSource(), secrets),
+                    new ApiKeys(random), random, clock, () -> random.randomToken(32), config.quotas());
             customers.bootstrap(config.customers().defaultCustomerId(), config.customers().defaultApiKey(),
                     key -> console.accept("Generated API key for " + config.customers().defaultCustomerId()
                             + " (shown once, store it now): " + key));
-            JdbcTrunkStore trunkStore = new JdbcTrunkStore(database.dataSource());
-            JdbcApplicationStore applicationStore = new JdbcApplicationStore(database.dataSource());
+            JdbcTrunkStore trunkStore = new JdbcTrunkStore(database.dataSource(), secrets);
+            JdbcApplicationStore applicationStore = new JdbcApplicationStore(database.dataSource(), secrets);
             JdbcNumberStore numberStore = new JdbcNumberStore(database.dataSource());
             JdbcOutboxStore outboxStore = new JdbcOutboxStore(database.dataSource());
             ActionParser actionParser = new ActionParser();
             targetGuard = new TargetGuard(AddressPolicy.allowing(config.security().allowedPrivateCidrs()),
                     Duration.ofSeconds(2));
             ApplicationService applications = new ApplicationService(applicationStore, numberStore, trunkStore,
-                    actionParser, random, () -> random.randomToken(32), clock, targetGuard);
-            NumberService numbers = new NumberService(numberStore, applicationStore, trunkStore, random, clock);
+                    actionParser, random, () -> random.randomToken(32), clock, targetGuard, customers::quotas);
+            NumberService numbers = new NumberService(numberStore, applicationStore, trunkStore, random, clock,
+                    customers::quotas);
             TrunkService trunks = new TrunkService(trunkStore, new TrunkValidator(config.trunks(), config.security()),
-                    applications::exists, targetGuard, random, clock);
+                    applications::exists, targetGuard, random, clock, customers::quotas);
             RegistrationEvents registrationEvents = new RegistrationEvents(random);
             startWebhooks(customers, applications, trunks, trunkStore, outboxStore, actionParser);
 
             List<IpRange> trusted = config.sip().trustedCidrs().stream().map(IpRange::parse).toList();
             sip = new SipServer(config.sip(), "minivoice-" + random.randomToken(8));
+            // Trunk id → its proxy host, for the trunks that opted out of the TLS host name check.
+            Map<String, String> tlsUnverified = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.function.BiConsumer<Trunk, Trunk> tlsOptOut = (before, after) -> {
+                if (before != null) {
+                    tlsUnverified.remove(before.id());
+                }
+                if (after != null && !after.spec().tlsVerifyHostname()) {
+                    tlsUnverified.put(after.id(), after.spec().proxyAddress().host().toLowerCase(java.util.Locale.ROOT)
+                            .replace("[", "").replace("]", ""));
+                }
+            };
+            trunkStore.listAll().forEach(t -> tlsOptOut.accept(null, t));
+            trunks.addListener(tlsOptOut::accept);
+            sip.tlsUnverifiedHosts(tlsUnverified::containsValue);
             OutboundRouter outboundRouter = new OutboundRouter(new OutboundRouter.TrunkState() {
                 @Override
                 public Optional<RegistrationStatus> registration(String trunkId) {
@@ -179,9 +200,11 @@ public final class Gateway implements AutoCloseable {
                 public Optional<TrunkHealth> health(String trunkId) {
                     return registration == null ? Optional.empty() : registration.health(trunkId);
                 }
-            }, new CallLimiter(System::nanoTime), new OutboundRouter.CustomerLimits(
-                    positiveOrNull(config.relay().customerMaxConcurrentCalls()),
-                    positiveOrNull(config.relay().customerMaxCps())));
+            }, new CallLimiter(System::nanoTime), customerId -> {
+                var q = customers.quotas(customerId);
+                return new OutboundRouter.CustomerLimits(positiveOrNull(q.concurrentCalls()),
+                        positiveOrNull(q.callsPerSecond()));
+            });
             trunkStore.listAll().forEach(t -> outboundRouter.trunkChanged(null, t));
             numberStore.listAll().forEach(n -> outboundRouter.numberChanged(null, n));
             trunks.addListener(outboundRouter::trunkChanged);
@@ -216,20 +239,20 @@ public final class Gateway implements AutoCloseable {
             CallRelay relay = new CallRelay(sip, outboundRouter, callObserver,
                     random, () -> random.randomToken(10), clock, relayTimers,
                     Duration.ofMillis(config.relay().inviteTimeoutMs()), Duration.ofSeconds(config.relay().maxCallSeconds()),
-                    actionFetcher, inboundMatcher::proxyAddresses);
+                    actionFetcher, inboundMatcher::proxyAddresses, targetGuard.policy());
             inboundGate = new InboundGate(sip, inboundMatcher, callObserver, random, () -> random.randomToken(10),
                     clock, relay::onInboundInvite);
             sip.start(new SipEdge(trusted, random, relay, inboundGate));
 
             GatewayConfig.RegistrationConfig rc = config.registration();
-            probe = new OptionsProbe(sip, () -> random.randomToken(10));
+            probe = new OptionsProbe(sip, () -> random.randomToken(10), targetGuard.policy());
             registration = new RegistrationEngine(new RegistrationSettings(
                     Duration.ofSeconds(rc.answerTimeoutSeconds()), Duration.ofSeconds(rc.backoffMinSeconds()),
                     Duration.ofSeconds(rc.backoffMaxSeconds()), Duration.ofSeconds(rc.failedRetrySeconds()),
                     Duration.ofSeconds(rc.startupSpreadSeconds()), rc.timelineSize(),
                     Duration.ofSeconds(rc.pingTimeoutSeconds()), rc.pingDownAfter(), rc.pingUpAfter(),
                     Duration.ofSeconds(rc.connectionCheckSeconds())),
-                    new JainSipRegisterSender(sip, () -> random.randomToken(10)), clock, random::nextFraction, random,
+                    new JainSipRegisterSender(sip, () -> random.randomToken(10), targetGuard.policy()), clock, random::nextFraction, random,
                     probe, new RegistrationEngine.StatusListener() {
                         @Override
                         public void statusChanged(RegistrationTarget target, RegistrationStatus from,
@@ -249,7 +272,8 @@ public final class Gateway implements AutoCloseable {
             registration.startAll(trunkStore.listAll());
 
             Json json = new Json();
-            Router router = new Router(new Authenticator(customers, config.admin().operatorApiKey()));
+            Router router = new Router(new Authenticator(customers, config.admin().operatorApiKey()),
+                    new AuthThrottle(clock, config.admin().authMaxFailures(), config.admin().authFailureWindowSeconds()));
             Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
             checks.put("sip", sip::isListening);
             checks.put("database", database::isReachable);
@@ -315,7 +339,8 @@ public final class Gateway implements AutoCloseable {
                 directory.putTrunk(after.id(), after.customerId(), after.spec().applicationId());
             }
         });
-        webhookClient = new JdkWebhookClient(Duration.ofMillis(wc.connectTimeoutMs()), wc.httpThreads());
+        webhookClient = new NettyWebhookClient(Duration.ofMillis(wc.connectTimeoutMs()), wc.httpThreads(),
+                AddressPolicy.allowing(config.security().allowedPrivateCidrs()));
         outbox = new Outbox(outboxStore, directory, random, clock, wc.queueCapacity());
         dispatcher = new DeliveryScheduler(outboxStore, webhookClient, directory,
                 new DeliveryPolicy(Duration.ofMillis(wc.backoffMinMs()), Duration.ofSeconds(wc.backoffMaxSeconds()),
@@ -328,7 +353,8 @@ public final class Gateway implements AutoCloseable {
         ObjectMapper mapper = new ObjectMapper();
         callEvents = new CallEvents(random, mapper);
         actionFetcher = new HttpActionFetcher(directory, webhookClient, outbox, callEvents, parser, mapper,
-                Duration.ofMillis(wc.actionTimeoutMs()), wc.maxResponseBytes(), wc.maxActionFetches(), clock);
+                Duration.ofMillis(wc.actionTimeoutMs()), wc.maxResponseBytes(), wc.maxActionFetches(), clock,
+                new ActionTargets(targetGuard));
     }
 
     /** What the SIP side asks about a new call (DESIGN §5). */
@@ -361,6 +387,37 @@ public final class Gateway implements AutoCloseable {
      * INVITE; a DNS name is resolved then (and again at the
      * next change or restart). Unresolvable: no address, so the token rule cannot match it.
      */
+    /**
+     * The key for secrets at rest (docs/security.md), then every stored secret sealed with it: plain
+     * ones from earlier versions are sealed now, and a key that does not open the sealed ones stops
+     * the start (exit 3) rather than failing every Digest answer and signature later.
+     */
+    private SecretBox openSecrets() throws StartupException {
+        var security = config.security();
+        SecretKeys.Loaded key;
+        try {
+            key = SecretKeys.load(security.secretKey(), security.keyFile(config.database().dataDir()),
+                    new java.security.SecureRandom());
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new StartupException("secret key: " + e.getMessage(), e);
+        }
+        if (key.generated()) {
+            log.warn("generated the secret key for trunk passwords and webhook secrets in {} (mode 0600): back it up"
+                    + " apart from the database — without it those secrets cannot be read", key.source());
+        }
+        SecretBox box = new SecretBox(key.key(), new java.security.SecureRandom());
+        try {
+            int sealed = SecretSealer.sealAndCheck(database.dataSource(), box);
+            if (sealed > 0) {
+                log.info("sealed {} secret(s) stored in plain by an earlier version", sealed);
+            }
+        } catch (SecretBox.WrongKeyException e) {
+            throw new StartupException("the secret key from " + key.source() + " does not open the stored secrets ("
+                    + e.getMessage() + "): start with the key they were sealed with", e);
+        }
+        return box;
+    }
+
     private static Set<String> proxyAddresses(Trunk trunk) {
         try {
             return trunk.spec().proxyAddress().resolveNumeric();
@@ -372,8 +429,8 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static Integer positiveOrNull(int v) {
-        return v > 0 ? v : null;
+    private static Integer positiveOrNull(Integer v) {
+        return v != null && v > 0 ? v : null;
     }
 
     public int adminPort() {

@@ -25,9 +25,9 @@ public final class Main {
     }
 
     /**
-     * The JDK HTTP client hands every response to CompletableFuture's default executor, which on a
-     * machine with fewer than 3 cores (common pool parallelism 1) starts a new thread per task —
-     * one thread per webhook answer. A common pool of at least 2 keeps that a pool. Must be set
+     * CompletableFuture's default executor, on a machine with fewer than 3 cores (common pool
+     * parallelism 1), starts a new thread per task (the JDK HTTP client once made that one thread
+     * per webhook answer). A common pool of at least 2 keeps any default async stage a pool. Must be set
      * before anything touches ForkJoinPool, hence first in main.
      */
     static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";

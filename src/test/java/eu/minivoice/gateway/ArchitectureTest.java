@@ -75,4 +75,10 @@ class ArchitectureTest {
                 "eu.minivoice.gateway.store", "eu.minivoice.gateway.service", "eu.minivoice.gateway.events",
                 "java.sql", "io.netty", "javax.sip"));
     }
+
+    @Test
+    void theWebhookHttpClientIsATransportOnly() throws IOException {
+        assertEquals(List.of(), violations("http", "eu.minivoice.gateway.api", "eu.minivoice.gateway.sip",
+                "eu.minivoice.gateway.store", "eu.minivoice.gateway.service", "java.sql", "javax.sip"));
+    }
 }

@@ -118,7 +118,7 @@ class MainProcessTest {
                 Thread.sleep(100);
             }
             assertEquals(200, status, output());
-            assertEquals("{\"data\":[],\"count\":0}",
+            assertEquals("{\"data\":[],\"count\":0,\"next_cursor\":null}",
                     http.get("/v1/trunks", "process-test-key-0123456789").body());
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "no exit after SIGTERM");

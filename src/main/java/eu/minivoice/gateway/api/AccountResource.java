@@ -96,6 +96,7 @@ public final class AccountResource {
         n.put("events_url", c.eventsUrl());
         n.put("has_events_secret", c.eventsSecret() != null);
         n.put("created_at", Json.time(c.createdAt()));
+        n.set("quotas", CustomerResource.quotasView(json, customers.quotas(c.id())));
         return n;
     }
 }

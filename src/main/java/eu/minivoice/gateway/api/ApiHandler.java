@@ -55,7 +55,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
         ApiRequest request = new ApiRequest(msg.method().name(), uri.path(), Map.of(), uri.parameters(),
-                msg.headers().copy(), ByteBufUtil.getBytes(msg.content()), null);
+                msg.headers().copy(), ByteBufUtil.getBytes(msg.content()), null, remote(ctx));
         try {
             workers.execute(() -> {
                 long start = System.nanoTime();
@@ -73,6 +73,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             write(ctx, errors.body(503, ErrorCode.OVERLOADED, "too many requests in progress, retry shortly", null,
                     Map.of("Retry-After", "1")), keepAlive);
         }
+    }
+
+    private static String remote(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : "";
     }
 
     private void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive) {

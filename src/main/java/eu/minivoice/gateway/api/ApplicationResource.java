@@ -32,12 +32,9 @@ public final class ApplicationResource {
     }
 
     private ApiResponse list(ApiRequest r) {
-        List<Application> all = applications.list(r.customerId());
-        ObjectNode root = json.object();
-        ArrayNode data = root.putArray("data");
-        all.forEach(a -> data.add(view(a)));
-        root.put("count", all.size());
-        return ApiResponse.ok(root);
+        var page = Paging.request(r);
+        return ApiResponse.ok(Paging.page(json, applications.page(r.customerId(), page), page, this::view,
+                Application::id));
     }
 
     private ApiResponse create(ApiRequest r) {

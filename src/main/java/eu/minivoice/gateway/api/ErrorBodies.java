@@ -24,7 +24,7 @@ final class ErrorBodies {
 
     ApiResponse of(Throwable failure, String method, String path) {
         if (failure instanceof ApiException e) {
-            return body(e.status(), e.code(), e.getMessage(), e.field(), Map.of());
+            return body(e.status(), e.code(), e.getMessage(), e.field(), e.headers());
         }
         if (failure instanceof Router.MethodNotAllowed e) {
             return body(405, ErrorCode.METHOD_NOT_ALLOWED, e.getMessage(), null, Map.of("Allow", e.allowHeader()));
@@ -38,6 +38,9 @@ final class ErrorBodies {
         if (failure instanceof DuplicateException e) {
             return body(409, ErrorCode.CONFLICT, e.field() + " is already used by another of your resources", e.field(),
                     Map.of());
+        }
+        if (failure instanceof eu.minivoice.gateway.service.QuotaExceededException e) {
+            return body(403, ErrorCode.QUOTA_EXCEEDED, e.getMessage(), null, Map.of());
         }
         if (failure instanceof ConflictException e) {
             return body(409, ErrorCode.CONFLICT, e.getMessage(), null, Map.of());

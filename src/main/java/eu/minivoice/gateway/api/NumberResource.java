@@ -32,22 +32,16 @@ public final class NumberResource {
     }
 
     private ApiResponse list(ApiRequest r) {
-        List<PhoneNumber> all = numbers.list(r.customerId());
-        ObjectNode root = json.object();
-        ArrayNode data = root.putArray("data");
-        all.forEach(n -> data.add(view(n)));
-        root.put("count", all.size());
-        return ApiResponse.ok(root);
+        var page = Paging.request(r);
+        return ApiResponse.ok(Paging.page(json, numbers.page(r.customerId(), page), page, this::view,
+                PhoneNumber::id));
     }
 
     /** The operator's view of one customer's numbers. */
     private ApiResponse operatorList(ApiRequest r) {
-        List<PhoneNumber> all = numbers.list(r.pathParam("customer_id"));
-        ObjectNode root = json.object();
-        ArrayNode data = root.putArray("data");
-        all.forEach(n -> data.add(view(n)));
-        root.put("count", all.size());
-        return ApiResponse.ok(root);
+        var page = Paging.request(r);
+        return ApiResponse.ok(Paging.page(json, numbers.page(r.pathParam("customer_id"), page), page, this::view,
+                PhoneNumber::id));
     }
 
     /** The operator sets {@code verified} (the only field it changes here). */

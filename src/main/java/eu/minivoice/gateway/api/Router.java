@@ -16,9 +16,11 @@ import java.util.Set;
 public final class Router {
     private final List<Route> routes = new ArrayList<>();
     private final Authenticator authenticator;
+    private final AuthThrottle throttle;
 
-    public Router(Authenticator authenticator) {
+    public Router(Authenticator authenticator, AuthThrottle throttle) {
         this.authenticator = authenticator;
+        this.throttle = throttle;
     }
 
     public Router add(Route route) {
@@ -39,20 +41,32 @@ public final class Router {
                 allowed.add(route.method());
                 continue;
             }
-            String customer = switch (route.access()) {
-                case PUBLIC -> null;
-                case CUSTOMER -> authenticator.customer(request.headers());
-                case OPERATOR -> {
-                    authenticator.requireOperator(request.headers());
-                    yield null;
-                }
-            };
+            String customer = route.access() == Route.Access.PUBLIC ? null : authenticate(route, request);
             return route.handler().handle(request.routed(params, customer));
         }
         if (!allowed.isEmpty()) {
             throw new MethodNotAllowed(allowed);
         }
         throw new ApiException(404, ErrorCode.NOT_FOUND, "no such endpoint: " + request.method() + " " + path);
+    }
+
+    /** The route's access rule, behind the failed-authentication throttle of the client's address. */
+    private String authenticate(Route route, ApiRequest request) {
+        long wait = throttle.retryAfterSeconds(request.remote());
+        if (wait > 0) {
+            throw new ApiException(429, ErrorCode.RATE_LIMITED, "too many failed authentications from your address;"
+                    + " retry in " + wait + " s", null, Map.of("Retry-After", Long.toString(wait)));
+        }
+        try {
+            if (route.access() == Route.Access.OPERATOR) {
+                authenticator.requireOperator(request.headers());
+                return null;
+            }
+            return authenticator.customer(request.headers());
+        } catch (ApiException e) {
+            throttle.failed(request.remote());
+            throw e;
+        }
     }
 
     /** @return the captured {name} segments, or null when the path does not fit the pattern */

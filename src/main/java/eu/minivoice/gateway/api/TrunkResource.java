@@ -118,12 +118,8 @@ public final class TrunkResource {
     }
 
     private ApiResponse list(ApiRequest r) {
-        List<Trunk> all = trunks.list(r.customerId());
-        ObjectNode root = json.object();
-        ArrayNode data = root.putArray("data");
-        all.forEach(t -> data.add(view(t)));
-        root.put("count", all.size());
-        return ApiResponse.ok(root);
+        var page = Paging.request(r);
+        return ApiResponse.ok(Paging.page(json, trunks.page(r.customerId(), page), page, this::view, Trunk::id));
     }
 
     private ApiResponse create(ApiRequest r) {
@@ -241,6 +237,7 @@ public final class TrunkResource {
         n.put("max_concurrent_calls", s.maxConcurrentCalls());
         n.put("max_cps", s.maxCps());
         n.putPOJO("failover_codes", s.failoverCodeSet()); // the effective list (defaults when unset)
+        n.put("tls_verify_hostname", s.tlsVerifyHostname());
         RegistrationSnapshot reg = snapshotOf(t);
         n.put("registration_status", reg.status().name());
         n.set("registration", registrationJson(reg));

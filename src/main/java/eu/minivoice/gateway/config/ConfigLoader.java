@@ -53,9 +53,12 @@ public final class ConfigLoader {
             num("admin.worker_threads", 4, 1, 256),
             num("admin.max_queued_requests", 1000, 1, 1_000_000),
             str("admin.operator_api_key", ""),
+            num("admin.auth_max_failures", 10, 1, 100_000),
+            num("admin.auth_failure_window_seconds", 60, 1, 86_400),
             str("customers.default_customer_id", "cust_default"),
             str("customers.default_api_key", "", "MINIVOICE_API_KEY"),
             str("sip.bind", "127.0.0.1"),
+            str("sip.internal_bind", ""),
             str("sip.public_address", ""),
             num("sip.external_port", 5060, 1, 65535),
             num("sip.internal_port", 5080, 1, 65535),
@@ -65,6 +68,7 @@ public final class ConfigLoader {
             new Key("sip.trace", Type.BOOL, false, 0, 0, null),
             num("sip.threads", 8, 1, 256),
             num("sip.max_message_bytes", 16384, 4096, 4 * 1024 * 1024),
+            num("sip.connect_timeout_ms", 2000, 100, 60_000),
             new Key("sip.tls_port", Type.INT, 0, 0, 65535, null),
             str("sip.tls_keystore", ""),
             str("sip.tls_keystore_password", ""),
@@ -103,11 +107,16 @@ public final class ConfigLoader {
             num("webhooks.http_threads", 2, 1, 64),
             num("relay.invite_timeout_ms", 4000, 200, 32_000),
             num("relay.max_call_seconds", 14_400, 10, 86_400),
-            num("relay.customer_max_concurrent_calls", 0, 0, 1_000_000),
-            num("relay.customer_max_cps", 0, 0, 100_000),
+            num("quotas.trunks", 100, 0, 1_000_000),
+            num("quotas.applications", 100, 0, 1_000_000),
+            num("quotas.numbers", 1000, 0, 10_000_000),
+            num("quotas.concurrent_calls", 500, 0, 1_000_000),
+            num("quotas.calls_per_second", 50, 0, 100_000),
             new Key("security.allowed_private_cidrs", Type.LIST, List.of(), 0, 0, null),
             num("security.min_inbound_prefix_v4", 16, 1, 32),
-            num("security.min_inbound_prefix_v6", 32, 1, 128));
+            num("security.min_inbound_prefix_v6", 32, 1, 128),
+            str("security.secret_key", "", "MINIVOICE_SECRET_KEY"),
+            str("security.secret_key_file", ""));
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
@@ -259,7 +268,8 @@ public final class ConfigLoader {
         var admin = new GatewayConfig.AdminConfig(
                 (String) v.get("admin.bind"), (int) v.get("admin.port"), (int) v.get("admin.max_body_bytes"),
                 (int) v.get("admin.worker_threads"), (int) v.get("admin.max_queued_requests"),
-                (String) v.get("admin.operator_api_key"));
+                (String) v.get("admin.operator_api_key"), (int) v.get("admin.auth_max_failures"),
+                (int) v.get("admin.auth_failure_window_seconds"));
         var customers = new GatewayConfig.CustomersConfig(
                 (String) v.get("customers.default_customer_id"), (String) v.get("customers.default_api_key"));
         var sip = new GatewayConfig.SipConfig(
@@ -269,7 +279,8 @@ public final class ConfigLoader {
                 (boolean) v.get("sip.trace"), (int) v.get("sip.threads"), (int) v.get("sip.max_message_bytes"),
                 new GatewayConfig.TlsConfig((int) v.get("sip.tls_port"), (String) v.get("sip.tls_keystore"),
                         (String) v.get("sip.tls_keystore_password"), (String) v.get("sip.tls_truststore"),
-                        (String) v.get("sip.tls_truststore_password")));
+                        (String) v.get("sip.tls_truststore_password")), (int) v.get("sip.connect_timeout_ms"),
+                (String) v.get("sip.internal_bind"));
         var database = new GatewayConfig.DatabaseConfig(
                 (String) v.get("database.url"), Path.of((String) v.get("database.data_dir")),
                 (String) v.get("database.user"), (String) v.get("database.password"),
@@ -291,12 +302,15 @@ public final class ConfigLoader {
                 (int) v.get("webhooks.max_response_bytes"), (int) v.get("webhooks.queue_capacity"),
                 (int) v.get("webhooks.max_action_fetches"), (int) v.get("webhooks.http_threads"));
         var relay = new GatewayConfig.RelayConfig((int) v.get("relay.invite_timeout_ms"),
-                (int) v.get("relay.max_call_seconds"), (int) v.get("relay.customer_max_concurrent_calls"),
-                (int) v.get("relay.customer_max_cps"));
+                (int) v.get("relay.max_call_seconds"));
+        var quotas = new eu.minivoice.gateway.domain.Quotas((int) v.get("quotas.trunks"),
+                (int) v.get("quotas.applications"), (int) v.get("quotas.numbers"),
+                (int) v.get("quotas.concurrent_calls"), (int) v.get("quotas.calls_per_second"));
         var security = new GatewayConfig.SecurityConfig((List<String>) v.get("security.allowed_private_cidrs"),
-                (int) v.get("security.min_inbound_prefix_v4"), (int) v.get("security.min_inbound_prefix_v6"));
+                (int) v.get("security.min_inbound_prefix_v4"), (int) v.get("security.min_inbound_prefix_v6"),
+                (String) v.get("security.secret_key"), (String) v.get("security.secret_key_file"));
         GatewayConfig config = new GatewayConfig(admin, customers, sip, database, trunks, registration, webhooks, relay,
-                security);
+                security, quotas);
         ConfigValidator.validate(config);
         return config;
     }

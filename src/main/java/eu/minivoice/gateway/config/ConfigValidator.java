@@ -17,6 +17,9 @@ final class ConfigValidator {
     static void validate(GatewayConfig c) throws ConfigException {
         literal("admin.bind", c.admin().bind());
         literal("sip.bind", c.sip().bind());
+        if (!c.sip().internalBind().isEmpty()) {
+            literal("sip.internal_bind", c.sip().internalBind());
+        }
         if (!c.sip().publicAddress().isEmpty()) {
             try {
                 ProxyAddress.validateHost(c.sip().publicAddress());
@@ -65,6 +68,19 @@ final class ConfigValidator {
                 IpRange.parse(cidr);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("security.allowed_private_cidrs: " + e.getMessage());
+            }
+        }
+        if (!c.security().secretKey().isEmpty()) {
+            byte[] key;
+            try {
+                key = java.util.Base64.getDecoder().decode(c.security().secretKey());
+            } catch (IllegalArgumentException e) {
+                key = new byte[0];
+            }
+            if (key.length != 32) {
+                // Never echo the value: it is a key.
+                throw new ConfigException("security.secret_key (MINIVOICE_SECRET_KEY) must be base64 of 32 random"
+                        + " bytes, e.g. `openssl rand -base64 32`");
             }
         }
         if (!c.customers().defaultCustomerId().matches("cust_[A-Za-z0-9_]{1,64}")) {

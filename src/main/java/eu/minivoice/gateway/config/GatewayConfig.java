@@ -16,16 +16,19 @@ public record GatewayConfig(
         RegistrationConfig registration,
         WebhookConfig webhooks,
         RelayConfig relay,
-        SecurityConfig security) {
+        SecurityConfig security,
+        eu.minivoice.gateway.domain.Quotas quotas) {
 
     public record AdminConfig(String bind, int port, int maxBodyBytes, int workerThreads,
-                              int maxQueuedRequests, String operatorApiKey) {
+                              int maxQueuedRequests, String operatorApiKey, int authMaxFailures,
+                              int authFailureWindowSeconds) {
         /** Never print the operator key. */
         @Override
         public String toString() {
             return "AdminConfig[bind=" + bind + ", port=" + port + ", maxBodyBytes=" + maxBodyBytes
                     + ", workerThreads=" + workerThreads + ", maxQueuedRequests=" + maxQueuedRequests
-                    + ", operatorApiKey=" + (operatorApiKey.isEmpty() ? "unset" : "***") + "]";
+                    + ", operatorApiKey=" + (operatorApiKey.isEmpty() ? "unset" : "***") + ", authMaxFailures="
+                    + authMaxFailures + ", authFailureWindowSeconds=" + authFailureWindowSeconds + "]";
         }
     }
 
@@ -39,7 +42,8 @@ public record GatewayConfig(
 
     public record SipConfig(String bind, String publicAddress, int externalPort, int internalPort,
                             List<String> transports, List<String> trustedCidrs, boolean trace,
-                            int threads, int maxMessageBytes, TlsConfig tls) {
+                            int threads, int maxMessageBytes, TlsConfig tls, int connectTimeoutMs,
+                            String internalBind) {
         public SipConfig {
             transports = List.copyOf(transports);
             trustedCidrs = List.copyOf(trustedCidrs);
@@ -48,6 +52,21 @@ public record GatewayConfig(
         /** The address put into Via/Contact: the public address behind NAT, else the bind address. */
         public String advertisedAddress() {
             return publicAddress.isEmpty() ? bind : publicAddress;
+        }
+
+        /** Where the internal (platform) side listens: {@code sip.internal_bind}, else {@code sip.bind}. */
+        public String internalBindAddress() {
+            return internalBind.isEmpty() ? bind : internalBind;
+        }
+
+        /**
+         * The address of the given side in Via/Contact. The platform side is reached at its own
+         * bind address; when that is a wildcard, at the advertised one.
+         */
+        public String advertisedAddress(boolean internal) {
+            String b = internalBindAddress();
+            return internal && !internalBind.isEmpty() && !b.equals("0.0.0.0") && !b.equals("::") ? b
+                    : advertisedAddress();
         }
     }
 
@@ -101,19 +120,37 @@ public record GatewayConfig(
 
     /**
      * The outbound relay (DESIGN §4): how long a carrier may stay silent before the next trunk is
-     * tried, the longest call, and customer-wide limits (0 = none).
+     * tried, and the longest call. Customer-wide call limits are quotas ({@code quotas}).
      */
-    public record RelayConfig(int inviteTimeoutMs, int maxCallSeconds, int customerMaxConcurrentCalls,
-                              int customerMaxCps) {
+    public record RelayConfig(int inviteTimeoutMs, int maxCallSeconds) {
     }
 
     /**
      * Tenant isolation (docs/security.md): which private ranges customer-supplied targets may still
      * name, and the widest {@code inbound_ip} range a trunk may claim.
      */
-    public record SecurityConfig(List<String> allowedPrivateCidrs, int minInboundPrefixV4, int minInboundPrefixV6) {
+    public record SecurityConfig(List<String> allowedPrivateCidrs, int minInboundPrefixV4, int minInboundPrefixV6,
+                                 String secretKey, String secretKeyFile) {
         public SecurityConfig {
             allowedPrivateCidrs = List.copyOf(allowedPrivateCidrs);
+        }
+
+        /** A convenience for tests: no key given (the key file is used). */
+        public SecurityConfig(List<String> allowedPrivateCidrs, int minInboundPrefixV4, int minInboundPrefixV6) {
+            this(allowedPrivateCidrs, minInboundPrefixV4, minInboundPrefixV6, "", "");
+        }
+
+        /** The key file: as set, else {@code secret.key} in the data directory. */
+        public Path keyFile(Path dataDir) {
+            return secretKeyFile.isEmpty() ? dataDir.resolve("secret.key") : Path.of(secretKeyFile);
+        }
+
+        /** Never print the key. */
+        @Override
+        public String toString() {
+            return "SecurityConfig[allowedPrivateCidrs=" + allowedPrivateCidrs + ", minInboundPrefixV4="
+                    + minInboundPrefixV4 + ", minInboundPrefixV6=" + minInboundPrefixV6 + ", secretKey="
+                    + (secretKey.isEmpty() ? "unset" : "***") + ", secretKeyFile=" + secretKeyFile + "]";
         }
     }
 }

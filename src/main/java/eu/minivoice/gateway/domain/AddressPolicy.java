@@ -70,6 +70,21 @@ public final class AddressPolicy {
         return null;
     }
 
+    /** The first refusal among numeric addresses (as resolved), or null when every one may be used. */
+    public String refusalOfAny(java.util.Collection<String> numericAddresses) {
+        for (String a : numericAddresses) {
+            try {
+                String why = refusal(InetAddress.getByAddress(IpRange.parseLiteral(a)));
+                if (why != null) {
+                    return why;
+                }
+            } catch (IllegalArgumentException | UnknownHostException e) {
+                return a + " is not an address";
+            }
+        }
+        return null;
+    }
+
     /** Why {@code range} may not be claimed: it reaches into a refused block (unless an allowed range holds it). */
     public String refusal(IpRange range) {
         for (IpRange ok : allowed) {

@@ -11,6 +11,8 @@ package eu.minivoice.gateway.domain;
  * @param maxCps        null = no limit
  * @param failoverCodes canonical comma-separated SIP codes that move an outbound attempt to the
  *                      next trunk ("408,500,503"), or null for {@link #DEFAULT_FAILOVER_CODES}
+ * @param tlsVerifyHostname over TLS, the carrier's certificate must name the proxy host (the
+ *                      opt-out is for carriers whose certificate does not; a readiness warning)
  */
 public record TrunkSpec(
         String name,
@@ -30,7 +32,17 @@ public record TrunkSpec(
         String applicationId,
         Integer maxConcurrentCalls,
         Integer maxCps,
-        String failoverCodes) {
+        String failoverCodes,
+        boolean tlsVerifyHostname) {
+
+    /** A spec with the TLS host name check on (the default). */
+    public TrunkSpec(String name, String proxy, String username, String password, String realm, String fromDomain,
+                     String inboundIp, boolean active, String gatewayName, TrunkDirection direction, int priority,
+                     Boolean register, int registerExpires, int pingInterval, String applicationId,
+                     Integer maxConcurrentCalls, Integer maxCps, String failoverCodes) {
+        this(name, proxy, username, password, realm, fromDomain, inboundIp, active, gatewayName, direction, priority,
+                register, registerExpires, pingInterval, applicationId, maxConcurrentCalls, maxCps, failoverCodes, true);
+    }
 
     /** DESIGN §4: timeouts and server failures move on; a person's answer (404/486/603) never does. */
     public static final java.util.SortedSet<Integer> DEFAULT_FAILOVER_CODES = java.util.Collections.unmodifiableSortedSet(

@@ -10,6 +10,7 @@ import eu.minivoice.gateway.actions.ActionParser;
 import eu.minivoice.gateway.actions.ActionRequest;
 import eu.minivoice.gateway.actions.FallbackReason;
 import eu.minivoice.gateway.actions.InvalidActionsException;
+import eu.minivoice.gateway.actions.TargetCheck;
 import eu.minivoice.gateway.domain.Application;
 import eu.minivoice.gateway.domain.Delivery;
 import eu.minivoice.gateway.domain.StoredEvent;
@@ -54,11 +55,13 @@ public final class HttpActionFetcher implements ActionFetcher {
     private final int maxResponseBytes;
     private final int maxInFlight;
     private final Clock clock;
+    private final TargetCheck targets;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     public HttpActionFetcher(WebhookDirectory directory, WebhookClient client, Outbox outbox, CallEvents events,
                              ActionParser parser, ObjectMapper json, Duration timeout, int maxResponseBytes,
-                             int maxInFlight, Clock clock) {
+                             int maxInFlight, Clock clock, TargetCheck targets) {
+        this.targets = targets;
         this.directory = directory;
         this.client = client;
         this.outbox = outbox;
@@ -90,29 +93,56 @@ public final class HttpActionFetcher implements ActionFetcher {
             inFlight.decrementAndGet();
             ActionDecision d = fallback(app, eventId, null, 0, FallbackReason.OVERLOADED,
                     maxInFlight + " action fetches already in flight");
-            record(request, envelope, d, null);
-            return CompletableFuture.completedFuture(d);
+            return vetted(app, d).thenApply(v -> {
+                record(request, envelope, v, null);
+                return v;
+            });
         }
         byte[] body = events.text(envelope).getBytes(StandardCharsets.UTF_8);
         String deliveryId = outbox.newDeliveryId();
         Map<String, String> headers = Map.of("X-MiniVoice-Event", EVENT, "X-MiniVoice-Delivery", deliveryId,
                 Signer.HEADER, Signer.header(app.webhookSecret(), start.getEpochSecond(), body));
         return client.post(URI.create(app.webhookUrl()), headers, body, timeout, maxResponseBytes)
-                .handle((outcome, error) -> {
+                .handle((outcome, error) -> outcome != null ? outcome
+                        : HttpOutcome.failed(HttpOutcome.Failure.PROTOCOL, String.valueOf(error)))
+                .thenCompose(o -> {
                     inFlight.decrementAndGet();
-                    HttpOutcome o = outcome != null ? outcome
-                            : HttpOutcome.failed(HttpOutcome.Failure.PROTOCOL, String.valueOf(error));
                     long ms = (System.nanoTime() - t0) / 1_000_000;
-                    ActionDecision d = decide(app, eventId, o, ms);
-                    Instant now = clock.instant();
-                    Delivery fetch = Delivery.pending(0, deliveryId, eventId, app.customerId(), TargetKind.ACTION,
-                            app.id(), app.webhookUrl(), WebhookUrl.endpoint(app.webhookUrl()),
-                            request.call().id(), start);
-                    fetch = d.usedFallback() ? fetch.failed(o.status(), fallbackText(d), now)
-                            : fetch.delivered(o.status(), now);
-                    record(request, envelope, d, fetch);
-                    return d;
+                    return vetted(app, decide(app, eventId, o, ms)).thenApply(d -> {
+                        Instant now = clock.instant();
+                        Delivery fetch = Delivery.pending(0, deliveryId, eventId, app.customerId(), TargetKind.ACTION,
+                                app.id(), app.webhookUrl(), WebhookUrl.endpoint(app.webhookUrl()),
+                                request.call().id(), start);
+                        fetch = d.usedFallback() ? fetch.failed(o.status(), fallbackText(d), now)
+                                : fetch.delivered(o.status(), now);
+                        record(request, envelope, d, fetch);
+                        return d;
+                    });
                 });
+    }
+
+    /**
+     * The decision with its SIP targets vetted (docs/security.md): a refused target makes the
+     * webhook's answer invalid (the fallback runs); a refused target in the fallback itself leaves
+     * the default fallback.
+     */
+    private CompletableFuture<ActionDecision> vetted(Application app, ActionDecision d) {
+        return targets.vet(d.actions()).handle((actions, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(new ActionDecision(actions, d.eventId(), d.httpStatus(),
+                        d.latencyMillis(), d.fallbackReason(), d.detail()));
+            }
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            String why = String.valueOf(cause.getMessage());
+            if (d.usedFallback()) {
+                log.warn("application {}: fallback_action refused ({}); using the default", app.id(), why);
+                return CompletableFuture.completedFuture(new ActionDecision(DEFAULT_FALLBACK, d.eventId(), d.httpStatus(),
+                        d.latencyMillis(), d.fallbackReason(), d.detail() + "; fallback_action refused: " + why));
+            }
+            return vetted(app, fallback(app, d.eventId(), d.httpStatus(), d.latencyMillis(),
+                    FallbackReason.INVALID_ACTIONS, why));
+        }).thenCompose(f -> f);
     }
 
     ActionDecision decide(Application app, String eventId, HttpOutcome o, long ms) {

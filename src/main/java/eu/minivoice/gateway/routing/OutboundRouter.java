@@ -35,7 +35,7 @@ public final class OutboundRouter {
         Optional<TrunkHealth> health(String trunkId);
     }
 
-    /** Customer-wide limits (config); null = unlimited. */
+    /** Customer-wide limits (the customer's quotas); null = unlimited. */
     public record CustomerLimits(Integer maxConcurrentCalls, Integer maxCps) {
     }
 
@@ -43,9 +43,11 @@ public final class OutboundRouter {
     private final Map<String, Set<String>> numbers = new ConcurrentHashMap<>();
     private final TrunkState state;
     private final CallLimiter limiter;
-    private final CustomerLimits customerLimits;
+    /** Customer id → its limits, from memory (the operator sets them per customer). */
+    private final java.util.function.Function<String, CustomerLimits> customerLimits;
 
-    public OutboundRouter(TrunkState state, CallLimiter limiter, CustomerLimits customerLimits) {
+    public OutboundRouter(TrunkState state, CallLimiter limiter,
+                          java.util.function.Function<String, CustomerLimits> customerLimits) {
         this.state = state;
         this.limiter = limiter;
         this.customerLimits = customerLimits;
@@ -98,8 +100,8 @@ public final class OutboundRouter {
             return new OutboundDecision.Rejected(503, ErrorCode.NO_ACTIVE_TRUNK,
                     "no active outbound trunk available", null);
         }
-        if (limiter.tryAcquire(customerKey(customerId), customerLimits.maxConcurrentCalls(),
-                customerLimits.maxCps()) != null) {
+        CustomerLimits limits = customerLimits.apply(customerId);
+        if (limiter.tryAcquire(customerKey(customerId), limits.maxConcurrentCalls(), limits.maxCps()) != null) {
             return new OutboundDecision.Rejected(503, ErrorCode.LIMIT_EXCEEDED,
                     "the customer's concurrent call or calls-per-second limit is reached", 1);
         }

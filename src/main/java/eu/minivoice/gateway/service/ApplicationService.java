@@ -50,9 +50,12 @@ public final class ApplicationService {
     private final List<BiConsumer<Application, Application>> listeners = new CopyOnWriteArrayList<>();
 
     private final TargetGuard targets;
+    private final java.util.function.Function<String, eu.minivoice.gateway.domain.Quotas> quotas;
 
     public ApplicationService(ApplicationStore store, NumberStore numbers, TrunkStore trunks, ActionParser parser,
-                              IdGenerator ids, Supplier<String> secrets, Clock clock, TargetGuard targets) {
+                              IdGenerator ids, Supplier<String> secrets, Clock clock, TargetGuard targets,
+                              java.util.function.Function<String, eu.minivoice.gateway.domain.Quotas> quotas) {
+        this.quotas = quotas;
         this.targets = targets;
         this.store = store;
         this.numbers = numbers;
@@ -79,6 +82,10 @@ public final class ApplicationService {
         boolean generated = secret == null;
         if (generated) {
             secret = "whsec_" + secrets.get();
+        }
+        Integer max = quotas.apply(customerId).applications();
+        if (eu.minivoice.gateway.domain.Quotas.reached(max, store.count(customerId))) {
+            throw new QuotaExceededException("applications", max);
         }
         Instant now = now();
         Application app = new Application(ids.newId("app"), customerId, name, webhook, callback, fallback, secret, now, now);
@@ -149,6 +156,10 @@ public final class ApplicationService {
         return store.list(customerId);
     }
 
+    public List<Application> page(String customerId, eu.minivoice.gateway.domain.PageRequest page) {
+        return store.page(customerId, page);
+    }
+
     public List<Application> listAll() {
         return store.listAll();
     }
@@ -192,9 +203,20 @@ public final class ApplicationService {
             return null;
         }
         try {
-            parser.parseFallback(node);
+            // The targets are vetted here for a quick answer, and again whenever the fallback runs.
+            new ActionTargets(targets).vet(parser.parseFallback(node)).get(5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InvalidActionsException e) {
             f.error("fallback_action", e.getMessage());
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            f.error("fallback_action", String.valueOf(e.getCause().getMessage()));
+            return null;
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.error("fallback_action", "its targets could not be checked in time, try again");
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.error("fallback_action", "interrupted");
             return null;
         }
         String text = node.toString();

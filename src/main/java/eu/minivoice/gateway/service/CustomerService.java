@@ -1,6 +1,8 @@
 package eu.minivoice.gateway.service;
 
+import eu.minivoice.gateway.domain.ApiKeyInfo;
 import eu.minivoice.gateway.domain.Customer;
+import eu.minivoice.gateway.domain.Quotas;
 import eu.minivoice.gateway.domain.IdGenerator;
 import eu.minivoice.gateway.store.CustomerStore;
 import eu.minivoice.gateway.store.DuplicateException;
@@ -11,6 +13,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -18,6 +22,7 @@ import java.util.function.Supplier;
 
 /** Customers (tenants) and their API keys. Keys are shown once at creation and stored hashed. */
 public final class CustomerService {
+    static final String ORIGIN_CONFIG = "config";
     private static final Logger log = LoggerFactory.getLogger(CustomerService.class);
 
     /** A customer with the key just made for it: the only moment the key exists in clear. */
@@ -30,9 +35,13 @@ public final class CustomerService {
     private final Clock clock;
     private final Supplier<String> secretSource;
     private final List<Consumer<Customer>> listeners = new CopyOnWriteArrayList<>();
+    private final Quotas defaults;
+    /** Every customer's quotas in effect, in memory: the call path asks for them per INVITE. */
+    private final Map<String, Quotas> quotas = new ConcurrentHashMap<>();
 
     public CustomerService(CustomerStore store, ApiKeys keys, IdGenerator ids, Clock clock,
-                           Supplier<String> secretSource) {
+                           Supplier<String> secretSource, Quotas defaults) {
+        this.defaults = defaults;
         this.store = store;
         this.keys = keys;
         this.ids = ids;
@@ -51,6 +60,7 @@ public final class CustomerService {
             store.insert(new Customer(defaultCustomerId, "Default customer", now()));
             log.info("first start: created default customer {}", defaultCustomerId);
         }
+        store.list().forEach(c -> quotas.put(c.id(), c.quotas().over(defaults)));
         if (!configuredKey.isEmpty()) {
             String hash = ApiKeys.hash(configuredKey);
             Optional<String> owner = store.customerIdForKeyHash(hash);
@@ -59,16 +69,56 @@ public final class CustomerService {
                     log.warn("the configured API key is not installed: customer {} does not exist", defaultCustomerId);
                     return;
                 }
-                store.addApiKey(defaultCustomerId, hash, ApiKeys.hint(configuredKey), now());
-                log.info("configured API key ({}…) installed for {}", ApiKeys.hint(configuredKey), defaultCustomerId);
+                store.addApiKey(ids.newId("key"), defaultCustomerId, hash, ApiKeys.hint(configuredKey), ORIGIN_CONFIG,
+                        now());
+                log.info("configured API key installed for {}", defaultCustomerId); // no part of a key in logs
             } else if (!owner.get().equals(defaultCustomerId)) {
                 log.warn("the configured API key belongs to {}, not to {}; left as it is", owner.get(), defaultCustomerId);
+                return;
+            }
+            // A changed MINIVOICE_API_KEY replaces the one configured before: rotating it revokes the old one.
+            int replaced = store.deleteApiKeysOfOrigin(defaultCustomerId, ORIGIN_CONFIG, hash);
+            if (replaced > 0) {
+                log.info("{} previously configured API key(s) of {} revoked", replaced, defaultCustomerId);
             }
         } else if (firstStart) {
             String key = keys.generate();
-            store.addApiKey(defaultCustomerId, ApiKeys.hash(key), ApiKeys.hint(key), now());
+            store.addApiKey(ids.newId("key"), defaultCustomerId, ApiKeys.hash(key), ApiKeys.hint(key), "generated",
+                    now());
             showOnce.accept(key);
         }
+    }
+
+    /** The customer's quotas in effect (the defaults for an unknown customer); from memory. */
+    public Quotas quotas(String customerId) {
+        return quotas.getOrDefault(customerId, defaults);
+    }
+
+    /**
+     * The operator sets the customer's own quotas (null fields: back to the defaults).
+     * @return the customer after the change, or empty when there is no such customer
+     */
+    public Optional<Customer> setQuotas(String customerId, Quotas own) {
+        if (!store.updateQuotas(customerId, own)) {
+            return Optional.empty();
+        }
+        quotas.put(customerId, own.over(defaults));
+        log.info("quotas of {} set to {}", customerId, own.over(defaults));
+        return store.find(customerId);
+    }
+
+    /** The customer's keys as the operator may see them (ids and hints, never keys). */
+    public List<ApiKeyInfo> apiKeys(String customerId) {
+        return store.apiKeys(customerId);
+    }
+
+    /** Revokes a key at once. @return false when the customer has no such key */
+    public boolean revokeApiKey(String customerId, String keyId) {
+        boolean done = store.deleteApiKey(customerId, keyId);
+        if (done) {
+            log.info("API key {} of {} revoked", keyId, customerId);
+        }
+        return done;
     }
 
     /** The customer a presented key belongs to. */
@@ -86,6 +136,7 @@ public final class CustomerService {
     public NewCustomer create(String name, String requestedId) {
         Customer c = new Customer(requestedId != null ? requestedId : ids.newId("cust"), name, now());
         store.insert(c);
+        quotas.put(c.id(), defaults);
         String key = newApiKey(c.id());
         log.info("customer {} created", c.id());
         return new NewCustomer(c, key);
@@ -94,7 +145,7 @@ public final class CustomerService {
     /** A new key for an existing customer; earlier keys stay valid. */
     public String newApiKey(String customerId) {
         String key = keys.generate();
-        store.addApiKey(customerId, ApiKeys.hash(key), ApiKeys.hint(key), now());
+        store.addApiKey(ids.newId("key"), customerId, ApiKeys.hash(key), ApiKeys.hint(key), "api", now());
         return key;
     }
 
@@ -138,6 +189,10 @@ public final class CustomerService {
 
     public List<Customer> list() {
         return store.list();
+    }
+
+    public List<Customer> page(eu.minivoice.gateway.domain.PageRequest page) {
+        return store.page(page);
     }
 
     private Instant now() {

@@ -36,8 +36,11 @@ public final class NumberService {
     private final Clock clock;
     private final List<BiConsumer<PhoneNumber, PhoneNumber>> listeners = new CopyOnWriteArrayList<>();
 
+    private final java.util.function.Function<String, eu.minivoice.gateway.domain.Quotas> quotas;
+
     public NumberService(NumberStore store, ApplicationStore applications, TrunkStore trunks, IdGenerator ids,
-                         Clock clock) {
+                         Clock clock, java.util.function.Function<String, eu.minivoice.gateway.domain.Quotas> quotas) {
+        this.quotas = quotas;
         this.store = store;
         this.applications = applications;
         this.trunks = trunks;
@@ -58,6 +61,10 @@ public final class NumberService {
         String trunk = trunkId(f, customerId);
         f.throwIfAny();
         requireNotVerifiedByAnother(customerId, number);
+        Integer max = quotas.apply(customerId).numbers();
+        if (eu.minivoice.gateway.domain.Quotas.reached(max, store.count(customerId))) {
+            throw new QuotaExceededException("numbers", max);
+        }
         Instant now = now();
         PhoneNumber n = new PhoneNumber(ids.newId("num"), customerId, number, app, trunk, now, now);
         store.insert(n);
@@ -135,6 +142,10 @@ public final class NumberService {
 
     public List<PhoneNumber> list(String customerId) {
         return store.list(customerId);
+    }
+
+    public List<PhoneNumber> page(String customerId, eu.minivoice.gateway.domain.PageRequest page) {
+        return store.page(customerId, page);
     }
 
     private static String number(Fields f) {

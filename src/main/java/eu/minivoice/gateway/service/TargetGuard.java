@@ -9,7 +9,8 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -62,12 +63,7 @@ public final class TargetGuard implements AutoCloseable {
         } catch (IllegalArgumentException | UnknownHostException notALiteral) {
             // a name: judged by what it resolves to now
         }
-        Future<InetAddress[]> lookup;
-        try {
-            lookup = resolver.submit(() -> InetAddress.getAllByName(bare));
-        } catch (RejectedExecutionException busy) {
-            return null;
-        }
+        CompletableFuture<InetAddress[]> lookup = resolveAsync(bare);
         try {
             for (InetAddress a : lookup.get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 String refused = policy.refusal(a);
@@ -78,11 +74,28 @@ public final class TargetGuard implements AutoCloseable {
             }
             return null;
         } catch (TimeoutException | ExecutionException e) {
-            lookup.cancel(true);
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        }
+    }
+
+    /**
+     * Every address of {@code host}, resolved on the guard's own threads within the guard's
+     * timeout; completes exceptionally when it cannot be had (unknown, too slow, too busy).
+     */
+    public CompletableFuture<InetAddress[]> resolveAsync(String host) {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return InetAddress.getAllByName(host);
+                } catch (UnknownHostException e) {
+                    throw new CompletionException(e);
+                }
+            }, resolver).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException busy) {
+            return CompletableFuture.failedFuture(busy);
         }
     }
 

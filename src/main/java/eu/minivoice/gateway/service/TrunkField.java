@@ -22,13 +22,15 @@ public enum TrunkField {
     APPLICATION_ID("application_id", Kind.STRING),
     MAX_CONCURRENT_CALLS("max_concurrent_calls", Kind.INTEGER),
     MAX_CPS("max_cps", Kind.INTEGER),
-    FAILOVER_CODES("failover_codes", Kind.INTEGER_LIST);
+    FAILOVER_CODES("failover_codes", Kind.INTEGER_LIST),
+    TLS_VERIFY_HOSTNAME("tls_verify_hostname", Kind.BOOLEAN);
 
     public enum Kind { STRING, BOOLEAN, INTEGER, INTEGER_LIST }
 
     /** Fields the API shows but nobody writes. */
     public static final java.util.Set<String> READ_ONLY = java.util.Set.of(
-            "id", "customer_id", "registration_status", "registration", "health", "created_at", "updated_at");
+            "id", "customer_id", "registration_status", "registration", "health", "inbound_ip_conflict", "created_at",
+            "updated_at");
 
     private final String json;
     private final Kind kind;

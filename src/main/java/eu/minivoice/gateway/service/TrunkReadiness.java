@@ -73,6 +73,10 @@ public final class TrunkReadiness {
                     + " those addresses reach this trunk only for numbers you hold and they do not (verified numbers"
                     + " decide first)");
         }
+        if (!s.tlsVerifyHostname() && s.proxyAddress().transport() == eu.minivoice.gateway.domain.SipTransport.TLS) {
+            warnings.add("tls_verify_hostname is off: the carrier's certificate is not checked against " + s.proxyAddress().host()
+                    + " (anyone on the path with a certificate your trust store accepts could pose as the carrier)");
+        }
         if (s.registers() && s.password() == null) {
             warnings.add("registration is on but no password is set: a Digest challenge will fail");
         }

@@ -34,9 +34,12 @@ public final class TrunkService {
     private final BiPredicate<String, String> applicationExists;
 
     private final TargetGuard targets;
+    private final java.util.function.Function<String, eu.minivoice.gateway.domain.Quotas> quotas;
 
     public TrunkService(TrunkStore store, TrunkValidator validator, BiPredicate<String, String> applicationExists,
-                        TargetGuard targets, IdGenerator ids, Clock clock) {
+                        TargetGuard targets, IdGenerator ids, Clock clock,
+                        java.util.function.Function<String, eu.minivoice.gateway.domain.Quotas> quotas) {
+        this.quotas = quotas;
         this.targets = targets;
         this.store = store;
         this.applicationExists = applicationExists;
@@ -68,6 +71,10 @@ public final class TrunkService {
         TrunkSpec spec = validator.create(fields);
         requireApplication(customerId, spec);
         requireAllowedProxy(spec);
+        Integer max = quotas.apply(customerId).trunks();
+        if (eu.minivoice.gateway.domain.Quotas.reached(max, store.count(customerId))) {
+            throw new QuotaExceededException("trunks", max);
+        }
         Instant now = now();
         Trunk trunk = new Trunk(ids.newId("trunk"), customerId, spec, now, now);
         store.insert(trunk);
@@ -116,6 +123,10 @@ public final class TrunkService {
 
     public List<Trunk> list(String customerId) {
         return store.list(customerId);
+    }
+
+    public List<Trunk> page(String customerId, eu.minivoice.gateway.domain.PageRequest page) {
+        return store.page(customerId, page);
     }
 
     /** API timestamps have millisecond precision; storing the same keeps reads equal to writes. */

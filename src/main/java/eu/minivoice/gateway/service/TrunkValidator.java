@@ -43,6 +43,7 @@ public final class TrunkValidator {
         v.put(TrunkField.PRIORITY, defaults.defaultPriority());
         v.put(TrunkField.REGISTER_EXPIRES, defaults.defaultRegisterExpires());
         v.put(TrunkField.PING_INTERVAL, 0);
+        v.put(TrunkField.TLS_VERIFY_HOSTNAME, true);
         v.putAll(fields);
         List<FieldError> errors = new ArrayList<>();
         for (TrunkField required : List.of(TrunkField.NAME, TrunkField.PROXY)) {
@@ -75,6 +76,7 @@ public final class TrunkValidator {
         v.put(TrunkField.MAX_CPS, base.maxCps());
         v.put(TrunkField.FAILOVER_CODES, base.failoverCodes() == null ? null
                 : java.util.List.copyOf(base.failoverCodeSet()));
+        v.put(TrunkField.TLS_VERIFY_HOSTNAME, base.tlsVerifyHostname());
         v.putAll(fields);
         return build(v, new ArrayList<>());
     }
@@ -103,6 +105,7 @@ public final class TrunkValidator {
         Integer maxConcurrent = r.integer(TrunkField.MAX_CONCURRENT_CALLS, 1, 100_000, true);
         Integer maxCps = r.integer(TrunkField.MAX_CPS, 1, 10_000, true);
         String failoverCodes = r.failoverCodes();
+        Boolean tlsVerifyHostname = r.bool(TrunkField.TLS_VERIFY_HOSTNAME, false);
         if (Boolean.TRUE.equals(register) && v.get(TrunkField.USERNAME) == null) {
             errors.add(new FieldError("register", "registration needs a username"));
         }
@@ -111,7 +114,7 @@ public final class TrunkValidator {
         }
         return new TrunkSpec(name, proxy, username, password, realm, fromDomain, inboundIp, active, gatewayName,
                 direction, priority, register, registerExpires, pingInterval, applicationId, maxConcurrent, maxCps,
-                failoverCodes);
+                failoverCodes, tlsVerifyHostname);
     }
 
     /** Why a literal IP host may not be used; null for a host name (checked when resolved) or an allowed address. */

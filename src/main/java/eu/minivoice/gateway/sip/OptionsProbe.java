@@ -1,5 +1,6 @@
 package eu.minivoice.gateway.sip;
 
+import eu.minivoice.gateway.domain.AddressPolicy;
 import eu.minivoice.gateway.domain.ProbeResult;
 import eu.minivoice.gateway.domain.ProxyAddress;
 import eu.minivoice.gateway.domain.SipReachability;
@@ -36,7 +37,11 @@ public final class OptionsProbe implements SipReachability, AutoCloseable {
         return t;
     });
 
-    public OptionsProbe(SipServer sip, Supplier<String> tokens) {
+    /** A proxy whose name now resolves to a private address is not probed (docs/security.md). */
+    private final AddressPolicy targets;
+
+    public OptionsProbe(SipServer sip, Supplier<String> tokens, AddressPolicy targets) {
+        this.targets = targets;
         this.sip = sip;
         this.tokens = tokens;
     }
@@ -46,6 +51,11 @@ public final class OptionsProbe implements SipReachability, AutoCloseable {
         CompletableFuture<ProbeResult> result = new CompletableFuture<>();
         long start = System.nanoTime();
         try {
+            String refused = targets.refusalOfAny(proxy.resolveNumeric());
+            if (refused != null) {
+                result.complete(new ProbeResult(null, null, 0, "address refused: " + refused + AddressPolicy.HINT));
+                return result;
+            }
             Request request = build(proxy);
             ClientTransaction tx = sip.externalProvider().getNewClientTransaction(request);
             ScheduledFuture<?> expiry = timer.schedule(() -> {

@@ -1,6 +1,7 @@
 package eu.minivoice.gateway.sip;
 
 import eu.minivoice.gateway.config.GatewayConfig;
+import eu.minivoice.gateway.sip.net.GatewayNetworkLayer;
 import eu.minivoice.gateway.config.GatewayConfig.SipConfig;
 import eu.minivoice.gateway.sip.logging.Slf4jServerLogger;
 import eu.minivoice.gateway.sip.logging.Slf4jStackLogger;
@@ -37,6 +38,39 @@ public final class SipServer implements AutoCloseable {
     private AddressFactory addressFactory;
     private volatile boolean running;
 
+    /** Hosts (lower case) whose TLS certificate is not checked against the name: trunks that opted out. */
+    private volatile java.util.function.Predicate<String> tlsUnverifiedHosts = host -> false;
+
+    /** Which hosts skip the TLS host name check (asked per new connection, from memory). */
+    public void tlsUnverifiedHosts(java.util.function.Predicate<String> hosts) {
+        this.tlsUnverifiedHosts = hosts;
+    }
+
+    /** Key and trust material for TLS from sip.tls_*; null when TLS is off. */
+    private javax.net.ssl.SSLContext tlsContext() throws Exception {
+        GatewayConfig.TlsConfig tls = config.tls();
+        if (!tls.enabled()) {
+            return null;
+        }
+        java.security.KeyStore keys = load(tls.keystore(), tls.keystorePassword());
+        java.security.KeyStore trust = tls.truststore().isEmpty() ? keys : load(tls.truststore(), tls.truststorePassword());
+        var kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, tls.keystorePassword().toCharArray());
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLS");
+        c.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new java.security.SecureRandom());
+        return c;
+    }
+
+    private static java.security.KeyStore load(String file, String password) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
+            ks.load(in, password.toCharArray());
+        }
+        return ks;
+    }
+
     /** @param stackName unique per JVM: JAIN-SIP's SipFactory caches stacks by name */
     public SipServer(SipConfig config, String stackName) {
         this.config = config;
@@ -63,6 +97,8 @@ public final class SipServer implements AutoCloseable {
         // Bounds a TCP message (and so the memory one peer can make us hold).
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(config.maxMessageBytes()));
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        // Our sockets: a bounded connect (not the stack's 8 s) and TLS host name checks (docs/security.md).
+        p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", GatewayNetworkLayer.class.getName());
         // No MESSAGE_PROCESSOR_FACTORY: the NIO processor of 1.3.0-91 loses our first request on a new
         // outgoing TCP connection (docs/sip.md); the default processor uses a thread per connection.
         // Bursts (thousands of REGISTERs after a restart) overflow the OS default UDP buffers; a lost
@@ -99,6 +135,8 @@ public final class SipServer implements AutoCloseable {
         factory.setPathName("gov.nist");
         try {
             stack = factory.createSipStack(stackProperties());
+            ((GatewayNetworkLayer) ((gov.nist.javax.sip.SipStackImpl) stack).getNetworkLayer())
+                    .configure(tlsContext(), config.connectTimeoutMs(), host -> !tlsUnverifiedHosts.test(host));
             messageFactory = factory.createMessageFactory();
             headerFactory = factory.createHeaderFactory();
             addressFactory = factory.createAddressFactory();
@@ -124,7 +162,8 @@ public final class SipServer implements AutoCloseable {
         }
         running = true;
         log.info("SIP listening: external {}:{} and internal {}:{} ({}), advertising {}", config.bind(),
-                config.externalPort(), config.bind(), config.internalPort(), String.join("/", config.transports()),
+                config.externalPort(), config.internalBindAddress(), config.internalPort(),
+                String.join("/", config.transports()),
                 config.advertisedAddress());
     }
 
@@ -144,12 +183,17 @@ public final class SipServer implements AutoCloseable {
         }
     }
 
+    /** The carrier side on sip.bind; the platform side on sip.internal_bind when set (docs/security.md). */
+    private String bindOf(SipSide side) {
+        return side == SipSide.INTERNAL ? config.internalBindAddress() : config.bind();
+    }
+
     private ListeningPoint listen(SipSide side, int port, String transport) throws SipStartException {
         try {
-            return stack.createListeningPoint(config.bind(), port, transport);
+            return stack.createListeningPoint(bindOf(side), port, transport);
         } catch (Exception e) {
             boolean inUse = hasCause(e, BindException.class);
-            String what = side.name().toLowerCase() + " SIP port " + config.bind() + ":" + port + "/" + transport;
+            String what = side.name().toLowerCase() + " SIP port " + bindOf(side) + ":" + port + "/" + transport;
             throw new SipStartException(inUse ? what + " is already in use" : "cannot open " + what + ": "
                     + e.getMessage(), inUse, e);
         }

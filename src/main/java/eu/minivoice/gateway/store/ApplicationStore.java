@@ -21,4 +21,10 @@ public interface ApplicationStore {
 
     /** Every application, for the dispatcher's in-memory directory at start-up. */
     List<Application> listAll();
+
+    /** One page of the customer's applications, in list order. */
+    List<Application> page(String customerId, eu.minivoice.gateway.domain.PageRequest page);
+
+    /** How many applications the customer has (quotas). */
+    int count(String customerId);
 }

@@ -37,6 +37,7 @@ public final class Database implements AutoCloseable {
             Path dir = config.dataDir().toAbsolutePath().normalize();
             try {
                 Files.createDirectories(dir);
+                ownerOnly(dir);
             } catch (IOException e) {
                 throw new DatabaseStartException("cannot create data directory " + dir + ": " + e.getMessage(), e);
             }
@@ -76,7 +77,33 @@ public final class Database implements AutoCloseable {
             ds.close();
             throw new DatabaseStartException("schema migration failed on " + description + ": " + rootMessage(e), e);
         }
+        if (config.embedded()) {
+            try {
+                ownerOnly(config.dataDir().toAbsolutePath().normalize()); // the files H2 just created
+            } catch (IOException e) {
+                log.warn("cannot restrict the data directory's permissions: {}", e.getMessage());
+            }
+        }
         return new Database(ds, description);
+    }
+
+    /**
+     * The data directory 0700 and its files 0600 (POSIX file systems): the database holds call
+     * records and sealed secrets, and the key file may sit beside it. Nobody but the gateway's
+     * user reads them.
+     */
+    public static void ownerOnly(Path dir) throws IOException {
+        if (!Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+            return;
+        }
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                }
+            }
+        }
     }
 
     public javax.sql.DataSource dataSource() {

@@ -87,6 +87,29 @@ final class Jdbc {
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
 
+    /**
+     * The keyset condition for the page after {@code cursor} in {@code ORDER BY order, id}: rows
+     * whose ({@code order}, id) come after the cursor row's (looked up within {@code scope}).
+     * Appends nothing for the first page. The OR form is portable (H2 and PostgreSQL).
+     */
+    static void after(StringBuilder sql, List<Object> params, String table, String order, String cursor,
+                      String scopeColumn, Object scopeValue) {
+        if (cursor == null) {
+            return;
+        }
+        String cursorRow = "(SELECT c." + order + " FROM " + table + " c WHERE c.id=?"
+                + (scopeColumn == null ? "" : " AND c." + scopeColumn + "=?") + ")";
+        sql.append(" AND (").append(order).append(" > ").append(cursorRow).append(" OR (").append(order).append(" = ")
+                .append(cursorRow).append(" AND id > ?))");
+        for (int i = 0; i < 2; i++) {
+            params.add(cursor);
+            if (scopeColumn != null) {
+                params.add(scopeValue);
+            }
+        }
+        params.add(cursor);
+    }
+
     static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();

@@ -2,6 +2,8 @@ package eu.minivoice.gateway.store;
 
 import eu.minivoice.gateway.domain.Application;
 
+import eu.minivoice.gateway.domain.PageRequest;
+
 import javax.sql.DataSource;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,23 +19,26 @@ public final class JdbcApplicationStore implements ApplicationStore {
             + " webhook_secret, created_at, updated_at";
 
     private final Jdbc jdbc;
+    private final SecretBox secrets;
 
-    public JdbcApplicationStore(DataSource dataSource) {
+    public JdbcApplicationStore(DataSource dataSource, SecretBox secrets) {
         this.jdbc = new Jdbc(dataSource, Map.of("applications_name_uk", "name"));
+        this.secrets = secrets;
     }
 
     @Override
     public void insert(Application a) {
         jdbc.update("INSERT INTO applications (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?)", a.id(), a.customerId(),
-                a.name(), a.webhookUrl(), orNull(a.statusCallbackUrl()), orNull(a.fallbackAction()), a.webhookSecret(),
-                a.createdAt(), a.updatedAt());
+                a.name(), a.webhookUrl(), orNull(a.statusCallbackUrl()), orNull(a.fallbackAction()),
+                secrets.seal(a.webhookSecret(), place(a.id())), a.createdAt(), a.updatedAt());
     }
 
     @Override
     public boolean update(Application a) {
         return jdbc.update("UPDATE applications SET name=?, webhook_url=?, status_callback_url=?, fallback_action=?,"
                         + " webhook_secret=?, updated_at=? WHERE customer_id=? AND id=?", a.name(), a.webhookUrl(),
-                orNull(a.statusCallbackUrl()), orNull(a.fallbackAction()), a.webhookSecret(), a.updatedAt(),
+                orNull(a.statusCallbackUrl()), orNull(a.fallbackAction()), secrets.seal(a.webhookSecret(), place(a.id())),
+                a.updatedAt(),
                 a.customerId(), a.id()) == 1;
     }
 
@@ -45,23 +50,44 @@ public final class JdbcApplicationStore implements ApplicationStore {
     @Override
     public Optional<Application> find(String customerId, String applicationId) {
         return jdbc.queryOne("SELECT " + COLUMNS + " FROM applications WHERE customer_id=? AND id=?",
-                JdbcApplicationStore::map, customerId, applicationId);
+                this::map, customerId, applicationId);
     }
 
     @Override
     public List<Application> list(String customerId) {
         return jdbc.query("SELECT " + COLUMNS + " FROM applications WHERE customer_id=? ORDER BY created_at, id",
-                JdbcApplicationStore::map, customerId);
+                this::map, customerId);
     }
 
     @Override
     public List<Application> listAll() {
-        return jdbc.query("SELECT " + COLUMNS + " FROM applications", JdbcApplicationStore::map);
+        return jdbc.query("SELECT " + COLUMNS + " FROM applications", this::map);
     }
 
-    private static Application map(ResultSet rs) throws SQLException {
-        return new Application(rs.getString("id"), rs.getString("customer_id"), rs.getString("name"),
+    private Application map(ResultSet rs) throws SQLException {
+        String id = rs.getString("id");
+        return new Application(id, rs.getString("customer_id"), rs.getString("name"),
                 rs.getString("webhook_url"), rs.getString("status_callback_url"), rs.getString("fallback_action"),
-                rs.getString("webhook_secret"), Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"));
+                secrets.open(rs.getString("webhook_secret"), place(id)), Jdbc.instant(rs, "created_at"),
+                Jdbc.instant(rs, "updated_at"));
+    }
+
+    private static String place(String applicationId) {
+        return SecretSealer.place("applications", "webhook_secret", applicationId);
+    }
+
+    @Override
+    public List<Application> page(String customerId, PageRequest page) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM applications WHERE customer_id=?");
+        List<Object> params = new java.util.ArrayList<>(List.of(customerId));
+        Jdbc.after(sql, params, "applications", "created_at", page.cursor(), "customer_id", customerId);
+        sql.append(" ORDER BY created_at, id LIMIT ").append(page.limit());
+        return jdbc.query(sql.toString(), this::map, params.toArray());
+    }
+
+    @Override
+    public int count(String customerId) {
+        return jdbc.queryOne("SELECT COUNT(*) FROM applications WHERE customer_id=?", rs -> rs.getInt(1), customerId)
+                .orElse(0);
     }
 }

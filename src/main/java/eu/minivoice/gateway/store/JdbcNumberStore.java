@@ -2,6 +2,8 @@ package eu.minivoice.gateway.store;
 
 import eu.minivoice.gateway.domain.PhoneNumber;
 
+import eu.minivoice.gateway.domain.PageRequest;
+
 import javax.sql.DataSource;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -67,5 +69,20 @@ public final class JdbcNumberStore implements NumberStore {
         return new PhoneNumber(rs.getString("id"), rs.getString("customer_id"), rs.getString("number"),
                 rs.getString("application_id"), rs.getString("trunk_id"), Jdbc.instant(rs, "created_at"),
                 Jdbc.instant(rs, "updated_at"), rs.getBoolean("verified"));
+    }
+
+    @Override
+    public List<PhoneNumber> page(String customerId, PageRequest page) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM numbers WHERE customer_id=?");
+        List<Object> params = new java.util.ArrayList<>(List.of(customerId));
+        Jdbc.after(sql, params, "numbers", "number", page.cursor(), "customer_id", customerId);
+        sql.append(" ORDER BY number, id LIMIT ").append(page.limit());
+        return jdbc.query(sql.toString(), JdbcNumberStore::map, params.toArray());
+    }
+
+    @Override
+    public int count(String customerId) {
+        return jdbc.queryOne("SELECT COUNT(*) FROM numbers WHERE customer_id=?", rs -> rs.getInt(1), customerId)
+                .orElse(0);
     }
 }

@@ -24,4 +24,10 @@ public interface NumberStore {
 
     /** Every number, for the SIP side's in-memory routing index at start-up. */
     List<PhoneNumber> listAll();
+
+    /** One page of the customer's numbers, in list order. */
+    List<PhoneNumber> page(String customerId, eu.minivoice.gateway.domain.PageRequest page);
+
+    /** How many numbers the customer has (quotas). */
+    int count(String customerId);
 }

@@ -21,4 +21,10 @@ public interface TrunkStore {
 
     /** Every trunk of every customer, for the SIP side's in-memory indexes at start-up. */
     List<Trunk> listAll();
+
+    /** One page of the customer's trunks, in list order. */
+    List<Trunk> page(String customerId, eu.minivoice.gateway.domain.PageRequest page);
+
+    /** How many trunks the customer has (quotas). */
+    int count(String customerId);
 }

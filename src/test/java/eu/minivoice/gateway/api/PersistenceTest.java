@@ -43,7 +43,7 @@ class PersistenceTest {
             String line = first.console.get(0);
             key = line.substring(line.lastIndexOf(' ') + 1);
             assertTrue(key.startsWith("mvk_"), line);
-            assertEquals("{\"data\":[],\"count\":0}", first.http.get("/v1/trunks", key).body());
+            assertEquals("{\"data\":[],\"count\":0,\"next_cursor\":null}", first.http.get("/v1/trunks", key).body());
         }
         Map<String, String> env2 = TestGateway.env(data);
         env2.remove("MINIVOICE_API_KEY");

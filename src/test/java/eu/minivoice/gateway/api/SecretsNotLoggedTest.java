@@ -43,6 +43,9 @@ class SecretsNotLoggedTest {
             assertFalse(line.contains(API_KEY), line);
             assertFalse(line.contains(OPERATOR_KEY), line);
             assertFalse(line.contains(customerKey), line);
+            // Not even a prefix of a key (a hint narrows a guess and ties log lines to a key).
+            assertFalse(line.contains(API_KEY.substring(0, 8)), line);
+            assertFalse(line.contains(customerKey.substring(0, 10)), line);
         }
     }
 }

@@ -22,7 +22,7 @@ import eu.minivoice.gateway.domain.CallInfo;
 import eu.minivoice.gateway.domain.RandomIdGenerator;
 import eu.minivoice.gateway.domain.StoredEvent;
 import eu.minivoice.gateway.events.CallEvents;
-import eu.minivoice.gateway.events.JdkWebhookClient;
+import eu.minivoice.gateway.http.NettyWebhookClient;
 import eu.minivoice.gateway.events.Outbox;
 import eu.minivoice.gateway.support.FreePorts;
 import eu.minivoice.gateway.support.Http;
@@ -139,7 +139,8 @@ public final class OutboxBench {
         // Baseline in the same run: the same HTTP client POSTing the same envelopes straight to the
         // same receivers (no database, no outbox, 8 in flight per endpoint) — the harness limit.
         {
-            JdkWebhookClient direct = new JdkWebhookClient(java.time.Duration.ofSeconds(2), 2);
+            NettyWebhookClient direct = new NettyWebhookClient(java.time.Duration.ofSeconds(2), 2,
+                    eu.minivoice.gateway.domain.AddressPolicy.allowing(java.util.List.of("127.0.0.0/8")));
             java.util.concurrent.Semaphore[] slots = new java.util.concurrent.Semaphore[endpoints];
             for (int i = 0; i < endpoints; i++) {
                 slots[i] = new java.util.concurrent.Semaphore(8);

@@ -39,7 +39,7 @@ class ActionFetchTest {
         env.put("MINIVOICE_WEBHOOKS_MAX_RESPONSE_BYTES", "4096");
     });
     private static final String SECRET = "whsec_action_test_00001";
-    private static final String FALLBACK = "{\"type\":\"forward\",\"to\":\"sip:backup@10.0.0.9\"}";
+    private static final String FALLBACK = "{\"type\":\"forward\",\"to\":\"sip:backup@192.0.2.9\"}";
     private WebhookReceiver receiver;
     private TestApplications apps;
 
@@ -81,14 +81,14 @@ class ActionFetchTest {
     @Test
     void validActionsAreParsedAndTheFetchIsSignedAndRecorded() throws Exception {
         receiver.respond(r -> Answer.json("{\"actions\":[{\"type\":\"set\",\"variables\":{\"tier\":\"gold\"}},"
-                + "{\"type\":\"forward\",\"to\":[\"sip:a@10.0.0.5\",\"sip:b@10.0.0.6\"],\"timeout\":20},"
+                + "{\"type\":\"forward\",\"to\":[\"sip:a@192.0.2.5\",\"sip:b@192.0.2.6\"],\"timeout\":20},"
                 + "{\"type\":\"reject\",\"status\":486,\"reason\":\"Busy Here\"}]}"));
         String app = app(receiver.url("/voice"), null);
         ActionDecision d = fetch(app, "call_af1");
         assertFalse(d.usedFallback());
         assertEquals(200, d.httpStatus());
         assertEquals(List.of(new Action.SetVariables(Map.of("tier", "gold")),
-                new Action.Forward(List.of("sip:a@10.0.0.5", "sip:b@10.0.0.6"), 20),
+                new Action.Forward(List.of("sip:a@192.0.2.5", "sip:b@192.0.2.6"), 20),
                 new Action.Reject(486, "Busy Here")), d.actions());
 
         WebhookReceiver.Received req = receiver.received().get(0);
@@ -112,7 +112,7 @@ class ActionFetchTest {
         assertTrue(d.usedFallback(), String.valueOf(d));
         assertEquals(reason, d.fallbackReason());
         assertTrue(d.detail().contains(detailPart), d.detail());
-        assertEquals(List.of(new Action.Forward(List.of("sip:backup@10.0.0.9"), 30)), d.actions());
+        assertEquals(List.of(new Action.Forward(List.of("sip:backup@192.0.2.9"), 30)), d.actions());
         JsonNode e = storedEvent(d.eventId());
         JsonNode action = e.get("data").get("action");
         assertEquals("fallback", action.get("source").asText());

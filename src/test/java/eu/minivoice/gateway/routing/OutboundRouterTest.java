@@ -46,7 +46,8 @@ class OutboundRouterTest {
             public Optional<TrunkHealth> health(String trunkId) {
                 return Optional.ofNullable(health.get(trunkId));
             }
-        }, new CallLimiter(() -> nanos), new OutboundRouter.CustomerLimits(2, null));
+        }, new CallLimiter(() -> nanos), customer -> customer.equals("cust_a")
+                ? new OutboundRouter.CustomerLimits(2, null) : new OutboundRouter.CustomerLimits(null, null));
         router.numberChanged(null, new PhoneNumber("num_1", "cust_a", "+15551230001", null, null, Instant.EPOCH,
                 Instant.EPOCH));
         router.trunkChanged(null, trunk("trunk_b", "cust_a", 20, true, TrunkDirection.BOTH, null));

@@ -26,7 +26,10 @@ class SipTraceTest {
              TestGateway loud = TestGateway.start(loudDir, loudEnv)) {
             assertEquals(0, Sipp.run("uac-options-expect-200.xml", "127.0.0.1:" + quiet.sipExternalPort()).exitCode());
             assertEquals(0, Sipp.run("uac-options-expect-200.xml", "127.0.0.1:" + loud.sipExternalPort()).exitCode());
-            List<String> lines = trace.lines();
+            // The stack logs a message it sent just after sending it: SIPp may be done first.
+            List<String> lines = eu.minivoice.gateway.support.Await.until("the trace of the 200 sent", trace::lines,
+                    ls -> ls.stream().anyMatch(l -> l.contains("SENT") && l.contains("SIP/2.0 200 OK")),
+                    java.time.Duration.ofSeconds(5));
             String loudPort = ":" + loud.sipExternalPort();
             String quietPort = ":" + quiet.sipExternalPort();
             assertTrue(lines.stream().anyMatch(l -> l.contains("RECEIVED") && l.contains(loudPort)

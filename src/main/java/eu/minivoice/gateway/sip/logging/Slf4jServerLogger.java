@@ -50,8 +50,19 @@ public final class Slf4jServerLogger implements ServerLogger {
     private void log(SIPMessage message, String from, String to, String status, boolean sender) {
         if (enabled && trace.isInfoEnabled()) {
             trace.info("[{}] {} {} -> {}{}\n{}", stackName, sender ? "SENT" : "RECEIVED", from, to,
-                    status == null ? "" : " (" + status + ")", message.encode());
+                    status == null ? "" : " (" + status + ")", masked(message.encode()));
         }
+    }
+
+    private static final java.util.regex.Pattern DIGEST_RESPONSE =
+            java.util.regex.Pattern.compile("(?im)^((?:Proxy-)?Authorization:.*?\\bresponse\\s*=\\s*)(\"[^\"]*\"|[^,\\s]+)");
+
+    /**
+     * The Digest {@code response} of an Authorization or Proxy-Authorization header, masked: with
+     * the nonce beside it, it is enough for an offline guess of a weak trunk password.
+     */
+    static String masked(String message) {
+        return DIGEST_RESPONSE.matcher(message).replaceAll("$1\"***\"");
     }
 
     @Override

@@ -27,6 +27,8 @@ import javax.sip.header.RetryAfterHeader;
 import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import eu.minivoice.gateway.domain.AddressPolicy;
+
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +53,11 @@ public final class JainSipRegisterSender implements RegisterSender {
     /** The trunk's latest REGISTER transaction: a new attempt ends the old one's retransmissions. */
     private final Map<String, ClientTransaction> current = new ConcurrentHashMap<>();
 
-    public JainSipRegisterSender(SipServer sip, java.util.function.Supplier<String> tokens) {
+    /** A proxy whose name now resolves to a private address is not registered to (docs/security.md). */
+    private final AddressPolicy targets;
+
+    public JainSipRegisterSender(SipServer sip, java.util.function.Supplier<String> tokens, AddressPolicy targets) {
+        this.targets = targets;
         this.sip = sip;
         this.tokens = tokens;
     }
@@ -71,6 +77,12 @@ public final class JainSipRegisterSender implements RegisterSender {
             proxyAddresses = t.proxy().resolveNumeric();
         } catch (UnknownHostException e) {
             sink.onFailure("cannot resolve proxy " + t.proxy().host(), false);
+            return;
+        }
+        String refused = targets.refusalOfAny(proxyAddresses);
+        if (refused != null) {
+            sink.onFailure("proxy " + t.proxy().host() + " resolves to " + refused.replaceFirst("^\\S+ is ", "")
+                    + AddressPolicy.HINT, false);
             return;
         }
         lastDestination.put(t.trunkId(), proxyAddresses.iterator().next());

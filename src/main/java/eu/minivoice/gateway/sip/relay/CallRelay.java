@@ -3,6 +3,7 @@ package eu.minivoice.gateway.sip.relay;
 import eu.minivoice.gateway.actions.Action;
 import eu.minivoice.gateway.actions.ActionFetcher;
 import eu.minivoice.gateway.actions.ActionRequest;
+import eu.minivoice.gateway.domain.AddressPolicy;
 import eu.minivoice.gateway.domain.ErrorCode;
 import eu.minivoice.gateway.routing.InboundMatch;
 import eu.minivoice.gateway.domain.IdGenerator;
@@ -87,6 +88,8 @@ public final class CallRelay implements CallHandler {
     private final ActionFetcher actions;
     /** Trunk id → the numeric addresses of its proxy, kept current off the SIP threads. */
     private final java.util.function.Function<String, Set<String>> proxyAddresses;
+    /** A trunk proxy whose name now resolves to a private address is not called (docs/security.md). */
+    private final AddressPolicy targets;
     private final Map<String, RelayCall> byCallerCallId = new ConcurrentHashMap<>();
     private final Map<String, RelayCall> byCalleeCallId = new ConcurrentHashMap<>();
     /** Calls in progress by MiniVoice call id (a platform-chosen id must not be in use). */
@@ -103,7 +106,8 @@ public final class CallRelay implements CallHandler {
     public CallRelay(SipServer sip, OutboundRouter router, CallObserver observer, IdGenerator ids,
                          Supplier<String> tokens, Clock clock, ScheduledExecutorService timers,
                          java.time.Duration inviteTimeout, java.time.Duration maxCall, ActionFetcher actions,
-                         java.util.function.Function<String, Set<String>> proxyAddresses) {
+                         java.util.function.Function<String, Set<String>> proxyAddresses, AddressPolicy targets) {
+        this.targets = targets;
         this.sip = sip;
         this.router = router;
         this.observer = observer;
@@ -236,9 +240,11 @@ public final class CallRelay implements CallHandler {
     /** A Via of ours in a new INVITE: it went out through this gateway and came back. */
     private boolean sentByUs(Request invite) {
         String host = sip.config().advertisedAddress();
+        String internalHost = sip.config().advertisedAddress(true);
         for (ListIterator<?> it = invite.getHeaders(ViaHeader.NAME); it.hasNext(); ) {
             ViaHeader via = (ViaHeader) it.next();
-            if (host.equalsIgnoreCase(via.getHost()) && (via.getPort() == sip.config().internalPort()
+            if ((host.equalsIgnoreCase(via.getHost()) || internalHost.equalsIgnoreCase(via.getHost()))
+                    && (via.getPort() == sip.config().internalPort()
                     || via.getPort() == sip.externalPort(via.getTransport().toLowerCase(java.util.Locale.ROOT)))) {
                 return true;
             }
@@ -408,7 +414,7 @@ public final class CallRelay implements CallHandler {
 
     /** Our Contact on the given side, for answers that establish or refresh a dialog. */
     private void contact(javax.sip.message.Message m, String side, String transport) throws Exception {
-        SipURI uri = sip.addressFactory().createSipURI("mv", sip.config().advertisedAddress());
+        SipURI uri = sip.addressFactory().createSipURI("mv", sip.config().advertisedAddress(side.equals("internal")));
         uri.setPort(side.equals("internal") ? sip.config().internalPort()
                 : sip.externalPort(transport.toLowerCase(java.util.Locale.ROOT)));
         uri.setTransportParam(transport.toLowerCase(java.util.Locale.ROOT));
@@ -710,6 +716,15 @@ public final class CallRelay implements CallHandler {
             Trunk trunk = call.trunks.get(call.trunkIndex);
             if (!router.tryTrunk(trunk)) {
                 call.attempts.add(new RelayCall.Attempt(trunk.id(), null, "trunk limit reached", 0));
+                continue;
+            }
+            String refused = targets.refusalOfAny(proxyAddresses.apply(trunk.id()));
+            if (refused != null) {
+                router.trunkReleased(trunk.id());
+                call.attempts.add(new RelayCall.Attempt(trunk.id(), null, "address refused: " + refused, 0));
+                lastCode = 503;
+                lastError = "address refused";
+                log.warn("call {}: trunk {} skipped: its proxy resolves to {}", call.id, trunk.id(), refused);
                 continue;
             }
             call.trunk = trunk;

@@ -55,10 +55,10 @@ final class LegRequests {
         HeaderFactory hf = sip.headerFactory();
         javax.sip.address.URI ruri = af.createURI(target);
         String transport = ruri instanceof SipURI su && su.getTransportParam() != null ? su.getTransportParam() : "udp";
-        String host = sip.config().advertisedAddress();
+        String host = sip.config().advertisedAddress(true);
         int port = sip.config().internalPort();
         SipURI fromUri = af.createSipURI(call.from, host);
-        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(ruri), port, transport,
+        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(ruri), host, port, transport,
                 sip.internalProvider().getNewCallId());
         req.addHeader(hf.createHeader(CallRelay.CALL_ID_HEADER, call.id));
         req.addHeader(hf.createHeader(CallRelay.CUSTOMER_HEADER, call.customerId));
@@ -89,7 +89,7 @@ final class LegRequests {
         SipURI toUri = af.createSipURI(e164User(call), domain);
         String host = sip.config().advertisedAddress();
         int port = sip.externalPort(transport);
-        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(toUri), port, transport,
+        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(toUri), host, port, transport,
                 sip.externalProvider().getNewCallId());
         if (route) {
             SipURI r = af.createSipURI(null, proxy.host());
@@ -143,11 +143,10 @@ final class LegRequests {
      * by the relay on every callee leg).
      */
     private Request newInvite(RelayCall call, javax.sip.address.URI ruri, javax.sip.address.Address from,
-                              javax.sip.address.Address to, int port, String transport, CallIdHeader callId)
-            throws Exception {
+                              javax.sip.address.Address to, String host, int port, String transport,
+                              CallIdHeader callId) throws Exception {
         AddressFactory af = sip.addressFactory();
         HeaderFactory hf = sip.headerFactory();
-        String host = sip.config().advertisedAddress();
         List<ViaHeader> via = new ArrayList<>();
         via.add(hf.createViaHeader(host, port, transport, null));
         MaxForwardsHeader inMf = (MaxForwardsHeader) call.callerInvite.getHeader(MaxForwardsHeader.NAME);

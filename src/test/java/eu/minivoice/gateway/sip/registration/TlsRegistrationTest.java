@@ -43,6 +43,7 @@ class TlsRegistrationTest {
     static Path dir;
     static TestGateway gw;
     static SSLServerSocket registrar;
+    static SSLContext serverTls;
     static final List<String> received = new CopyOnWriteArrayList<>();
     /** When set, the registrar hangs up after each answer, as a carrier closing the connection. */
     static volatile boolean hangUpAfterAnswer;
@@ -76,10 +77,8 @@ class TlsRegistrationTest {
         kmf.init(store, PASSWORD.toCharArray());
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(kmf.getKeyManagers(), null, null);
-        registrar = (SSLServerSocket) ssl.getServerSocketFactory().createServerSocket(0, 10, InetAddress.getLoopbackAddress());
-        Thread t = new Thread(TlsRegistrationTest::serve, "tls-registrar");
-        t.setDaemon(true);
-        t.start();
+        serverTls = ssl;
+        registrar = listen();
 
         Map<String, String> env = TestGateway.env(dir.resolve("data"));
         env.put("MINIVOICE_SIP_TLS_PORT", Integer.toString(FreePorts.next()));
@@ -100,11 +99,21 @@ class TlsRegistrationTest {
         }
     }
 
+    /** A registrar with the test certificate on a port of its own. */
+    private static SSLServerSocket listen() throws java.io.IOException {
+        SSLServerSocket server = (SSLServerSocket) serverTls.getServerSocketFactory().createServerSocket(0, 10,
+                InetAddress.getLoopbackAddress());
+        Thread t = new Thread(() -> serve(server), "tls-registrar");
+        t.setDaemon(true);
+        t.start();
+        return server;
+    }
+
     /** Accepts connections and answers each REGISTER on it with 200 OK. */
-    private static void serve() {
-        while (!registrar.isClosed()) {
+    private static void serve(SSLServerSocket server) {
+        while (!server.isClosed()) {
             try {
-                Socket s = registrar.accept();
+                Socket s = server.accept();
                 Thread t = new Thread(() -> answer(s), "tls-registrar-conn");
                 t.setDaemon(true);
                 t.start();
@@ -206,5 +215,38 @@ class TlsRegistrationTest {
         }
         assertTrue(received.stream().anyMatch(r -> r.startsWith("REGISTER ") && r.contains("SIP/2.0/TLS")),
                 String.join("\n---\n", received));
+    }
+
+    @Test
+    void theCarriersCertificateMustNameTheProxyHostUnlessTheTrunkOptsOut() throws Exception {
+        // The registrar's certificate names IP 127.0.0.1 only; "localhost" is the same socket under
+        // a name the certificate does not carry (a carrier impersonated by a certificate for
+        // another host, as far as the check can tell). A registrar of its own: no connection the
+        // other tests opened (and verified for 127.0.0.1) can be reused.
+        SSLServerSocket own = listen();
+        int port = own.getLocalPort();
+        long before = received.stream().filter(r -> r.contains("sip:1003@")).count();
+        String id = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"tls-name\",\"proxy\":\"localhost:" + port
+                + ";transport=tls\",\"username\":\"1003\",\"password\":\"pw\"}").data().get("id").asText();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        JsonNode t = null;
+        while (System.nanoTime() < deadline) {
+            t = gw.http.get("/v1/trunks/" + id, API_KEY).data();
+            JsonNode reason = t.get("registration").get("last_reason");
+            if (reason != null && !reason.isNull() && !reason.asText().isEmpty()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(!t.get("registration_status").asText().equals("REGED"), t.toString());
+        assertEquals(before, received.stream().filter(r -> r.contains("sip:1003@")).count(),
+                "no REGISTER (with the user's credentials) went over the unverified connection");
+        // Opting out: registered, and the readiness test warns.
+        assertEquals(200, gw.http.patch("/v1/trunks/" + id, API_KEY, "{\"tls_verify_hostname\":false}").status());
+        awaitReged(id);
+        JsonNode test = gw.http.post("/v1/trunks/" + id + "/test", API_KEY, "").data();
+        assertTrue(test.get("warnings").toString().contains("tls_verify_hostname is off"), test.toString());
+        assertEquals(204, gw.http.delete("/v1/trunks/" + id, API_KEY).status());
+        own.close();
     }
 }

@@ -200,6 +200,18 @@ class InboundCallScenarioTest {
     }
 
     @Test
+    void aForwardToAPrivateAddressIsRefusedAndTheFallbackRuns() throws Exception {
+        // Loopback is allowed in the tests; the cloud metadata address never is.
+        actionsByNumber.put("+15551230023", "{\"actions\":[{\"type\":\"forward\",\"to\":\"sip:x@169.254.169.254\"}]}");
+        Sipp.Result carrier = carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230023");
+        assertEquals(0, carrier.exitCode(), carrier.output());
+        JsonNode initiated = shared.gw().awaitCallEvent("call.initiated", "+15551230023");
+        JsonNode error = initiated.get("data").get("action").get("error");
+        assertEquals("invalid_actions", error.get("code").asText(), initiated.toString());
+        assertTrue(error.get("message").asText().contains("169.254.169.254 is a link-local address"), error.toString());
+    }
+
+    @Test
     void aDeadWebhookFallsBackToTheDefaultReject503() throws Exception {
         Sipp.Result carrier = carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230029");
         assertEquals(0, carrier.exitCode(), carrier.output());

@@ -1,0 +1,149 @@
+package eu.minivoice.gateway.sip.net;
+
+import gov.nist.core.net.NetworkLayer;
+import gov.nist.javax.sip.SipStackImpl;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.Locale;
+import java.util.function.Predicate;
+
+/**
+ * The sockets JAIN-SIP uses (its {@code NETWORK_LAYER} extension point), replacing two defaults of
+ * 1.3.0-91 that a multi-tenant gateway cannot keep:
+ * <ul>
+ *   <li>outgoing TCP/TLS connects waited a hard-coded 8 s for a peer that never answers; here they
+ *       give up after {@code sip.connect_timeout_ms} (default 2 s);</li>
+ *   <li>outgoing TLS checked the carrier's certificate chain but not that it names the host we
+ *       meant to reach; here the handshake verifies the host name (RFC 6125, the JDK's "HTTPS"
+ *       endpoint identification: DNS names in subjectAltName, IP addresses for literal hosts),
+ *       unless the trunks using that host opted out ({@code tls_verify_hostname: false}).</li>
+ * </ul>
+ * The stack makes it through a no-argument constructor; {@link #configure} must run before the
+ * first socket (the SIP server does it right after creating the stack).
+ */
+public final class GatewayNetworkLayer implements NetworkLayer {
+    private volatile SSLContext tls;
+    private volatile int connectTimeoutMs = 2_000;
+    private volatile Predicate<String> verifyHost = host -> true;
+
+    /** Called by the stack. */
+    public GatewayNetworkLayer() {
+    }
+
+    /**
+     * @param tls        key and trust material for TLS (null: TLS is off)
+     * @param verifyHost host (as resolved: the name, or the address literal) → check its certificate
+     */
+    public void configure(SSLContext tls, int connectTimeoutMs, Predicate<String> verifyHost) {
+        this.tls = tls;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.verifyHost = verifyHost;
+    }
+
+    @Override
+    public void setSipStack(SipStackImpl sipStackImpl) {
+        // nothing needed from the stack
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
+        return new ServerSocket(port, backlog, bindAddress);
+    }
+
+    @Override
+    public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
+        return (SSLServerSocket) context().getServerSocketFactory().createServerSocket(port, backlog, bindAddress);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port) throws IOException {
+        return createSocket(address, port, null);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress) throws IOException {
+        return connected(address, port, localAddress, 0);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress myAddress, int myPort) throws IOException {
+        return connected(address, port, myAddress, myPort);
+    }
+
+    @Override
+    public SSLSocket createSSLSocket(InetAddress address, int port) throws IOException {
+        return createSSLSocket(address, port, null);
+    }
+
+    @Override
+    public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress localAddress) throws IOException {
+        Socket plain = connected(address, port, localAddress, 0);
+        String host = hostOf(address);
+        SSLSocket s = (SSLSocket) context().getSocketFactory().createSocket(plain, host, port, true);
+        if (verifyHost.test(host.toLowerCase(Locale.ROOT))) {
+            SSLParameters p = s.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            s.setSSLParameters(p);
+        }
+        return s;
+    }
+
+    @Override
+    public DatagramSocket createDatagramSocket() throws SocketException {
+        return new DatagramSocket();
+    }
+
+    @Override
+    public DatagramSocket createDatagramSocket(int port, InetAddress laddr) throws SocketException {
+        return new DatagramSocket(port, laddr);
+    }
+
+    private Socket connected(InetAddress address, int port, InetAddress local, int localPort) throws IOException {
+        Socket s = new Socket();
+        try {
+            if (local != null) {
+                s.bind(new InetSocketAddress(local, localPort));
+            }
+            s.connect(new InetSocketAddress(address, port), connectTimeoutMs);
+            return s;
+        } catch (SocketTimeoutException e) {
+            s.close();
+            throw new ConnectException("no connection to " + address.getHostAddress() + ":" + port + " within "
+                    + connectTimeoutMs + " ms");
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The host the stack meant: the name the address was resolved from, or the literal. Read from
+     * {@code toString()} ("name/1.2.3.4"), never {@code getHostName()}: that would do a reverse
+     * lookup for a literal.
+     */
+    static String hostOf(InetAddress address) {
+        String s = address.toString();
+        int slash = s.indexOf('/');
+        return slash > 0 ? s.substring(0, slash) : address.getHostAddress();
+    }
+
+    private SSLContext context() throws IOException {
+        SSLContext c = tls;
+        if (c == null) {
+            throw new IOException("TLS is off on this gateway (set sip.tls_port and sip.tls_keystore)");
+        }
+        return c;
+    }
+}

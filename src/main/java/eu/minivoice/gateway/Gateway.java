@@ -20,6 +20,7 @@ import eu.minivoice.gateway.service.RegistrationEvents;
 import eu.minivoice.gateway.service.TrunkService;
 import eu.minivoice.gateway.service.TrunkValidator;
 import eu.minivoice.gateway.service.TargetGuard;
+import eu.minivoice.gateway.sip.net.ConnectGate;
 import eu.minivoice.gateway.store.SecretBox;
 import eu.minivoice.gateway.store.SecretKeys;
 import eu.minivoice.gateway.store.SecretSealer;
@@ -109,6 +110,7 @@ public final class Gateway implements AutoCloseable {
     private CallRecorder callRecorder;
     private InboundMatcher inboundMatcher;
     private TargetGuard targetGuard;
+    private ConnectGate connectGate;
     private InboundGate inboundGate;
     /** The relay's timers (attempt silence, maximum call duration): one daemon thread. */
     private final java.util.concurrent.ScheduledThreadPoolExecutor relayTimers = relayTimers();
@@ -187,6 +189,8 @@ public final class Gateway implements AutoCloseable {
                 }
             };
             trunkStore.listAll().forEach(t -> tlsOptOut.accept(null, t));
+            connectGate = new ConnectGate(sip::hasOpenSocket, config.sip().connectThreads(),
+                    config.sip().connectsPerCustomer(), Duration.ofSeconds(5), System::nanoTime);
             trunks.addListener(tlsOptOut::accept);
             sip.tlsUnverifiedHosts(tlsUnverified::containsValue);
             OutboundRouter outboundRouter = new OutboundRouter(new OutboundRouter.TrunkState() {
@@ -239,20 +243,20 @@ public final class Gateway implements AutoCloseable {
             CallRelay relay = new CallRelay(sip, outboundRouter, callObserver,
                     random, () -> random.randomToken(10), clock, relayTimers,
                     Duration.ofMillis(config.relay().inviteTimeoutMs()), Duration.ofSeconds(config.relay().maxCallSeconds()),
-                    actionFetcher, inboundMatcher::proxyAddresses, targetGuard.policy());
+                    actionFetcher, inboundMatcher::proxyAddresses, targetGuard.policy(), connectGate);
             inboundGate = new InboundGate(sip, inboundMatcher, callObserver, random, () -> random.randomToken(10),
                     clock, relay::onInboundInvite);
             sip.start(new SipEdge(trusted, random, relay, inboundGate));
 
             GatewayConfig.RegistrationConfig rc = config.registration();
-            probe = new OptionsProbe(sip, () -> random.randomToken(10), targetGuard.policy());
+            probe = new OptionsProbe(sip, () -> random.randomToken(10), targetGuard.policy(), connectGate);
             registration = new RegistrationEngine(new RegistrationSettings(
                     Duration.ofSeconds(rc.answerTimeoutSeconds()), Duration.ofSeconds(rc.backoffMinSeconds()),
                     Duration.ofSeconds(rc.backoffMaxSeconds()), Duration.ofSeconds(rc.failedRetrySeconds()),
                     Duration.ofSeconds(rc.startupSpreadSeconds()), rc.timelineSize(),
                     Duration.ofSeconds(rc.pingTimeoutSeconds()), rc.pingDownAfter(), rc.pingUpAfter(),
                     Duration.ofSeconds(rc.connectionCheckSeconds())),
-                    new JainSipRegisterSender(sip, () -> random.randomToken(10), targetGuard.policy()), clock, random::nextFraction, random,
+                    new JainSipRegisterSender(sip, () -> random.randomToken(10), targetGuard.policy(), connectGate), clock, random::nextFraction, random,
                     probe, new RegistrationEngine.StatusListener() {
                         @Override
                         public void statusChanged(RegistrationTarget target, RegistrationStatus from,
@@ -280,7 +284,8 @@ public final class Gateway implements AutoCloseable {
             new HealthResource(checks, json).register(router);
             new TrunkMatchResource(inboundMatcher, json).register(router); // before /v1/trunks/{id}
             new TrunkResource(trunks, registration, new TrunkReadiness(registration, probe,
-                    Duration.ofSeconds(rc.pingTimeoutSeconds()), inboundMatcher), inboundMatcher, json).register(router);
+                    Duration.ofSeconds(rc.pingTimeoutSeconds()), inboundMatcher,
+                    Math.max(1, config.admin().workerThreads() / 2)), inboundMatcher, json).register(router);
             new CustomerResource(customers, json).register(router);
             new EventResource(outboxStore, outbox, json).register(router);
             new ApplicationResource(applications, json).register(router);
@@ -463,6 +468,9 @@ public final class Gateway implements AutoCloseable {
         }
         relayTimers.shutdownNow();
         dnsRefresh.shutdownNow();
+        if (connectGate != null) {
+            connectGate.close();
+        }
         if (sip != null) {
             sip.close();
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.minivoice.gateway.domain.RegistrationSnapshot;
 import eu.minivoice.gateway.domain.RegistrationView;
+import eu.minivoice.gateway.domain.ErrorCode;
 import eu.minivoice.gateway.domain.InboundConflicts;
 import eu.minivoice.gateway.domain.Trunk;
 import eu.minivoice.gateway.domain.TrunkHealth;
@@ -54,7 +55,16 @@ public final class TrunkResource {
     private ApiResponse test(ApiRequest r) {
         Trunk t = trunks.find(r.customerId(), r.pathParam("id"))
                 .orElseThrow(() -> ApiException.notFound("trunk " + r.pathParam("id")));
-        TrunkReadiness.Report report = readiness.test(t);
+        if (!readiness.tryBegin(r.customerId())) {
+            throw new ApiException(429, ErrorCode.RATE_LIMITED, "a readiness test of yours (or too many in all) is"
+                    + " running; retry when it ends", null, Map.of("Retry-After", "2"));
+        }
+        TrunkReadiness.Report report;
+        try {
+            report = readiness.test(t);
+        } finally {
+            readiness.end(r.customerId());
+        }
         ObjectNode root = json.object();
         ObjectNode data = root.putObject("data");
         data.put("trunk_id", t.id());

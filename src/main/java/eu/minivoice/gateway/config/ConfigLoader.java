@@ -69,6 +69,8 @@ public final class ConfigLoader {
             num("sip.threads", 8, 1, 256),
             num("sip.max_message_bytes", 16384, 4096, 4 * 1024 * 1024),
             num("sip.connect_timeout_ms", 2000, 100, 60_000),
+            num("sip.connect_threads", 4, 1, 256),
+            num("sip.connects_per_customer", 2, 1, 256),
             new Key("sip.tls_port", Type.INT, 0, 0, 65535, null),
             str("sip.tls_keystore", ""),
             str("sip.tls_keystore_password", ""),
@@ -280,7 +282,8 @@ public final class ConfigLoader {
                 new GatewayConfig.TlsConfig((int) v.get("sip.tls_port"), (String) v.get("sip.tls_keystore"),
                         (String) v.get("sip.tls_keystore_password"), (String) v.get("sip.tls_truststore"),
                         (String) v.get("sip.tls_truststore_password")), (int) v.get("sip.connect_timeout_ms"),
-                (String) v.get("sip.internal_bind"));
+                (String) v.get("sip.internal_bind"), (int) v.get("sip.connect_threads"),
+                (int) v.get("sip.connects_per_customer"));
         var database = new GatewayConfig.DatabaseConfig(
                 (String) v.get("database.url"), Path.of((String) v.get("database.data_dir")),
                 (String) v.get("database.user"), (String) v.get("database.password"),

@@ -43,7 +43,7 @@ public record GatewayConfig(
     public record SipConfig(String bind, String publicAddress, int externalPort, int internalPort,
                             List<String> transports, List<String> trustedCidrs, boolean trace,
                             int threads, int maxMessageBytes, TlsConfig tls, int connectTimeoutMs,
-                            String internalBind) {
+                            String internalBind, int connectThreads, int connectsPerCustomer) {
         public SipConfig {
             transports = List.copyOf(transports);
             trustedCidrs = List.copyOf(trustedCidrs);

@@ -5,5 +5,9 @@ import java.util.concurrent.CompletableFuture;
 
 /** Sends an OPTIONS to a proxy and reports the answer; implemented by the SIP side. */
 public interface SipReachability {
-    CompletableFuture<ProbeResult> options(ProxyAddress proxy, Duration timeout);
+    /**
+     * An OPTIONS to the proxy; never blocks the caller (the answer, or why there is none, completes
+     * the future). @param owner the customer the probe is for (the unit of fairness for connects)
+     */
+    CompletableFuture<ProbeResult> options(String owner, ProxyAddress proxy, Duration timeout);
 }

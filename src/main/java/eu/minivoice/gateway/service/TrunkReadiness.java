@@ -32,11 +32,36 @@ public final class TrunkReadiness {
     private final InboundConflicts conflicts;
 
     public TrunkReadiness(RegistrationView registrations, SipReachability sip, Duration timeout,
-                          InboundConflicts conflicts) {
+                          InboundConflicts conflicts, int maxConcurrent) {
+        this.slots = new java.util.concurrent.Semaphore(maxConcurrent);
         this.registrations = registrations;
         this.conflicts = conflicts;
         this.sip = sip;
         this.timeout = timeout;
+    }
+
+    /**
+     * A test holds an API worker for up to the probe timeout, so tests are limited: one at a time
+     * per customer, and {@code maxConcurrent} in all — the API workers stay free for everybody else.
+     */
+    private final java.util.Set<String> testing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.Semaphore slots;
+
+    /** @return false when the customer has a test running, or too many are (the API answers 429) */
+    public boolean tryBegin(String customerId) {
+        if (!testing.add(customerId)) {
+            return false;
+        }
+        if (!slots.tryAcquire()) {
+            testing.remove(customerId);
+            return false;
+        }
+        return true;
+    }
+
+    public void end(String customerId) {
+        testing.remove(customerId);
+        slots.release();
     }
 
     /** Blocks the calling (API worker) thread for at most the probe timeout. */
@@ -44,7 +69,8 @@ public final class TrunkReadiness {
         TrunkSpec s = trunk.spec();
         ProbeResult probe;
         try {
-            probe = sip.options(s.proxyAddress(), timeout).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            probe = sip.options(trunk.customerId(), s.proxyAddress(), timeout)
+                    .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
             probe = new ProbeResult(null, null, timeout.toMillis(), "no answer");
         } catch (InterruptedException e) {

@@ -1,6 +1,7 @@
 package eu.minivoice.gateway.sip;
 
 import eu.minivoice.gateway.domain.AddressPolicy;
+import eu.minivoice.gateway.sip.net.ConnectGate;
 import eu.minivoice.gateway.domain.ProbeResult;
 import eu.minivoice.gateway.domain.ProxyAddress;
 import eu.minivoice.gateway.domain.SipReachability;
@@ -40,36 +41,44 @@ public final class OptionsProbe implements SipReachability, AutoCloseable {
     /** A proxy whose name now resolves to a private address is not probed (docs/security.md). */
     private final AddressPolicy targets;
 
-    public OptionsProbe(SipServer sip, Supplier<String> tokens, AddressPolicy targets) {
+    /** Sends that may wait on the carrier run off the caller's thread. */
+    private final ConnectGate gate;
+
+    public OptionsProbe(SipServer sip, Supplier<String> tokens, AddressPolicy targets, ConnectGate gate) {
+        this.gate = gate;
         this.targets = targets;
         this.sip = sip;
         this.tokens = tokens;
     }
 
     @Override
-    public CompletableFuture<ProbeResult> options(ProxyAddress proxy, Duration timeout) {
+    public CompletableFuture<ProbeResult> options(String owner, ProxyAddress proxy, Duration timeout) {
         CompletableFuture<ProbeResult> result = new CompletableFuture<>();
         long start = System.nanoTime();
-        try {
+        // The expiry covers the connect too: a carrier that never accepts costs the probe, not a thread.
+        ScheduledFuture<?> expiry = timer.schedule(() -> result.complete(new ProbeResult(null, null, elapsed(start),
+                "no answer in " + timeout.toMillis() + " ms")), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        result.whenComplete((r, e) -> expiry.cancel(false));
+        gate.send(owner, proxy.transport().token(), proxy.host(), proxy.effectivePort(), () -> {
+            if (result.isDone()) {
+                return; // expired while waiting for a connect thread
+            }
             String refused = targets.refusalOfAny(proxy.resolveNumeric());
             if (refused != null) {
-                result.complete(new ProbeResult(null, null, 0, "address refused: " + refused + AddressPolicy.HINT));
-                return result;
+                throw new ConnectGate.Refused("address refused: " + refused + AddressPolicy.HINT);
             }
-            Request request = build(proxy);
-            ClientTransaction tx = sip.externalProvider().getNewClientTransaction(request);
-            ScheduledFuture<?> expiry = timer.schedule(() -> {
-                if (result.complete(new ProbeResult(null, null, elapsed(start), "no answer in " + timeout.toMillis() + " ms"))) {
-                    terminate(tx);
+            ClientTransaction tx = sip.externalProvider().getNewClientTransaction(build(proxy));
+            result.whenComplete((r, e) -> {
+                if (r != null && r.code() == null) {
+                    terminate(tx); // expired: stop the retransmissions
                 }
-            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            });
             tx.setApplicationData(new TransactionCallback() {
                 @Override
                 public void onResponse(ResponseEvent event) {
                     int code = event.getResponse().getStatusCode();
-                    if (code >= 200 && result.complete(new ProbeResult(code, event.getResponse().getReasonPhrase(),
-                            elapsed(start), null))) {
-                        expiry.cancel(false);
+                    if (code >= 200) {
+                        result.complete(new ProbeResult(code, event.getResponse().getReasonPhrase(), elapsed(start), null));
                     }
                 }
 
@@ -79,10 +88,10 @@ public final class OptionsProbe implements SipReachability, AutoCloseable {
                 }
             });
             tx.sendRequest();
-        } catch (Exception e) {
-            log.debug("OPTIONS to {} not sent", proxy.host(), e);
-            result.complete(new ProbeResult(null, null, elapsed(start), "transport error: " + e.getMessage()));
-        }
+        }, reason -> {
+            log.debug("OPTIONS to {} not sent: {}", proxy.host(), reason);
+            result.complete(new ProbeResult(null, null, elapsed(start), reason));
+        });
         return result;
     }
 

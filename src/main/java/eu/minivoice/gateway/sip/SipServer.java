@@ -207,7 +207,41 @@ public final class SipServer implements AutoCloseable {
      * field ever disappears the answer is "open" (no watch) with one warning.
      */
     public boolean hasConnection(String ip, int port, String transport) {
-        ListeningPoint lp = external == null ? null : external.getListeningPoint(transport);
+        return hasConnection(external, ip, port, transport);
+    }
+
+    /**
+     * Whether the stack holds a connected TCP/TLS socket to {@code ip:port} now, so that a send
+     * there cannot wait on a connect. Read from JAIN-SIP 1.3.0-91's IOHandler socket table (by
+     * reflection: it has no public view of it; {@code SipServerInternalsTest} fails when an upgrade
+     * moves it). Unknown → false: the caller then treats the send as one that may wait.
+     */
+    public boolean hasOpenSocket(String transport, String ip, int port) {
+        if (stack == null) {
+            return false;
+        }
+        try {
+            java.lang.reflect.Field h = gov.nist.javax.sip.stack.SIPTransactionStack.class.getDeclaredField("ioHandler");
+            h.setAccessible(true);
+            Object io = h.get(stack);
+            java.lang.reflect.Field t = io.getClass().getDeclaredField("socketTable");
+            t.setAccessible(true);
+            Map<?, ?> sockets = (Map<?, ?>) t.get(io);
+            String literal = java.net.InetAddress.getByAddress(eu.minivoice.gateway.domain.IpRange.parseLiteral(
+                    ip.replaceAll("[\\[\\]]", ""))).getHostAddress();
+            Object s = sockets.get(literal + ":" + port);
+            return s instanceof java.net.Socket socket && socket.isConnected() && !socket.isClosed();
+        } catch (ReflectiveOperationException | RuntimeException | java.net.UnknownHostException e) {
+            if (!connectionWatchBroken) {
+                connectionWatchBroken = true;
+                log.warn("cannot see {} connections (JAIN-SIP internals changed?): {}", transport, e.toString());
+            }
+            return false;
+        }
+    }
+
+    private boolean hasConnection(SipProvider provider, String ip, int port, String transport) {
+        ListeningPoint lp = provider == null ? null : provider.getListeningPoint(transport);
         if (!(lp instanceof gov.nist.javax.sip.ListeningPointImpl impl)
                 || !(impl.getMessageProcessor() instanceof gov.nist.javax.sip.stack.ConnectionOrientedMessageProcessor p)) {
             return true; // not a connection-oriented transport here: nothing to watch

@@ -28,6 +28,7 @@ import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import eu.minivoice.gateway.domain.AddressPolicy;
+import eu.minivoice.gateway.sip.net.ConnectGate;
 
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -56,7 +57,12 @@ public final class JainSipRegisterSender implements RegisterSender {
     /** A proxy whose name now resolves to a private address is not registered to (docs/security.md). */
     private final AddressPolicy targets;
 
-    public JainSipRegisterSender(SipServer sip, java.util.function.Supplier<String> tokens, AddressPolicy targets) {
+    /** Sends that may wait on the carrier (a new TCP/TLS connection) run off the registration thread. */
+    private final ConnectGate gate;
+
+    public JainSipRegisterSender(SipServer sip, java.util.function.Supplier<String> tokens, AddressPolicy targets,
+                                 ConnectGate gate) {
+        this.gate = gate;
         this.targets = targets;
         this.sip = sip;
         this.tokens = tokens;
@@ -71,47 +77,50 @@ public final class JainSipRegisterSender implements RegisterSender {
                     + String.join(", ", sip.config().transports()) + ")", false);
             return;
         }
+        // Resolving a name and opening a TCP/TLS connection wait on the carrier: the gate runs
+        // them off the registration thread (docs/security.md, rule 4).
+        gate.send(t.customerId(), t.proxy().transport().token(), t.proxy().host(), t.proxy().effectivePort(),
+                () -> sendNow(t, r, sink), reason -> {
+                    log.debug("trunk {}: REGISTER not sent: {}", t.trunkId(), reason);
+                    sink.onFailure(reason, false);
+                });
+    }
+
+    private void sendNow(RegistrationTarget t, OutgoingRegister r, Sink sink) throws Exception {
         Set<String> proxyAddresses;
         try {
             // The digest-leak guard compares answers against these addresses.
             proxyAddresses = t.proxy().resolveNumeric();
         } catch (UnknownHostException e) {
-            sink.onFailure("cannot resolve proxy " + t.proxy().host(), false);
-            return;
+            throw new ConnectGate.Refused("cannot resolve proxy " + t.proxy().host());
         }
         String refused = targets.refusalOfAny(proxyAddresses);
         if (refused != null) {
-            sink.onFailure("proxy " + t.proxy().host() + " resolves to " + refused.replaceFirst("^\\S+ is ", "")
-                    + AddressPolicy.HINT, false);
-            return;
+            throw new ConnectGate.Refused("proxy " + t.proxy().host() + " resolves to "
+                    + refused.replaceFirst("^\\S+ is ", "") + AddressPolicy.HINT);
         }
         lastDestination.put(t.trunkId(), proxyAddresses.iterator().next());
-        try {
-            Request request = build(t, r);
-            ClientTransaction tx = sip.externalProvider().getNewClientTransaction(request);
-            tx.setApplicationData(new TransactionCallback() {
-                @Override
-                public void onResponse(ResponseEvent event) {
-                    Response resp = event.getResponse();
-                    if (resp.getStatusCode() >= 200) {
-                        sink.onResponse(reduce(t, event, proxyAddresses));
-                    }
+        Request request = build(t, r);
+        ClientTransaction tx = sip.externalProvider().getNewClientTransaction(request);
+        tx.setApplicationData(new TransactionCallback() {
+            @Override
+            public void onResponse(ResponseEvent event) {
+                Response resp = event.getResponse();
+                if (resp.getStatusCode() >= 200) {
+                    sink.onResponse(reduce(t, event, proxyAddresses));
                 }
-
-                @Override
-                public void onTimeout() {
-                    sink.onFailure("no answer (transaction timeout)", true);
-                }
-            });
-            ClientTransaction previous = current.put(t.trunkId(), tx);
-            if (previous != null) {
-                terminate(previous);
             }
-            tx.sendRequest();
-        } catch (Exception e) {
-            log.debug("trunk {}: REGISTER not sent", t.trunkId(), e);
-            sink.onFailure("transport error: " + e.getMessage(), false);
+
+            @Override
+            public void onTimeout() {
+                sink.onFailure("no answer (transaction timeout)", true);
+            }
+        });
+        ClientTransaction previous = current.put(t.trunkId(), tx);
+        if (previous != null) {
+            terminate(previous);
         }
+        tx.sendRequest();
     }
 
     private Request build(RegistrationTarget t, OutgoingRegister r) throws Exception {

@@ -190,7 +190,7 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
             if (stopped) {
                 return;
             }
-            reachability.options(trunk.spec().proxyAddress(), settings.pingTimeout())
+            reachability.options(trunk.customerId(), trunk.spec().proxyAddress(), settings.pingTimeout())
                     .thenAccept(result -> thread.execute(() -> judge(result)));
         }
 

@@ -5,6 +5,7 @@ import eu.minivoice.gateway.actions.ActionFetcher;
 import eu.minivoice.gateway.actions.ActionRequest;
 import eu.minivoice.gateway.domain.AddressPolicy;
 import eu.minivoice.gateway.domain.ErrorCode;
+import eu.minivoice.gateway.domain.ProxyAddress;
 import eu.minivoice.gateway.routing.InboundMatch;
 import eu.minivoice.gateway.domain.IdGenerator;
 import eu.minivoice.gateway.domain.Trunk;
@@ -90,6 +91,8 @@ public final class CallRelay implements CallHandler {
     private final java.util.function.Function<String, Set<String>> proxyAddresses;
     /** A trunk proxy whose name now resolves to a private address is not called (docs/security.md). */
     private final AddressPolicy targets;
+    /** Callee INVITEs that may wait on the peer (a new TCP/TLS connection, a name) run off shared threads. */
+    private final eu.minivoice.gateway.sip.net.ConnectGate connectGate;
     private final Map<String, RelayCall> byCallerCallId = new ConcurrentHashMap<>();
     private final Map<String, RelayCall> byCalleeCallId = new ConcurrentHashMap<>();
     /** Calls in progress by MiniVoice call id (a platform-chosen id must not be in use). */
@@ -106,7 +109,9 @@ public final class CallRelay implements CallHandler {
     public CallRelay(SipServer sip, OutboundRouter router, CallObserver observer, IdGenerator ids,
                          Supplier<String> tokens, Clock clock, ScheduledExecutorService timers,
                          java.time.Duration inviteTimeout, java.time.Duration maxCall, ActionFetcher actions,
-                         java.util.function.Function<String, Set<String>> proxyAddresses, AddressPolicy targets) {
+                         java.util.function.Function<String, Set<String>> proxyAddresses, AddressPolicy targets,
+                         eu.minivoice.gateway.sip.net.ConnectGate connectGate) {
+        this.connectGate = connectGate;
         this.targets = targets;
         this.sip = sip;
         this.router = router;
@@ -648,19 +653,30 @@ public final class CallRelay implements CallHandler {
         }
         while (++call.forwardIndex < call.forwardTargets.size()) {
             String target = call.forwardTargets.get(call.forwardIndex);
+            Request invite;
             try {
                 call.calleeInternal = true;
                 call.provisional = false;
-                sendInvite(call, requests.forwardInvite(call, target));
-                call.state = CallState.TRYING;
-                ClientTransaction ct = call.calleeTx;
-                call.ringTimer = timers.schedule(() -> ringTimeout(call, ct), call.forwardTimeoutSeconds,
-                        TimeUnit.SECONDS);
-                return;
+                invite = requests.forwardInvite(call, target);
             } catch (Exception e) {
                 call.attempts.add(new RelayCall.Attempt(null, target, null, "transport error: " + e.getMessage(), 0));
                 log.info("call {}: forward target {} not reachable: {}", call.id, target, e.toString());
+                continue;
             }
+            call.state = CallState.TRYING;
+            SipURI uri = (SipURI) invite.getRequestURI();
+            String transport = uri.getTransportParam() == null ? "udp" : uri.getTransportParam();
+            int port = uri.getPort() > 0 ? uri.getPort() : uri.isSecure() || transport.equalsIgnoreCase("tls") ? 5061 : 5060;
+            gatedInvite(call, uri.getHost(), port, transport, invite, () -> {
+                ClientTransaction ct = call.calleeTx;
+                call.ringTimer = timers.schedule(() -> ringTimeout(call, ct), call.forwardTimeoutSeconds,
+                        TimeUnit.SECONDS);
+            }, reason -> {
+                call.attempts.add(new RelayCall.Attempt(null, target, null, reason, 0));
+                log.info("call {}: forward target {} not reachable: {}", call.id, target, reason);
+                nextForwardTarget(call, 503);
+            });
+            return;
         }
         call.state = CallState.ROUTING;
         runActions(call, call.actionIndex + 1);
@@ -730,17 +746,27 @@ public final class CallRelay implements CallHandler {
             call.trunk = trunk;
             call.authTried = false;
             call.provisional = false;
+            Request invite;
             try {
-                sendInvite(call, requests.trunkInvite(call, trunk));
-                call.state = CallState.TRYING;
-                return;
+                invite = requests.trunkInvite(call, trunk);
             } catch (Exception e) {
                 router.trunkReleased(trunk.id());
                 call.attempts.add(new RelayCall.Attempt(trunk.id(), null, "transport error: " + e.getMessage(), 0));
                 lastCode = 503;
                 lastError = "transport error";
                 log.info("call {}: trunk {} not reachable: {}", call.id, trunk.id(), e.toString());
+                continue;
             }
+            call.state = CallState.TRYING;
+            ProxyAddress proxy = trunk.spec().proxyAddress();
+            gatedInvite(call, proxy.host(), proxy.effectivePort(), proxy.transport().token(), invite, () -> { },
+                    reason -> {
+                        router.trunkReleased(trunk.id());
+                        call.attempts.add(new RelayCall.Attempt(trunk.id(), null, reason, 0));
+                        log.info("call {}: trunk {} not reachable: {}", call.id, trunk.id(), reason);
+                        nextAttempt(call, 503, "transport error");
+                    });
+            return;
         }
         if (!call.callerInternal) {
             // An inbound call's dial action found no working trunk: the next action.
@@ -758,6 +784,41 @@ public final class CallRelay implements CallHandler {
             end(call, "call.failed", failedData(code, lastError));
         }
         byCallerCallId.remove(call.callerCallId);
+    }
+
+    /** What to do when a gated send failed (under the call's lock). */
+    private interface AttemptFailed {
+        void failed(String reason) throws Exception;
+    }
+
+    /**
+     * Sends a callee INVITE through the connect gate (docs/security.md, rule 4): at once when nothing
+     * needs connecting, else on the gate's threads. Whatever ran in between (a CANCEL, the end of
+     * the call, the next attempt) wins: a late send or failure of a superseded attempt is dropped.
+     */
+    private void gatedInvite(RelayCall call, String host, int port, String transport, Request invite, Runnable sent,
+                             AttemptFailed onFailure) {
+        int attempt = ++call.attemptSeq;
+        java.util.function.BooleanSupplier current = () -> call.attemptSeq == attempt && call.state == CallState.TRYING;
+        connectGate.send(call.customerId, transport, host, port, () -> {
+            synchronized (call) {
+                if (current.getAsBoolean()) {
+                    sendInvite(call, invite);
+                    sent.run();
+                }
+            }
+        }, reason -> {
+            synchronized (call) {
+                if (!current.getAsBoolean()) {
+                    return;
+                }
+                try {
+                    onFailure.failed(reason);
+                } catch (Exception e) {
+                    log.warn("call {}: after a failed send: {}", call.id, e.toString());
+                }
+            }
+        });
     }
 
     private void sendInvite(RelayCall call, Request invite) throws Exception {

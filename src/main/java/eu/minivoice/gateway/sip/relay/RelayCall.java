@@ -55,6 +55,8 @@ final class RelayCall {
     CallState state = CallState.ROUTING;
     List<Trunk> trunks = List.of();
     int trunkIndex = -1;
+    /** Counts callee attempts: a send that waited for a connection checks it is still the current one. */
+    int attemptSeq;
     Trunk trunk;
     ClientTransaction calleeTx;
     Dialog calleeDialog;

@@ -1,0 +1,173 @@
+package eu.minivoice.gateway.sip.net;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Keeps shared threads off peers that customers chose (docs/security.md, rule 4). JAIN-SIP opens a
+ * TCP/TLS connection (and resolves a host name) on whichever thread sends — the registration
+ * thread, a SIP stack thread, a webhook completion thread. A send that may wait on a peer runs
+ * here instead, on threads of the gate's own:
+ * <ul>
+ *   <li>a send over UDP to an address literal, or over an open connection, runs at once on the
+ *       caller's thread (nothing to wait for);</li>
+ *   <li>anything else (a new TCP/TLS connection, a host name to resolve) runs on the gate's
+ *       threads, at most {@code perOwner} at a time per customer, so one customer's unreachable
+ *       carriers cannot take the threads everybody else's connections need;</li>
+ *   <li>a destination whose connect just failed fails at once for {@code failureMemory} instead of
+ *       costing another connect timeout.</li>
+ * </ul>
+ * The caller never blocks; a failure is reported to {@code onFailure} (on the gate's thread).
+ */
+public final class ConnectGate implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConnectGate.class);
+
+    /** The send itself (JAIN-SIP's sendRequest), which may connect. */
+    @FunctionalInterface
+    public interface Send {
+        void run() throws Exception;
+    }
+
+    /** A send refused before any I/O (a name that does not resolve, a refused address): reported as it is. */
+    public static final class Refused extends Exception {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
+    /** Whether the stack holds an open connection to that address (connection-oriented transports). */
+    @FunctionalInterface
+    public interface Connections {
+        boolean open(String transport, String host, int port);
+    }
+
+    private final Connections connections;
+    private final int perOwner;
+    private final long failureMemoryNanos;
+    private final LongSupplier nanos;
+    private final ThreadPoolExecutor pool;
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    /** destination → when its recent connect failure stops counting (nanos), and why. */
+    private final Map<String, Failure> recentFailures = new ConcurrentHashMap<>();
+
+    private record Failure(long untilNanos, String reason) {
+    }
+
+    public ConnectGate(Connections connections, int threads, int perOwner, Duration failureMemory, LongSupplier nanos) {
+        this.connections = connections;
+        this.perOwner = perOwner;
+        this.failureMemoryNanos = failureMemory.toNanos();
+        this.nanos = nanos;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), r -> {
+            Thread t = new Thread(r, "sip-connect-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * @param owner     whose send it is (a customer id): the unit of fairness
+     * @param transport udp, tcp or tls
+     * @param host      where the stack will send: an address literal or a name
+     */
+    public void send(String owner, String transport, String host, int port, Send send, Consumer<String> onFailure) {
+        String t = transport.toLowerCase(Locale.ROOT);
+        boolean literal = isLiteral(host);
+        if (literal && (t.equals("udp") || connections.open(t, host, port))) {
+            runReporting(send, onFailure, null);
+            return;
+        }
+        String destination = t + ":" + host.toLowerCase(Locale.ROOT) + ":" + port;
+        Failure recent = recentFailures.get(destination);
+        if (recent != null) {
+            if (nanos.getAsLong() < recent.untilNanos()) {
+                onFailure.accept(recent.reason() + " (failed moments ago; not tried again yet)");
+                return;
+            }
+            recentFailures.remove(destination, recent);
+        }
+        AtomicInteger mine = inFlight.computeIfAbsent(owner, k -> new AtomicInteger());
+        if (mine.incrementAndGet() > perOwner) {
+            mine.decrementAndGet();
+            onFailure.accept("too many connections being opened for this customer at once (" + perOwner + ")");
+            return;
+        }
+        try {
+            pool.execute(() -> {
+                try {
+                    runReporting(send, onFailure, destination);
+                } finally {
+                    mine.decrementAndGet();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            mine.decrementAndGet();
+            onFailure.accept("too many connections being opened");
+        }
+    }
+
+    private void runReporting(Send send, Consumer<String> onFailure, String destination) {
+        try {
+            send.run();
+        } catch (Exception e) {
+            String reason = reason(e);
+            if (destination != null && unreachable(e)) {
+                recentFailures.put(destination, new Failure(nanos.getAsLong() + failureMemoryNanos, reason));
+            }
+            log.debug("send to {} failed: {}", destination, reason);
+            onFailure.accept(reason);
+        }
+    }
+
+    private static boolean unreachable(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException || c instanceof SocketTimeoutException
+                    || c instanceof java.net.UnknownHostException || c instanceof java.net.NoRouteToHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String reason(Throwable e) {
+        if (e instanceof Refused) {
+            return e.getMessage();
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        return "transport error: " + (m == null || m.isBlank() ? root.getClass().getSimpleName() : m);
+    }
+
+    static boolean isLiteral(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.matches("\\d{1,3}(\\.\\d{1,3}){3}") || h.contains(":");
+    }
+
+    /** Sends waiting for a gate thread (for tests and metrics). */
+    public int queued() {
+        return pool.getQueue().size();
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

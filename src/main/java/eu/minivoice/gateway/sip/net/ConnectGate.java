@@ -156,9 +156,11 @@ public final class ConnectGate implements AutoCloseable {
         return "transport error: " + (m == null || m.isBlank() ? root.getClass().getSimpleName() : m);
     }
 
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    /** An IPv4 or (bracketed) IPv6 literal: nothing to resolve. Called per INVITE, so no regex compile. */
     static boolean isLiteral(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        return h.matches("\\d{1,3}(\\.\\d{1,3}){3}") || h.contains(":");
+        return host.indexOf(':') >= 0 || IPV4.matcher(host).matches();
     }
 
     /** Sends waiting for a gate thread (for tests and metrics). */

@@ -92,8 +92,8 @@ final class Jdbc {
      * whose ({@code order}, id) come after the cursor row's (looked up within {@code scope}).
      * Appends nothing for the first page. The OR form is portable (H2 and PostgreSQL).
      */
-    static void after(StringBuilder sql, List<Object> params, String table, String order, String cursor,
-                      String scopeColumn, Object scopeValue) {
+    private static void after(StringBuilder sql, List<Object> params, String table, String order, String cursor,
+                              String scopeColumn, Object scopeValue) {
         if (cursor == null) {
             return;
         }
@@ -108,6 +108,29 @@ final class Jdbc {
             }
         }
         params.add(cursor);
+    }
+
+    /**
+     * One keyset page of {@code table} in {@code ORDER BY order, id}: the customer's rows, or every
+     * row when {@code customerId} is null.
+     */
+    <T> List<T> page(String table, String columns, String order, String customerId,
+                     eu.minivoice.gateway.domain.PageRequest page, RowMapper<T> mapper) {
+        StringBuilder sql = new StringBuilder("SELECT " + columns + " FROM " + table
+                + (customerId == null ? " WHERE 1=1" : " WHERE customer_id=?"));
+        List<Object> params = new ArrayList<>();
+        if (customerId != null) {
+            params.add(customerId);
+        }
+        after(sql, params, table, order, page.cursor(), customerId == null ? null : "customer_id", customerId);
+        sql.append(" ORDER BY ").append(order).append(", id LIMIT ").append(page.limit());
+        return query(sql.toString(), mapper, params.toArray());
+    }
+
+    /** How many rows of {@code table} the customer has. */
+    int count(String table, String customerId) {
+        return queryOne("SELECT COUNT(*) FROM " + table + " WHERE customer_id=?", rs -> rs.getInt(1), customerId)
+                .orElse(0);
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -1,8 +1,7 @@
 package eu.minivoice.gateway.store;
 
-import eu.minivoice.gateway.domain.Application;
-
 import eu.minivoice.gateway.domain.PageRequest;
+import eu.minivoice.gateway.domain.Application;
 
 import javax.sql.DataSource;
 import java.sql.ResultSet;
@@ -78,16 +77,11 @@ public final class JdbcApplicationStore implements ApplicationStore {
 
     @Override
     public List<Application> page(String customerId, PageRequest page) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM applications WHERE customer_id=?");
-        List<Object> params = new java.util.ArrayList<>(List.of(customerId));
-        Jdbc.after(sql, params, "applications", "created_at", page.cursor(), "customer_id", customerId);
-        sql.append(" ORDER BY created_at, id LIMIT ").append(page.limit());
-        return jdbc.query(sql.toString(), this::map, params.toArray());
+        return jdbc.page("applications", COLUMNS, "created_at", customerId, page, this::map);
     }
 
     @Override
     public int count(String customerId) {
-        return jdbc.queryOne("SELECT COUNT(*) FROM applications WHERE customer_id=?", rs -> rs.getInt(1), customerId)
-                .orElse(0);
+        return jdbc.count("applications", customerId);
     }
 }

@@ -1,10 +1,9 @@
 package eu.minivoice.gateway.store;
 
+import eu.minivoice.gateway.domain.PageRequest;
 import eu.minivoice.gateway.domain.ApiKeyInfo;
 import eu.minivoice.gateway.domain.Customer;
 import eu.minivoice.gateway.domain.Quotas;
-
-import eu.minivoice.gateway.domain.PageRequest;
 
 import javax.sql.DataSource;
 import java.time.Instant;
@@ -99,10 +98,6 @@ public final class JdbcCustomerStore implements CustomerStore {
 
     @Override
     public List<Customer> page(PageRequest page) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM customers WHERE 1=1");
-        List<Object> params = new java.util.ArrayList<>();
-        Jdbc.after(sql, params, "customers", "created_at", page.cursor(), null, null);
-        sql.append(" ORDER BY created_at, id LIMIT ").append(page.limit());
-        return jdbc.query(sql.toString(), this::map, params.toArray());
+        return jdbc.page("customers", COLUMNS, "created_at", null, page, this::map);
     }
 }

@@ -1,8 +1,7 @@
 package eu.minivoice.gateway.store;
 
-import eu.minivoice.gateway.domain.PhoneNumber;
-
 import eu.minivoice.gateway.domain.PageRequest;
+import eu.minivoice.gateway.domain.PhoneNumber;
 
 import javax.sql.DataSource;
 import java.sql.ResultSet;
@@ -73,16 +72,11 @@ public final class JdbcNumberStore implements NumberStore {
 
     @Override
     public List<PhoneNumber> page(String customerId, PageRequest page) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM numbers WHERE customer_id=?");
-        List<Object> params = new java.util.ArrayList<>(List.of(customerId));
-        Jdbc.after(sql, params, "numbers", "number", page.cursor(), "customer_id", customerId);
-        sql.append(" ORDER BY number, id LIMIT ").append(page.limit());
-        return jdbc.query(sql.toString(), JdbcNumberStore::map, params.toArray());
+        return jdbc.page("numbers", COLUMNS, "number", customerId, page, JdbcNumberStore::map);
     }
 
     @Override
     public int count(String customerId) {
-        return jdbc.queryOne("SELECT COUNT(*) FROM numbers WHERE customer_id=?", rs -> rs.getInt(1), customerId)
-                .orElse(0);
+        return jdbc.count("numbers", customerId);
     }
 }

@@ -1,11 +1,10 @@
 package eu.minivoice.gateway.store;
 
+import eu.minivoice.gateway.domain.PageRequest;
 import eu.minivoice.gateway.domain.InboundClaims;
 import eu.minivoice.gateway.domain.Trunk;
 import eu.minivoice.gateway.domain.TrunkDirection;
 import eu.minivoice.gateway.domain.TrunkSpec;
-
-import eu.minivoice.gateway.domain.PageRequest;
 
 import javax.sql.DataSource;
 import java.sql.ResultSet;
@@ -105,16 +104,11 @@ public final class JdbcTrunkStore implements TrunkStore {
 
     @Override
     public List<Trunk> page(String customerId, PageRequest page) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM trunks WHERE customer_id=?");
-        List<Object> params = new java.util.ArrayList<>(List.of(customerId));
-        Jdbc.after(sql, params, "trunks", "created_at", page.cursor(), "customer_id", customerId);
-        sql.append(" ORDER BY created_at, id LIMIT ").append(page.limit());
-        return jdbc.query(sql.toString(), this::map, params.toArray());
+        return jdbc.page("trunks", COLUMNS, "created_at", customerId, page, this::map);
     }
 
     @Override
     public int count(String customerId) {
-        return jdbc.queryOne("SELECT COUNT(*) FROM trunks WHERE customer_id=?", rs -> rs.getInt(1), customerId)
-                .orElse(0);
+        return jdbc.count("trunks", customerId);
     }
 }

@@ -20,6 +20,8 @@ import eu.minivoice.gateway.service.RegistrationEvents;
 import eu.minivoice.gateway.service.TrunkService;
 import eu.minivoice.gateway.service.TrunkValidator;
 import eu.minivoice.gateway.service.TargetGuard;
+import eu.minivoice.gateway.service.CallHistory;
+import eu.minivoice.gateway.service.EventHistory;
 import eu.minivoice.gateway.sip.net.ConnectGate;
 import eu.minivoice.gateway.store.SecretBox;
 import eu.minivoice.gateway.store.SecretKeys;
@@ -287,11 +289,11 @@ public final class Gateway implements AutoCloseable {
                     Duration.ofSeconds(rc.pingTimeoutSeconds()), inboundMatcher,
                     Math.max(1, config.admin().workerThreads() / 2)), inboundMatcher, json).register(router);
             new CustomerResource(customers, json).register(router);
-            new EventResource(outboxStore, outbox, json).register(router);
+            new EventResource(new EventHistory(outboxStore), outbox, json).register(router);
             new ApplicationResource(applications, json).register(router);
             new NumberResource(numbers, json).register(router);
             new AccountResource(customers, targetGuard, json).register(router);
-            new CallResource(callStore, json).register(router);
+            new CallResource(new CallHistory(callStore), json).register(router);
             admin = new AdminServer(config.admin().bind(), config.admin().port(), config.admin().maxBodyBytes(),
                     config.admin().workerThreads(), config.admin().maxQueuedRequests(), router, json);
             try {

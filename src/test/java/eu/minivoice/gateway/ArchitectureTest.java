@@ -81,4 +81,13 @@ class ArchitectureTest {
         assertEquals(List.of(), violations("http", "eu.minivoice.gateway.api", "eu.minivoice.gateway.sip",
                 "eu.minivoice.gateway.store", "eu.minivoice.gateway.service", "java.sql", "javax.sip"));
     }
+
+    @Test
+    void theApiReachesStoresOnlyThroughServices() throws IOException {
+        List<String> found = violations("api", "eu.minivoice.gateway.store", "java.sql");
+        // The store's two exception types are part of the services' contract (409, 503).
+        found.removeIf(v -> v.endsWith("import eu.minivoice.gateway.store.DuplicateException;")
+                || v.endsWith("import eu.minivoice.gateway.store.StoreException;"));
+        assertEquals(List.of(), found);
+    }
 }

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.minivoice.gateway.domain.CallRecord;
 import eu.minivoice.gateway.domain.ErrorCode;
-import eu.minivoice.gateway.store.CallStore;
+import eu.minivoice.gateway.domain.CallQuery;
+import eu.minivoice.gateway.service.CallHistory;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -22,10 +23,10 @@ public final class CallResource {
     private static final Set<String> STATUSES = Set.of("initiated", "ringing", "answered", "completed", "busy",
             "no_answer", "canceled", "failed");
 
-    private final CallStore calls;
+    private final CallHistory calls;
     private final Json json;
 
-    public CallResource(CallStore calls, Json json) {
+    public CallResource(CallHistory calls, Json json) {
         this.calls = calls;
         this.json = json;
     }
@@ -53,7 +54,7 @@ public final class CallResource {
             }
             limit = Integer.parseInt(l);
         }
-        List<CallRecord> found = calls.list(r.customerId(), new CallStore.Query(status, direction, first(r, "trunk_id"),
+        List<CallRecord> found = calls.list(r.customerId(), new CallQuery(status, direction, first(r, "trunk_id"),
                 first(r, "from"), first(r, "to"), time(r, "created_from"), time(r, "created_to"), first(r, "cursor"),
                 limit));
         ObjectNode root = json.object();

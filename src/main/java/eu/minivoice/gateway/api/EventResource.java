@@ -8,7 +8,7 @@ import eu.minivoice.gateway.domain.DeliveryStatus;
 import eu.minivoice.gateway.domain.ErrorCode;
 import eu.minivoice.gateway.domain.StoredEvent;
 import eu.minivoice.gateway.events.Outbox;
-import eu.minivoice.gateway.store.OutboxStore;
+import eu.minivoice.gateway.service.EventHistory;
 
 import java.util.List;
 import java.util.Map;
@@ -25,11 +25,11 @@ import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
  * delivered_at), and {@code POST /v1/events/{id}/redeliver} to send one again.
  */
 public final class EventResource {
-    private final OutboxStore store;
+    private final EventHistory store;
     private final Outbox outbox;
     private final Json json;
 
-    public EventResource(OutboxStore store, Outbox outbox, Json json) {
+    public EventResource(EventHistory store, Outbox outbox, Json json) {
         this.store = store;
         this.outbox = outbox;
         this.json = json;

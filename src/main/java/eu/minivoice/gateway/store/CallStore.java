@@ -21,10 +21,6 @@ public interface CallStore {
     Optional<CallRecord> find(String customerId, String callId);
 
     /** Filters of GET /v1/calls; null = any. */
-    record Query(String status, String direction, String trunkId, String from, String to, Instant createdFrom,
-                 Instant createdTo, String afterId, int limit) {
-    }
-
     /** Newest first; {@code afterId} continues after that call of an earlier page. */
-    List<CallRecord> list(String customerId, Query q);
+    List<CallRecord> list(String customerId, eu.minivoice.gateway.domain.CallQuery q);
 }

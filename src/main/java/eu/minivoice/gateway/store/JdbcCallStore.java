@@ -113,7 +113,7 @@ public final class JdbcCallStore implements CallStore {
     }
 
     @Override
-    public List<CallRecord> list(String customerId, Query q) {
+    public List<CallRecord> list(String customerId, eu.minivoice.gateway.domain.CallQuery q) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM calls WHERE customer_id=?");
         List<Object> p = new ArrayList<>();
         p.add(customerId);

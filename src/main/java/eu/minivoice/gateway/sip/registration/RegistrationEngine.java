@@ -1,6 +1,7 @@
 package eu.minivoice.gateway.sip.registration;
 
 import eu.minivoice.gateway.domain.ProbeResult;
+import eu.minivoice.gateway.sip.health.KeepAlive;
 import eu.minivoice.gateway.domain.RandomIdGenerator;
 import eu.minivoice.gateway.domain.RegistrationSnapshot;
 import eu.minivoice.gateway.domain.RegistrationStatus;
@@ -50,10 +51,8 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
     private final DoubleSupplier random;
     private final RandomIdGenerator tokens;
     private final StatusListener listener;
-    private final SipReachability reachability;
-    /** Engine-thread only. */
-    private final Map<String, Pinger> pingers = new HashMap<>();
-    private final Map<String, TrunkHealth> health = new ConcurrentHashMap<>();
+    /** OPTIONS keep-alives, on the engine's thread (sip/health). */
+    private final KeepAlive keepAlive;
     private final ScheduledExecutorService thread;
     /** Engine-thread only. */
     private final Map<String, Registration> registrations = new HashMap<>();
@@ -62,7 +61,6 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
 
     public RegistrationEngine(RegistrationSettings settings, RegisterSender sender, Clock clock, DoubleSupplier random,
                               RandomIdGenerator tokens, SipReachability reachability, StatusListener listener) {
-        this.reachability = reachability;
         this.settings = settings;
         this.sender = sender;
         this.clock = clock;
@@ -74,6 +72,8 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
             t.setDaemon(true);
             return t;
         });
+        this.keepAlive = new KeepAlive(thread, reachability, settings.pingTimeout(), settings.pingDownAfter(),
+                settings.pingUpAfter(), clock, listener::healthChanged);
     }
 
     /**
@@ -105,8 +105,8 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
             long window = settings.startupSpread().toMillis();
             int started = 0;
             for (Trunk t : trunks) {
-                if (pinged(t)) {
-                    startPinging(t, Duration.ofMillis((long) (random.getAsDouble() * window)));
+                if (KeepAlive.pinged(t)) {
+                    keepAlive.start(t, Duration.ofMillis((long) (random.getAsDouble() * window)));
                 }
                 if (registers(t)) {
                     start(t, Duration.ofMillis((long) (random.getAsDouble() * window)));
@@ -122,7 +122,7 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
     /** A trunk was created, changed or deleted (null before/after); takes effect at once. */
     public void trunkChanged(Trunk before, Trunk after) {
         thread.execute(() -> {
-            reping(before, after);
+            keepAlive.trunkChanged(before, after);
             boolean was = before != null && registers(before);
             boolean is = after != null && registers(after);
             if (was && is && RegistrationTarget.of(before).equals(RegistrationTarget.of(after))) {
@@ -140,86 +140,9 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
         });
     }
 
-    // ---- OPTIONS keep-alive ----
-
-    private static boolean pinged(Trunk t) {
-        return t != null && t.spec().active() && t.spec().pingInterval() > 0;
-    }
-
-    private void reping(Trunk before, Trunk after) {
-        boolean same = pinged(before) && pinged(after) && before.spec().proxy().equals(after.spec().proxy())
-                && before.spec().pingInterval() == after.spec().pingInterval();
-        if (same) {
-            return;
-        }
-        if (before != null) {
-            Pinger old = pingers.remove(before.id());
-            if (old != null) {
-                old.stop();
-                health.remove(before.id());
-            }
-        }
-        if (pinged(after)) {
-            startPinging(after, Duration.ZERO);
-        }
-    }
-
-    private void startPinging(Trunk t, Duration delay) {
-        Pinger p = new Pinger(t);
-        pingers.put(t.id(), p);
-        health.put(t.id(), TrunkHealth.UNKNOWN);
-        p.schedule(delay);
-    }
-
-    /** One trunk's keep-alive: ping, judge with hysteresis, ping again after the interval. */
-    private final class Pinger {
-        private final Trunk trunk;
-        private final HealthTracker tracker = new HealthTracker(settings.pingDownAfter(), settings.pingUpAfter());
-        private ScheduledFuture<?> next;
-        private boolean stopped;
-
-        Pinger(Trunk trunk) {
-            this.trunk = trunk;
-        }
-
-        void schedule(Duration delay) {
-            next = thread.schedule(this::ping, delay.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        void ping() {
-            if (stopped) {
-                return;
-            }
-            reachability.options(trunk.customerId(), trunk.spec().proxyAddress(), settings.pingTimeout())
-                    .thenAccept(result -> thread.execute(() -> judge(result)));
-        }
-
-        void judge(ProbeResult result) {
-            if (stopped) {
-                return;
-            }
-            TrunkHealth from = tracker.state();
-            TrunkHealth to = result.reachable() ? tracker.answered() : tracker.missed();
-            if (to != null) {
-                health.put(trunk.id(), to);
-                log.info("trunk {} health {} -> {} ({})", trunk.id(), from, to,
-                        result.reachable() ? result.code() + " in " + result.rttMillis() + " ms" : result.error());
-                listener.healthChanged(trunk.id(), trunk.customerId(), from, to, result, clock.instant());
-            }
-            schedule(Duration.ofSeconds(trunk.spec().pingInterval()));
-        }
-
-        void stop() {
-            stopped = true;
-            if (next != null) {
-                next.cancel(false);
-            }
-        }
-    }
-
     @Override
     public Optional<TrunkHealth> health(String trunkId) {
-        return Optional.ofNullable(health.get(trunkId));
+        return keepAlive.health(trunkId);
     }
 
     private static boolean registers(Trunk t) {
@@ -300,7 +223,7 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
 
     @Override
     public void close() {
-        pingers.values().forEach(Pinger::stop);
+        keepAlive.stop();
         thread.shutdownNow();
     }
 

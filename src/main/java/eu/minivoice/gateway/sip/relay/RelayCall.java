@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One relayed call: the platform leg (the INVITE server transaction and its dialog) and the
- * current carrier attempt. Guarded by its own monitor — SIP threads for both legs may touch it.
+ * One relayed call, in either direction: the caller leg (the INVITE server transaction and its
+ * dialog — the platform for outbound calls, the carrier for inbound ones) and the current callee
+ * attempt (a trunk, or a forward target). Guarded by its own monitor — SIP threads of both legs,
+ * timers, webhook completions and connect-gate threads may touch it.
  */
 final class RelayCall {
     /** One try on one trunk: kept on the call and in its events. */

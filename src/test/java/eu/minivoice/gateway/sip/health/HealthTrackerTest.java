@@ -1,4 +1,4 @@
-package eu.minivoice.gateway.sip.registration;
+package eu.minivoice.gateway.sip.health;
 
 import eu.minivoice.gateway.domain.TrunkHealth;
 import org.junit.jupiter.api.Test;

@@ -1152,20 +1152,25 @@ public final class CallRelay implements CallHandler {
         }
         call.hangupSide = (String) data.get("hangup_side");
         call.reason = type.equals("call.completed") ? "hangup" : String.valueOf(data.get("reason"));
-        for (java.util.concurrent.ScheduledFuture<?> t : new java.util.concurrent.ScheduledFuture<?>[] {
-                call.silenceTimer, call.maxDurationTimer}) {
-            if (t != null) {
-                t.cancel(false);
-            }
-        }
-        releaseCustomerSlot(call);
-        cancelTimer(call.ringTimer);
-        if (!call.deferred.isEmpty()) {
-            timers.execute(() -> runDeferred(call)); // held requests get their answer (481 now)
-        }
-        byId.remove(call.id, call);
+        teardown(call);
         observer.callEvent(type, call.info(status), call.variables, data);
         observer.recordChanged(call.record());
+    }
+
+    /**
+     * What an ended call holds is let go, however it ended (a refusal, a hang-up, a CANCEL): its
+     * timers, the customer's concurrent-call slot, its entry by call id, and requests held behind
+     * an ACK (they get their answer, 481 now).
+     */
+    private void teardown(RelayCall call) {
+        cancelTimer(call.silenceTimer);
+        cancelTimer(call.maxDurationTimer);
+        cancelTimer(call.ringTimer);
+        releaseCustomerSlot(call);
+        if (!call.deferred.isEmpty()) {
+            timers.execute(() -> runDeferred(call));
+        }
+        byId.remove(call.id, call);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -1200,8 +1205,7 @@ public final class CallRelay implements CallHandler {
         data.put("reason", "error");
         data.put("sip_code", status);
         data.put("error", Map.of("code", code, "message", message));
-        byId.remove(call.id, call);
-        releaseCustomerSlot(call); // e.g. every trunk at its limit after admission
+        teardown(call); // e.g. every trunk at its limit after admission: the customer's slot goes back
         if (hasCustomer(call)) {
             // Without a customer nobody could ever see the record or receive the event.
             observer.callEvent("call.failed", call.info("failed"), call.variables, data);

@@ -28,14 +28,9 @@ import eu.minivoice.gateway.store.SecretKeys;
 import eu.minivoice.gateway.store.SecretSealer;
 import eu.minivoice.gateway.service.ActionTargets;
 import eu.minivoice.gateway.domain.AddressPolicy;
-import eu.minivoice.gateway.domain.ProbeResult;
-import eu.minivoice.gateway.domain.RegistrationSnapshot;
-import eu.minivoice.gateway.domain.RegistrationStatus;
-import eu.minivoice.gateway.domain.TrunkHealth;
 import eu.minivoice.gateway.service.TrunkReadiness;
 import eu.minivoice.gateway.sip.OptionsProbe;
 import eu.minivoice.gateway.sip.SipEdge;
-import eu.minivoice.gateway.sip.registration.RegistrationTarget;
 import eu.minivoice.gateway.sip.SipServer;
 import eu.minivoice.gateway.sip.SipStartException;
 import eu.minivoice.gateway.sip.registration.JainSipRegisterSender;
@@ -51,13 +46,10 @@ import eu.minivoice.gateway.sip.relay.InboundGate;
 import eu.minivoice.gateway.api.TrunkMatchResource;
 import eu.minivoice.gateway.domain.Trunk;
 import java.util.Set;
-import java.util.Optional;
 import eu.minivoice.gateway.store.JdbcApplicationStore;
 import eu.minivoice.gateway.store.JdbcCallStore;
 import eu.minivoice.gateway.service.CallRecorder;
 import eu.minivoice.gateway.sip.relay.CallObserver;
-import eu.minivoice.gateway.domain.CallInfo;
-import eu.minivoice.gateway.domain.CallRecord;
 import eu.minivoice.gateway.api.CallResource;
 import eu.minivoice.gateway.store.JdbcNumberStore;
 import eu.minivoice.gateway.store.JdbcOutboxStore;
@@ -81,7 +73,6 @@ import org.slf4j.LoggerFactory;
 import java.net.BindException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -195,18 +186,8 @@ public final class Gateway implements AutoCloseable {
                     config.sip().connectsPerCustomer(), Duration.ofSeconds(5), System::nanoTime);
             trunks.addListener(tlsOptOut::accept);
             sip.tlsUnverifiedHosts(tlsUnverified::containsValue);
-            OutboundRouter outboundRouter = new OutboundRouter(new OutboundRouter.TrunkState() {
-                @Override
-                public Optional<RegistrationStatus> registration(String trunkId) {
-                    return registration == null ? Optional.empty()
-                            : registration.snapshot(trunkId).map(RegistrationSnapshot::status);
-                }
-
-                @Override
-                public Optional<TrunkHealth> health(String trunkId) {
-                    return registration == null ? Optional.empty() : registration.health(trunkId);
-                }
-            }, new CallLimiter(System::nanoTime), customerId -> {
+            OutboundRouter outboundRouter = new OutboundRouter(new RegistrationTrunkState(() -> registration),
+                    new CallLimiter(System::nanoTime), customerId -> {
                 var q = customers.quotas(customerId);
                 return new OutboundRouter.CustomerLimits(positiveOrNull(q.concurrentCalls()),
                         positiveOrNull(q.callsPerSecond()));
@@ -225,23 +206,7 @@ public final class Gateway implements AutoCloseable {
                     java.util.concurrent.TimeUnit.SECONDS);
             callStore = new JdbcCallStore(database.dataSource());
             callRecorder = new CallRecorder(callStore, 100_000);
-            CallObserver callObserver = new CallObserver() {
-                @Override
-                public void callEvent(String type, CallInfo call, Map<String, Object> data) {
-                    callEvent(type, call, Map.of(), data);
-                }
-
-                @Override
-                public void callEvent(String type, CallInfo call, Map<String, String> variables,
-                                      Map<String, Object> data) {
-                    outbox.publish(callEvents.event(type, call, variables, data, clock.instant()));
-                }
-
-                @Override
-                public void recordChanged(CallRecord record) {
-                    callRecorder.accept(record);
-                }
-            };
+            CallObserver callObserver = new OutboxCallObserver(outbox, callEvents, callRecorder, clock);
             CallRelay relay = new CallRelay(sip, outboundRouter, callObserver,
                     random, () -> random.randomToken(10), clock, relayTimers,
                     Duration.ofMillis(config.relay().inviteTimeoutMs()), Duration.ofSeconds(config.relay().maxCallSeconds()),
@@ -259,21 +224,7 @@ public final class Gateway implements AutoCloseable {
                     Duration.ofSeconds(rc.pingTimeoutSeconds()), rc.pingDownAfter(), rc.pingUpAfter(),
                     Duration.ofSeconds(rc.connectionCheckSeconds())),
                     new JainSipRegisterSender(sip, () -> random.randomToken(10), targetGuard.policy(), connectGate), clock, random::nextFraction, random,
-                    probe, new RegistrationEngine.StatusListener() {
-                        @Override
-                        public void statusChanged(RegistrationTarget target, RegistrationStatus from,
-                                                  RegistrationStatus to, String reason, RegistrationSnapshot now,
-                                                  Instant at) {
-                            outbox.publish(registrationEvents.changed(target.trunkId(), target.customerId(), from, to,
-                                    reason, now, at));
-                        }
-
-                        @Override
-                        public void healthChanged(String trunkId, String customerId, TrunkHealth from, TrunkHealth to,
-                                                  ProbeResult last, Instant at) {
-                            outbox.publish(registrationEvents.healthChanged(trunkId, customerId, from, to, last, at));
-                        }
-                    });
+                    probe, new OutboxRegistrationListener(outbox, registrationEvents));
             trunks.addListener(registration::trunkChanged);
             registration.startAll(trunkStore.listAll());
 

@@ -73,16 +73,19 @@ public final class AddressPolicy {
     /** The first refusal among numeric addresses (as resolved), or null when every one may be used. */
     public String refusalOfAny(java.util.Collection<String> numericAddresses) {
         for (String a : numericAddresses) {
-            try {
-                String why = refusal(InetAddress.getByAddress(IpRange.parseLiteral(a)));
-                if (why != null) {
-                    return why;
-                }
-            } catch (IllegalArgumentException | UnknownHostException e) {
-                return a + " is not an address";
+            InetAddress address = IpRange.literalAddress(a);
+            String why = address == null ? a + " is not an address" : refusal(address);
+            if (why != null) {
+                return why;
             }
         }
         return null;
+    }
+
+    /** Why a host may not be a target when it is an address literal; null for an allowed literal or a name. */
+    public String literalRefusal(String host) {
+        InetAddress address = IpRange.literalAddress(host);
+        return address == null ? null : refusal(address);
     }
 
     /** Why {@code range} may not be claimed: it reaches into a refused block (unless an allowed range holds it). */

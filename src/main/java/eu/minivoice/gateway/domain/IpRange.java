@@ -91,6 +91,19 @@ public final class IpRange {
         }
     }
 
+    /**
+     * The address a host names when it is an IPv4 or (bracketed or bare) IPv6 literal; null for a
+     * host name. Never a DNS lookup.
+     */
+    public static InetAddress literalAddress(String host) {
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        try {
+            return InetAddress.getByAddress(parseLiteral(bare));
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            return null;
+        }
+    }
+
     public boolean contains(InetAddress address) {
         byte[] a = address.getAddress();
         return a.length == network.length && Arrays.equals(mask(a, prefix), network);

@@ -8,7 +8,6 @@ import eu.minivoice.gateway.domain.IpRange;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -62,7 +61,7 @@ public final class ActionTargets implements TargetCheck {
         }
         String host = m.group(3);
         String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        InetAddress literal = literal(bare);
+        InetAddress literal = IpRange.literalAddress(bare);
         if (literal != null) {
             String why = policy.refusal(literal);
             return why == null ? CompletableFuture.completedFuture(target)
@@ -93,11 +92,4 @@ public final class ActionTargets implements TargetCheck {
                 });
     }
 
-    private static InetAddress literal(String host) {
-        try {
-            return InetAddress.getByAddress(IpRange.parseLiteral(host));
-        } catch (IllegalArgumentException | UnknownHostException e) {
-            return null;
-        }
-    }
 }

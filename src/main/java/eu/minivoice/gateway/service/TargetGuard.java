@@ -57,13 +57,12 @@ public final class TargetGuard implements AutoCloseable {
     }
 
     private String why(String host) {
-        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        try {
-            return policy.refusal(InetAddress.getByAddress(IpRange.parseLiteral(bare)));
-        } catch (IllegalArgumentException | UnknownHostException notALiteral) {
-            // a name: judged by what it resolves to now
+        InetAddress literal = IpRange.literalAddress(host);
+        if (literal != null) {
+            return policy.refusal(literal);
         }
-        CompletableFuture<InetAddress[]> lookup = resolveAsync(bare);
+        // a name: judged by what it resolves to now
+        CompletableFuture<InetAddress[]> lookup = resolveAsync(host);
         try {
             for (InetAddress a : lookup.get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 String refused = policy.refusal(a);

@@ -117,22 +117,6 @@ public final class TrunkValidator {
                 failoverCodes, tlsVerifyHostname);
     }
 
-    /** Why a literal IP host may not be used; null for a host name (checked when resolved) or an allowed address. */
-    private String literalRefusal(String host) {
-        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        byte[] literal;
-        try {
-            literal = IpRange.parseLiteral(bare);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        try {
-            return addresses.refusal(java.net.InetAddress.getByAddress(literal));
-        } catch (java.net.UnknownHostException e) {
-            return null;
-        }
-    }
-
     /** Per-field rules; each returns the normalised value or records an error and returns null. */
     private final class Rules {
         private final Map<TrunkField, Object> v;
@@ -199,7 +183,7 @@ public final class TrunkValidator {
             }
             try {
                 ProxyAddress p = ProxyAddress.parse(s);
-                String refused = literalRefusal(p.host());
+                String refused = addresses.literalRefusal(p.host()); // a name is judged when resolved
                 if (refused != null) {
                     error(TrunkField.PROXY, refused + AddressPolicy.HINT);
                     return null;

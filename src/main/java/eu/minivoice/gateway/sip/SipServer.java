@@ -227,11 +227,10 @@ public final class SipServer implements AutoCloseable {
             java.lang.reflect.Field t = io.getClass().getDeclaredField("socketTable");
             t.setAccessible(true);
             Map<?, ?> sockets = (Map<?, ?>) t.get(io);
-            String literal = java.net.InetAddress.getByAddress(eu.minivoice.gateway.domain.IpRange.parseLiteral(
-                    ip.replaceAll("[\\[\\]]", ""))).getHostAddress();
-            Object s = sockets.get(literal + ":" + port);
+            java.net.InetAddress literal = eu.minivoice.gateway.domain.IpRange.literalAddress(ip);
+            Object s = literal == null ? null : sockets.get(literal.getHostAddress() + ":" + port);
             return s instanceof java.net.Socket socket && socket.isConnected() && !socket.isClosed();
-        } catch (ReflectiveOperationException | RuntimeException | java.net.UnknownHostException e) {
+        } catch (ReflectiveOperationException | RuntimeException e) {
             if (!connectionWatchBroken) {
                 connectionWatchBroken = true;
                 log.warn("cannot see {} connections (JAIN-SIP internals changed?): {}", transport, e.toString());

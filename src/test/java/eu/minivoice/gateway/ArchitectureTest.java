@@ -90,4 +90,20 @@ class ArchitectureTest {
                 || v.endsWith("import eu.minivoice.gateway.store.StoreException;"));
         assertEquals(List.of(), found);
     }
+
+    /**
+     * The relay's parts reach JAIN-SIP only through {@code RelayContext} (so they run on the unit
+     * tests' fake): only the stack adapter and the entry points may touch providers, transactions,
+     * dialogs and stack events.
+     */
+    @Test
+    void theRelayReachesTheStackOnlyThroughItsContext() throws IOException {
+        List<String> found = violations("sip/relay", "javax.sip.Dialog", "javax.sip.ClientTransaction",
+                "javax.sip.ServerTransaction", "javax.sip.SipProvider", "javax.sip.RequestEvent",
+                "javax.sip.ResponseEvent", "gov.nist", "eu.minivoice.gateway.sip.SipServer",
+                "eu.minivoice.gateway.sip.net", "eu.minivoice.gateway.sip.TransactionCallback");
+        found.removeIf(v -> v.startsWith("sip/relay/JainSipRelayContext.java") || v.startsWith("sip/relay/CallRelay.java")
+                || v.startsWith("sip/relay/InboundGate.java"));
+        assertEquals(List.of(), found);
+    }
 }

@@ -134,6 +134,6 @@ public final class InboundGate implements eu.minivoice.gateway.sip.CarrierInvite
     }
 
     private static String user(URI uri) {
-        return CallRelay.user(uri);
+        return SipText.user(uri);
     }
 }

@@ -5,7 +5,6 @@ import eu.minivoice.gateway.domain.SipTransport;
 import eu.minivoice.gateway.domain.Trunk;
 import eu.minivoice.gateway.sip.DigestAnswer;
 import eu.minivoice.gateway.sip.DigestChallenge;
-import eu.minivoice.gateway.sip.SipServer;
 
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
@@ -35,13 +34,13 @@ import java.util.function.Supplier;
  * the caller's addressing or headers.
  */
 final class LegRequests {
-    private final SipServer sip;
+    private final RelayContext ctx;
     private final Supplier<String> tokens;
     /** Parsed trunk proxies by their text; as many entries as distinct proxies ever relayed to. */
     private final Map<String, ProxyAddress> proxies = new ConcurrentHashMap<>();
 
-    LegRequests(SipServer sip, Supplier<String> tokens) {
-        this.sip = sip;
+    LegRequests(RelayContext ctx, Supplier<String> tokens) {
+        this.ctx = ctx;
         this.tokens = tokens;
     }
 
@@ -51,31 +50,29 @@ final class LegRequests {
      * the carrier's addressing is copied.
      */
     Request forwardInvite(RelayCall call, String target) throws Exception {
-        AddressFactory af = sip.addressFactory();
-        HeaderFactory hf = sip.headerFactory();
+        AddressFactory af = ctx.addresses();
+        HeaderFactory hf = ctx.headers();
         javax.sip.address.URI ruri = af.createURI(target);
         String transport = ruri instanceof SipURI su && su.getTransportParam() != null ? su.getTransportParam() : "udp";
-        String host = sip.config().advertisedAddress(true);
-        int port = sip.config().internalPort();
-        SipURI fromUri = af.createSipURI(call.from, host);
-        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(ruri), host, port, transport,
-                sip.internalProvider().getNewCallId());
+        RelayContext.Local local = ctx.local(true, transport);
+        SipURI fromUri = af.createSipURI(call.from, local.host());
+        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(ruri), local, transport,
+                ctx.newCallId(true));
         req.addHeader(hf.createHeader(CallRelay.CALL_ID_HEADER, call.id));
         req.addHeader(hf.createHeader(CallRelay.CUSTOMER_HEADER, call.customerId));
         req.addHeader(hf.createHeader(CallRelay.TRUNK_ID_HEADER, call.inboundTrunk.id()));
         req.addHeader(hf.createHeader(CallRelay.DIALLED_HEADER, call.to));
-        copyBody(call.callerInvite, req);
+        copyBody(call.caller.invite, req);
         return req;
     }
 
     /** A fresh INVITE through the trunk's proxy (docs/relay.md, "The carrier leg"). */
     Request trunkInvite(RelayCall call, Trunk trunk) throws Exception {
-        AddressFactory af = sip.addressFactory();
-        HeaderFactory hf = sip.headerFactory();
+        AddressFactory af = ctx.addresses();
+        HeaderFactory hf = ctx.headers();
         ProxyAddress proxy = proxyOf(trunk);
         String transport = proxy.transport().token();
         String domain = trunk.spec().realm() != null ? trunk.spec().realm() : proxy.host();
-        String to = (String) call.callerInvite.getRequestURI().toString();
         SipURI ruri = af.createSipURI(e164User(call), domain);
         boolean route = !domain.equalsIgnoreCase(proxy.host());
         if (!route && proxy.port() != 0) {
@@ -87,10 +84,8 @@ final class LegRequests {
         SipURI fromUri = af.createSipURI(callerUser(call),
                 trunk.spec().fromDomain() != null ? trunk.spec().fromDomain() : domain);
         SipURI toUri = af.createSipURI(e164User(call), domain);
-        String host = sip.config().advertisedAddress();
-        int port = sip.externalPort(transport);
-        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(toUri), host, port, transport,
-                sip.externalProvider().getNewCallId());
+        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(toUri), ctx.local(false, transport),
+                transport, ctx.newCallId(false));
         if (route) {
             SipURI r = af.createSipURI(null, proxy.host());
             if (proxy.port() != 0) {
@@ -100,7 +95,7 @@ final class LegRequests {
             r.setLrParam();
             req.addHeader(hf.createRouteHeader(af.createAddress(r)));
         }
-        copyBody(call.callerInvite, req);
+        copyBody(call.caller.invite, req);
         return req;
     }
 
@@ -109,8 +104,8 @@ final class LegRequests {
         return proxies.computeIfAbsent(trunk.spec().proxy(), ProxyAddress::parse);
     }
 
-    /** The INVITE again with the trunk's credentials for this challenge; null when none fits. */
-    Request withCredentials(RelayCall call, Response challenge) throws Exception {
+    /** The leg's INVITE again with its trunk's credentials for this challenge; null when none fits. */
+    Request withCredentials(Leg leg, Response challenge) throws Exception {
         boolean proxy = challenge.getStatusCode() == 407;
         List<DigestChallenge> offered = new ArrayList<>();
         String name = proxy ? ProxyAuthenticateHeader.NAME : WWWAuthenticateHeader.NAME;
@@ -124,15 +119,15 @@ final class LegRequests {
         if (best == null) {
             return null;
         }
-        Request again = (Request) call.calleeInvite.clone();
+        Request again = (Request) leg.invite.clone();
         CSeqHeader cseq = (CSeqHeader) again.getHeader(CSeqHeader.NAME);
         cseq.setSeqNumber(cseq.getSeqNumber() + 1);
         again.removeHeader(ViaHeader.NAME);
-        ViaHeader via = (ViaHeader) call.calleeInvite.getHeader(ViaHeader.NAME);
-        again.addHeader(sip.headerFactory().createViaHeader(via.getHost(), via.getPort(), via.getTransport(), null));
-        DigestAnswer answer = DigestAnswer.compute(best, call.trunk.spec().username(), call.trunk.spec().password(),
+        ViaHeader via = (ViaHeader) leg.invite.getHeader(ViaHeader.NAME);
+        again.addHeader(ctx.headers().createViaHeader(via.getHost(), via.getPort(), via.getTransport(), null));
+        DigestAnswer answer = DigestAnswer.compute(best, leg.trunk.spec().username(), leg.trunk.spec().password(),
                 Request.INVITE, again.getRequestURI().toString(), again.getRawContent(), tokens.get(), 1);
-        again.addHeader(sip.headerFactory().createHeader(proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME,
+        again.addHeader(ctx.headers().createHeader(proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME,
                 answer.headerValue()));
         return again;
     }
@@ -143,19 +138,19 @@ final class LegRequests {
      * by the relay on every callee leg).
      */
     private Request newInvite(RelayCall call, javax.sip.address.URI ruri, javax.sip.address.Address from,
-                              javax.sip.address.Address to, String host, int port, String transport,
+                              javax.sip.address.Address to, RelayContext.Local local, String transport,
                               CallIdHeader callId) throws Exception {
-        AddressFactory af = sip.addressFactory();
-        HeaderFactory hf = sip.headerFactory();
+        AddressFactory af = ctx.addresses();
+        HeaderFactory hf = ctx.headers();
         List<ViaHeader> via = new ArrayList<>();
-        via.add(hf.createViaHeader(host, port, transport, null));
-        MaxForwardsHeader inMf = (MaxForwardsHeader) call.callerInvite.getHeader(MaxForwardsHeader.NAME);
+        via.add(hf.createViaHeader(local.host(), local.port(), transport, null));
+        MaxForwardsHeader inMf = (MaxForwardsHeader) call.caller.invite.getHeader(MaxForwardsHeader.NAME);
         int mf = inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
-        Request req = sip.messageFactory().createRequest(ruri, Request.INVITE, callId,
+        Request req = ctx.messages().createRequest(ruri, Request.INVITE, callId,
                 hf.createCSeqHeader(1L, Request.INVITE), hf.createFromHeader(from, tokens.get()),
                 hf.createToHeader(to, null), via, hf.createMaxForwardsHeader(mf));
-        SipURI contact = af.createSipURI("mv", host);
-        contact.setPort(port);
+        SipURI contact = af.createSipURI("mv", local.host());
+        contact.setPort(local.port());
         contact.setTransportParam(transport);
         req.addHeader(hf.createContactHeader(af.createAddress(contact)));
         req.addHeader(hf.createUserAgentHeader(List.of("MiniVoice-Gateway")));

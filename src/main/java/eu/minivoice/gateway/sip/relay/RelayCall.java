@@ -1,12 +1,11 @@
 package eu.minivoice.gateway.sip.relay;
 
 import eu.minivoice.gateway.domain.CallInfo;
+import eu.minivoice.gateway.domain.CallRecord;
 import eu.minivoice.gateway.domain.Trunk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import javax.sip.ClientTransaction;
-import javax.sip.Dialog;
-import javax.sip.ServerTransaction;
-import javax.sip.message.Request;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,127 +13,138 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One relayed call, in either direction: the caller leg (the INVITE server transaction and its
- * dialog — the platform for outbound calls, the carrier for inbound ones) and the current callee
- * attempt (a trunk, or a forward target). Guarded by its own monitor — SIP threads of both legs,
- * timers, webhook completions and connect-gate threads may touch it.
+ * One relayed call, in either direction: the caller leg (the platform for outbound calls, a
+ * carrier for inbound ones), the current callee leg, the state ({@link CallTransitions}) and, once
+ * over, its {@link EndCause}. Guarded by its own monitor: SIP threads of both legs, timers,
+ * webhook completions and connect-gate threads all take it before touching the call.
  */
 final class RelayCall {
-    /** One try on one trunk: kept on the call and in its events. */
-    record Attempt(String trunkId, String target, Integer code, String error, long latencyMillis) {
-        Attempt(String trunkId, Integer code, String error, long latencyMillis) {
-            this(trunkId, null, code, error, latencyMillis);
-        }
-
-        Map<String, Object> json() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            if (target != null) {
-                m.put("target", target); // a forward action's platform URI
-            } else {
-                m.put("trunk_id", trunkId);
-            }
-            m.put("sip_code", code);
-            m.put("error", error);
-            m.put("latency_ms", latencyMillis);
-            return m;
-        }
-    }
+    private static final Logger log = LoggerFactory.getLogger(RelayCall.class);
 
     final String id;
     final String customerId;
-    final String callerCallId;
-    final Request callerInvite;
-    final ServerTransaction callerTx;
+    final Leg caller;
+    /** Our To tag towards the caller (every answer of its INVITE carries it). */
     final String callerToTag;
-    /** The caller leg is the platform (internal side, an outbound call) or a carrier (inbound). */
-    final boolean callerInternal;
     final String from;
     final String to;
     final Instant createdAt;
-    /** Where the call's events go: the first selected trunk's application (kept for the whole call). */
+    /** Where the call's events go: the first selected trunk's application, or the inbound route's. */
     String applicationId;
-    Dialog callerDialog;
-    CallState state = CallState.ROUTING;
-    List<Trunk> trunks = List.of();
-    int trunkIndex = -1;
-    /** Counts callee attempts: a send that waited for a connection checks it is still the current one. */
-    int attemptSeq;
-    Trunk trunk;
-    ClientTransaction calleeTx;
-    Dialog calleeDialog;
-    Request calleeInvite;
-    String calleeCallId;
-    boolean authTried;
-    boolean provisional;
-    boolean cancelPending;
-    /** CSeq of the latest INVITE whose 2xx awaits an ACK, per leg we sent it on (0 = none). */
-    long calleeInviteCseq;
-    long callerInviteCseq;
-    /** Any answer (even 100 Trying) to the current attempt: the carrier is alive. */
-    boolean heardFromCallee;
-    /** Pending timers, cancelled when the call ends so a long maximum duration holds no memory. */
-    java.util.concurrent.ScheduledFuture<?> silenceTimer;
-    java.util.concurrent.ScheduledFuture<?> maxDurationTimer;
-    long attemptStartNanos;
-    Instant answeredAt;
-    Instant endedAt;
-    String status = "initiated";
-    Integer finalCode;
-    String hangupSide;
-    String reason;
-    String errorCode;
-    final List<Attempt> attempts = new ArrayList<>();
     /** Inbound: the trunk the call came in on (events' trunk_id); null for outbound calls. */
     Trunk inboundTrunk;
+    /** The trunk of the latest trunk attempt: an outbound call's trunk in its record and events. */
+    Trunk lastTrunk;
+    /** The callee leg in progress or answered; null between attempts. */
+    Leg callee;
+    /** The latest callee Call-ID (the record keeps it after the leg is gone). */
+    String calleeCallId;
+    /** What comes after a failed attempt: the trunk list or the application's actions. */
+    AttemptPlan plan;
+    /** Counts callee sends: a send that waited for a connection checks it is still the current one. */
+    int attemptSeq;
+    final List<Attempt> attempts = new ArrayList<>();
     /** Set by "set" actions; carried in every later event's variables. */
     final Map<String, String> variables = new LinkedHashMap<>();
-    /** Inbound: the webhook's actions, the one running, and the forward targets of that action. */
-    List<eu.minivoice.gateway.actions.Action> actions = List.of();
-    int actionIndex = -1;
-    List<String> forwardTargets = List.of();
-    int forwardIndex = -1;
-    int forwardTimeoutSeconds;
-    /** The current attempt goes to the platform (a forward target) rather than a trunk. */
-    boolean calleeInternal;
-    java.util.concurrent.ScheduledFuture<?> ringTimer;
-    Integer lastFailureCode;
     /** Holds one of the customer's concurrent-call slots (outbound admission or a dial action). */
     boolean customerSlot;
     /** An inbound call's dial action: the number called out and the caller ID used. */
     String dialTo;
     String dialFrom;
-    int dialTimeoutSeconds;
-    /** A 2xx to an INVITE went to that leg and its ACK has not come yet. */
-    boolean callerAckPending;
-    boolean calleeAckPending;
+    /** A forward target's or a dial action's no-answer timeout, and the maximum call duration. */
+    RelayContext.Cancellable ringTimer;
+    RelayContext.Cancellable maxDurationTimer;
     /** In-dialog requests that overtook their sender's ACK (the stack's threads), held in order. */
-    record Deferred(javax.sip.RequestEvent event, boolean fromCaller, ServerTransaction tx) {
-    }
+    final List<InDialog.Held> held = new ArrayList<>(0);
+    RelayContext.Cancellable heldTimer;
 
-    final List<Deferred> deferred = new ArrayList<>(0);
-    java.util.concurrent.ScheduledFuture<?> deferTimer;
+    private CallState state = CallState.ROUTING;
+    /** A callee rang (180/183) at some point: the status stays "ringing" until answered or ended. */
+    private boolean rang;
+    private EndCause endCause;
+    private Integer finalCode;
+    private Instant answeredAt;
+    private Instant endedAt;
 
-    RelayCall(String id, String customerId, Request callerInvite, ServerTransaction callerTx, String callerToTag,
-              String from, String to, Instant createdAt) {
-        this(id, customerId, true, callerInvite, callerTx, callerToTag, from, to, createdAt);
-    }
-
-    RelayCall(String id, String customerId, boolean callerInternal, Request callerInvite, ServerTransaction callerTx,
-              String callerToTag, String from, String to, Instant createdAt) {
-        this.callerInternal = callerInternal;
+    RelayCall(String id, String customerId, Leg caller, String callerToTag, String from, String to, Instant createdAt) {
         this.id = id;
         this.customerId = customerId;
-        this.callerCallId = ((javax.sip.header.CallIdHeader) callerInvite.getHeader("Call-ID")).getCallId();
-        this.callerInvite = callerInvite;
-        this.callerTx = callerTx;
+        this.caller = caller;
         this.callerToTag = callerToTag;
         this.from = from;
         this.to = to;
         this.createdAt = createdAt;
     }
 
+    CallState state() {
+        return state;
+    }
+
+    boolean ended() {
+        return state == CallState.ENDED;
+    }
+
+    /** The only way the state changes. @throws IllegalStateException for a transition not in the table */
+    void setState(CallState next, Object cause) {
+        if (!CallTransitions.allowed(state, next)) {
+            throw new IllegalStateException("call " + id + ": illegal transition " + state + " -> " + next + " (" + cause + ")");
+        }
+        log.debug("call {}: {} -> {} ({})", id, state, next, cause);
+        state = next;
+    }
+
+    void rang() {
+        rang = true;
+    }
+
+    void answered(int code, Instant at) {
+        setState(CallState.ANSWERED, code);
+        finalCode = code;
+        answeredAt = at;
+    }
+
+    void ended(EndCause cause, Instant at) {
+        setState(CallState.ENDED, cause.reason().wire());
+        endCause = cause;
+        endedAt = at;
+        if (answeredAt == null) {
+            finalCode = cause.sipCode();
+        }
+    }
+
+    EndCause endCause() {
+        return endCause;
+    }
+
+    Instant answeredAt() {
+        return answeredAt;
+    }
+
+    /** The record's and events' status, from the state (never stored beside it). */
+    String status() {
+        return switch (state) {
+            case ENDED -> endCause.status();
+            case ANSWERED -> "answered";
+            default -> rang ? "ringing" : "initiated";
+        };
+    }
+
+    boolean outbound() {
+        return caller.internal;
+    }
+
+    /** The leg across from this one. */
+    Leg other(Leg leg) {
+        return leg == caller ? callee : caller;
+    }
+
+    /** Without a valid customer nobody could see the call's record or receive its events. */
+    boolean hasCustomer() {
+        return customerId != null && !customerId.isBlank() && customerId.length() <= 80;
+    }
+
     String trunkId() {
-        Trunk t = inboundTrunk != null ? inboundTrunk : trunk;
+        Trunk t = inboundTrunk != null ? inboundTrunk : lastTrunk;
         return t == null ? null : t.id();
     }
 
@@ -142,15 +152,21 @@ final class RelayCall {
         return new CallInfo(id, customerId, applicationId, trunkId(), status, direction(), from, to);
     }
 
-    eu.minivoice.gateway.domain.CallRecord record() {
-        return new eu.minivoice.gateway.domain.CallRecord(id, customerId, direction(), status, from, to,
-                trunkId(), applicationId, callerInternal ? callerCallId : calleeCallId,
-                callerInternal ? calleeCallId : callerCallId, finalCode, hangupSide,
-                reason, errorCode, attemptsJson(), createdAt, answeredAt, endedAt);
+    CallInfo info() {
+        return info(status());
+    }
+
+    CallRecord record() {
+        return new CallRecord(id, customerId, direction(), status(), from, to, trunkId(), applicationId,
+                outbound() ? caller.callId : calleeCallId, outbound() ? calleeCallId : caller.callId, finalCode,
+                endCause != null && endCause.hangupSide() != null ? endCause.hangupSide().wire() : null,
+                endCause == null ? null : endCause.completed() ? "hangup" : endCause.reason().wire(),
+                endCause != null && endCause.error() != null ? endCause.error().code() : null,
+                attemptsJson(), createdAt, answeredAt, endedAt);
     }
 
     String direction() {
-        return callerInternal ? "outbound" : "inbound";
+        return outbound() ? "outbound" : "inbound";
     }
 
     List<Map<String, Object>> attemptsJson() {

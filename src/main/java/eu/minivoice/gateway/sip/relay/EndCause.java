@@ -1,0 +1,139 @@
+package eu.minivoice.gateway.sip.relay;
+
+import eu.minivoice.gateway.domain.ErrorCode;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Why a call ended, as data: made where the call ends, read by the call record (status, final
+ * code, reason, error code, hang-up side), the final event ({@code call.completed} or
+ * {@code call.failed} and its data) and the answer to the platform ({@code X-MiniVoice-Error},
+ * {@code Retry-After}).
+ *
+ * @param sipCode    the final answer to the caller (null for a hang-up)
+ * @param sipReason  the callee's reason phrase, when its answer is passed back
+ * @param error      an error code of the one vocabulary, when the gateway refused or failed the call
+ * @param hangupSide who hung up an answered call
+ * @param redirectTo a redirect action's target
+ * @param retryAfter seconds, for a refusal the platform may retry
+ */
+record EndCause(Reason reason, Integer sipCode, String sipReason, ErrorCode error, String message,
+                Side hangupSide, boolean maxDuration, String redirectTo, Integer retryAfter) {
+
+    /** The event's and record's {@code reason}. */
+    enum Reason {
+        HANGUP, BUSY, NO_ANSWER, CANCELED, REJECTED, ERROR;
+
+        String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** A hang-up's side names the network: the platform (internal side) or a carrier, or the gateway itself. */
+    enum Side {
+        PLATFORM, CARRIER, GATEWAY;
+
+        static Side of(boolean internal) {
+            return internal ? PLATFORM : CARRIER;
+        }
+
+        String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    EndCause {
+        Objects.requireNonNull(reason);
+    }
+
+    /** An answered call hung up by a leg (normal clearing). */
+    static EndCause hangUp(Side side) {
+        return new EndCause(Reason.HANGUP, null, null, null, null, side, false, null, null);
+    }
+
+    /** An answered call ended by the gateway at relay.max_call_seconds. */
+    static EndCause atMaxDuration() {
+        return new EndCause(Reason.HANGUP, null, null, null, null, Side.GATEWAY, true, null, null);
+    }
+
+    /** A final non-2xx answer passed to the caller (the callee's, or the application's reject). */
+    static EndCause answered(int code, String sipReason) {
+        return new EndCause(reasonOf(code), code, sipReason, null, null, null, false, null, null);
+    }
+
+    /** Refused or failed by the gateway, with a code of the one vocabulary. */
+    static EndCause refused(int code, ErrorCode error, String message) {
+        return refused(code, error, message, null);
+    }
+
+    static EndCause refused(int code, ErrorCode error, String message, Integer retryAfter) {
+        return new EndCause(Reason.ERROR, code, null, Objects.requireNonNull(error), message, null, false, null,
+                retryAfter);
+    }
+
+    /** The caller gave up (CANCEL) before an answer. */
+    static EndCause canceled() {
+        return new EndCause(Reason.CANCELED, 487, null, null, null, null, false, null, null);
+    }
+
+    /** A redirect action: 302 to the caller. */
+    static EndCause redirected(String to) {
+        return new EndCause(Reason.REJECTED, 302, null, null, null, null, false, to, null);
+    }
+
+    static Reason reasonOf(int code) {
+        return switch (code) {
+            case 486, 600 -> Reason.BUSY;
+            case 408, 480 -> Reason.NO_ANSWER;
+            case 487 -> Reason.CANCELED;
+            case 403, 404, 603 -> Reason.REJECTED;
+            default -> Reason.ERROR;
+        };
+    }
+
+    boolean completed() {
+        return reason == Reason.HANGUP;
+    }
+
+    String eventType() {
+        return completed() ? "call.completed" : "call.failed";
+    }
+
+    /** The record's and events' status of the ended call. */
+    String status() {
+        return switch (reason) {
+            case HANGUP -> "completed";
+            case BUSY -> "busy";
+            case NO_ANSWER -> "no_answer";
+            case CANCELED -> "canceled";
+            case REJECTED, ERROR -> "failed";
+        };
+    }
+
+    /** The final event's data (docs/webhooks.md): every attempt, in every final event. */
+    Map<String, Object> eventData(List<Map<String, Object>> attempts, long durationSeconds) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        if (completed()) {
+            data.put("hangup_side", hangupSide.wire());
+            data.put("hangup_cause", maxDuration ? "max_call_duration" : "normal_clearing");
+            data.put("duration", durationSeconds);
+        } else {
+            data.put("reason", reason.wire());
+            data.put("sip_code", sipCode);
+            if (sipReason != null) {
+                data.put("sip_reason", sipReason);
+            }
+            if (error != null) {
+                data.put("error", Map.of("code", error.code(), "message", message == null ? "" : message));
+            }
+            if (redirectTo != null) {
+                data.put("redirect_to", redirectTo);
+            }
+        }
+        data.put("attempts", attempts);
+        return data;
+    }
+}

@@ -1,0 +1,194 @@
+package eu.minivoice.gateway.sip.relay;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import java.time.Duration;
+
+/**
+ * Requests within a call — ACK, BYE, CANCEL, and re-INVITE, UPDATE, INFO… of an answered call —
+ * carried from the leg they came on to the other one. The stack hands one dialog's messages to
+ * several threads, so a request may overtake the ACK its sender sent first: it is held (its
+ * transaction absorbs retransmissions) until that ACK is relayed, or {@link #ACK_WAIT} at most.
+ */
+final class InDialog {
+    private static final Logger log = LoggerFactory.getLogger(InDialog.class);
+    /** How long an in-dialog request waits for the ACK it overtook (the ACK is normally < 1 ms behind). */
+    static final Duration ACK_WAIT = Duration.ofMillis(500);
+
+    /** A request held behind an ACK, with the leg it came on. */
+    record Held(RelayContext.Incoming request, Leg from) {
+    }
+
+    private final RelayContext ctx;
+    private final CallTable table;
+    private final CallerAnswers answers;
+    private final Teardown teardown;
+
+    InDialog(RelayContext ctx, CallTable table, CallerAnswers answers, Teardown teardown) {
+        this.ctx = ctx;
+        this.table = table;
+        this.answers = answers;
+        this.teardown = teardown;
+    }
+
+    /** @return false when the request belongs to no call in progress */
+    boolean onRequest(RelayContext.Incoming in) throws Exception {
+        Request req = in.request();
+        CallTable.Found found = table.find(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId(), in.internal());
+        if (found == null) {
+            return false;
+        }
+        RelayCall call = found.call();
+        synchronized (call) {
+            Leg from = found.fromCallerLeg() ? call.caller : call.callee;
+            if (from == null) {
+                return false; // the callee leg it belonged to was given up
+            }
+            String method = req.getMethod();
+            if (!Request.ACK.equals(method) && !Request.CANCEL.equals(method) && from.ackPending) {
+                in.tx().open();
+                call.held.add(new Held(in, from));
+                if (call.heldTimer == null) {
+                    call.heldTimer = ctx.schedule(ACK_WAIT, () -> ackLost(call));
+                }
+                return true;
+            }
+            handle(call, in, from);
+            if (Request.ACK.equals(method)) {
+                runHeld(call);
+            }
+        }
+        return true;
+    }
+
+    /** The ACK is lost or late: do not hold the dialog any longer. */
+    private void ackLost(RelayCall call) {
+        synchronized (call) {
+            call.caller.ackPending = false;
+            if (call.callee != null) {
+                call.callee.ackPending = false;
+            }
+            runHeld(call);
+        }
+    }
+
+    /** Requests held for an overtaken ACK, in arrival order. */
+    private void runHeld(RelayCall call) {
+        Teardown.cancel(call.heldTimer);
+        call.heldTimer = null;
+        while (!call.held.isEmpty()) {
+            Held h = call.held.remove(0);
+            try {
+                handle(call, h.request(), h.from());
+            } catch (Exception e) {
+                log.warn("call {}: a held {} failed: {}", call.id, h.request().request().getMethod(), e.toString());
+            }
+        }
+    }
+
+    private void handle(RelayCall call, RelayContext.Incoming in, Leg from) throws Exception {
+        Request req = in.request();
+        switch (req.getMethod()) {
+            case Request.ACK -> {
+                // The ACK for a 2xx (the first INVITE or a re-INVITE) goes on to the other leg,
+                // with its body (late offer).
+                from.ackPending = false;
+                Leg other = call.other(from);
+                if (call.state() == CallState.ANSWERED && other != null && other.dialog != null && other.ackCseq > 0) {
+                    other.dialog.ack(other.ackCseq, req);
+                }
+            }
+            case Request.CANCEL -> {
+                respond(in, Response.OK);
+                if (from == call.caller) {
+                    canceled(call);
+                }
+            }
+            case Request.BYE -> {
+                respond(in, Response.OK);
+                teardown.hangUp(call, from);
+            }
+            default -> relay(call, in, from);
+        }
+    }
+
+    /** The caller gave up before an answer: 487 to it, the callee attempt canceled, the call ended. */
+    private void canceled(RelayCall call) throws Exception {
+        if (call.state() == CallState.ANSWERED || call.ended()) {
+            return; // too late: the 2xx crossed the CANCEL; the caller will BYE
+        }
+        Leg callee = call.callee;
+        if (callee != null && callee.out != null) {
+            if (callee.provisional) {
+                callee.out.cancel();
+            } else {
+                callee.cancelPending = true; // RFC 3261 §9.1: CANCEL only after a provisional answer
+            }
+        }
+        teardown.fail(call, EndCause.canceled());
+    }
+
+    /**
+     * re-INVITE, UPDATE, INFO (and other in-dialog requests) of an answered call: sent on the other
+     * leg's dialog with the body; its final answer comes back to the sender. A re-INVITE's 2xx is
+     * ACKed end to end (see the ACK case).
+     */
+    private void relay(RelayCall call, RelayContext.Incoming in, Leg from) throws Exception {
+        Request req = in.request();
+        if (call.state() != CallState.ANSWERED) {
+            respond(in, req.getMethod().equals(Request.INVITE) ? Response.REQUEST_PENDING
+                    : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+            return;
+        }
+        Leg other = call.other(from);
+        Request out = other.dialog.newRequest(req.getMethod());
+        LegRequests.copyBody(req, out);
+        other.dialog.send(out, new RelayContext.Answers() {
+            @Override
+            public void onResponse(RelayContext.Answer a) {
+                synchronized (call) {
+                    try {
+                        Response resp = a.response();
+                        if (resp.getStatusCode() < 200) {
+                            return;
+                        }
+                        if (req.getMethod().equals(Request.INVITE) && resp.getStatusCode() < 300) {
+                            other.ackCseq = ((CSeqHeader) out.getHeader(CSeqHeader.NAME)).getSeqNumber();
+                            from.ackPending = true;
+                        }
+                        Response back = ctx.messages().createResponse(resp.getStatusCode(), req);
+                        back.setReasonPhrase(resp.getReasonPhrase());
+                        LegRequests.copyBody(resp, back);
+                        if (resp.getStatusCode() < 300) {
+                            answers.contact(back, from.internal, ((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport());
+                        }
+                        in.tx().respond(back);
+                    } catch (Exception ex) {
+                        log.warn("call {}: relaying an in-dialog answer failed: {}", call.id, ex.toString());
+                    }
+                }
+            }
+
+            @Override
+            public void onTimeout() {
+                synchronized (call) {
+                    try {
+                        respond(in, Response.REQUEST_TIMEOUT);
+                    } catch (Exception ex) {
+                        log.debug("call {}: 408 for an in-dialog request not sent: {}", call.id, ex.toString());
+                    }
+                }
+            }
+        });
+    }
+
+    private void respond(RelayContext.Incoming in, int status) throws Exception {
+        in.tx().respond(ctx.messages().createResponse(status, in.request()));
+    }
+}

@@ -1,0 +1,212 @@
+package eu.minivoice.gateway.sip.relay;
+
+import eu.minivoice.gateway.sip.SipServer;
+import eu.minivoice.gateway.sip.TransactionCallback;
+import eu.minivoice.gateway.sip.net.ConnectGate;
+import gov.nist.javax.sip.ResponseEventExt;
+
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipProvider;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.Message;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** {@link RelayContext} on the JAIN-SIP stack: transactions, dialogs and the connect gate. */
+final class JainSipRelayContext implements RelayContext {
+    private final SipServer sip;
+    private final ConnectGate gate;
+    private final Clock clock;
+    private final ScheduledExecutorService timers;
+
+    /** @param timers one thread is plenty: the tasks only take a call's monitor and send */
+    JainSipRelayContext(SipServer sip, ConnectGate gate, Clock clock, ScheduledExecutorService timers) {
+        this.sip = sip;
+        this.gate = gate;
+        this.clock = clock;
+        this.timers = timers;
+    }
+
+    @Override
+    public Instant now() {
+        return clock.instant();
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public Cancellable schedule(Duration delay, Runnable task) {
+        ScheduledFuture<?> f = timers.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
+    }
+
+    @Override
+    public MessageFactory messages() {
+        return sip.messageFactory();
+    }
+
+    @Override
+    public HeaderFactory headers() {
+        return sip.headerFactory();
+    }
+
+    @Override
+    public AddressFactory addresses() {
+        return sip.addressFactory();
+    }
+
+    @Override
+    public Local local(boolean internal, String transport) {
+        return new Local(sip.config().advertisedAddress(internal),
+                internal ? sip.config().internalPort() : sip.externalPort(transport.toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public CallIdHeader newCallId(boolean internal) {
+        return provider(internal).getNewCallId();
+    }
+
+    @Override
+    public InviteWire sendInvite(boolean internal, Request invite, Answers answers) throws Exception {
+        SipProvider provider = provider(internal);
+        ClientTransaction ct = provider.getNewClientTransaction(invite);
+        ct.setApplicationData(callback(answers, provider));
+        Dialog dialog = provider.getNewDialog(ct);
+        ct.sendRequest();
+        DialogWire dialogWire = new JainDialog(dialog, provider);
+        return new InviteWire() {
+            @Override
+            public DialogWire dialog() {
+                return dialogWire;
+            }
+
+            @Override
+            public void cancel() throws Exception {
+                provider.getNewClientTransaction(ct.createCancel()).sendRequest();
+            }
+
+            @Override
+            public void abandon() {
+                try {
+                    ct.terminate();
+                } catch (Exception e) {
+                    // already over
+                }
+            }
+        };
+    }
+
+    @Override
+    public void whenReachable(String customerId, String transport, String host, int port, Send send,
+                              Consumer<String> failed) {
+        gate.send(customerId, transport, host, port, send::run, failed);
+    }
+
+    private SipProvider provider(boolean internal) {
+        return internal ? sip.internalProvider() : sip.externalProvider();
+    }
+
+    /** The relay's view of a request the stack delivered. */
+    static Incoming incoming(RequestEvent event, boolean internal) {
+        return new Incoming(event.getRequest(), internal, new JainServerWire(event));
+    }
+
+    private static TransactionCallback callback(Answers answers, SipProvider provider) {
+        return new TransactionCallback() {
+            @Override
+            public void onResponse(ResponseEvent e) {
+                String remote = e instanceof ResponseEventExt ext ? ext.getRemoteIpAddress() : null;
+                answers.onResponse(new Answer(e.getResponse(),
+                        e.getDialog() == null ? null : new JainDialog(e.getDialog(), provider), remote));
+            }
+
+            @Override
+            public void onTimeout() {
+                answers.onTimeout();
+            }
+
+            @Override
+            public void onTransportError() {
+                answers.onTransportError();
+            }
+        };
+    }
+
+    private record JainDialog(Dialog dialog, SipProvider provider) implements DialogWire {
+        @Override
+        public Request newRequest(String method) throws Exception {
+            return dialog.createRequest(method);
+        }
+
+        @Override
+        public void send(Request request, Answers answers) throws Exception {
+            ClientTransaction ct = provider.getNewClientTransaction(request);
+            if (answers != null) {
+                ct.setApplicationData(callback(answers, provider));
+            }
+            dialog.sendRequest(ct);
+        }
+
+        @Override
+        public void ack(long cseq, Message bodyFrom) throws Exception {
+            Request ack = dialog.createAck(cseq);
+            if (bodyFrom != null) {
+                LegRequests.copyBody(bodyFrom, ack);
+            }
+            dialog.sendAck(ack);
+        }
+
+        @Override
+        public void prack(Response reliable) throws Exception {
+            dialog.sendRequest(provider.getNewClientTransaction(dialog.createPrack(reliable)));
+        }
+    }
+
+    private static final class JainServerWire implements ServerWire {
+        private final RequestEvent event;
+        private ServerTransaction tx;
+
+        JainServerWire(RequestEvent event) {
+            this.event = event;
+            this.tx = event.getServerTransaction();
+        }
+
+        @Override
+        public synchronized void open() throws Exception {
+            if (tx == null) {
+                tx = ((SipProvider) event.getSource()).getNewServerTransaction(event.getRequest());
+            }
+        }
+
+        @Override
+        public void respond(Response response) throws Exception {
+            open();
+            tx.sendResponse(response);
+        }
+
+        @Override
+        public DialogWire dialog() throws Exception {
+            open();
+            SipProvider provider = (SipProvider) event.getSource();
+            return new JainDialog(provider.getNewDialog(tx), provider);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package eu.minivoice.gateway.sip.relay;
+
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.Header;
+import javax.sip.header.RequireHeader;
+import javax.sip.message.Request;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ListIterator;
+
+/** Reading values out of SIP messages, the same way everywhere in the relay. */
+final class SipText {
+    private SipText() {
+    }
+
+    /** An extension header's value (trimmed), or null. */
+    static String header(Request r, String name) {
+        Header h = r.getHeader(name);
+        if (h == null) {
+            return null;
+        }
+        String s = h.toString();
+        return s.substring(s.indexOf(':') + 1).trim();
+    }
+
+    /** The user part of a SIP URI, %-decoded ('+' kept); null for other URIs. */
+    static String user(URI uri) {
+        if (uri instanceof SipURI s) {
+            String u = s.getUser();
+            return u == null ? null : URLDecoder.decode(u.replace("+", "%2B"), StandardCharsets.UTF_8);
+        }
+        return null;
+    }
+
+    /** The option tags of the request's Require headers. */
+    static List<String> requiredOptions(Request r) {
+        List<String> out = new ArrayList<>();
+        for (ListIterator<?> it = r.getHeaders(RequireHeader.NAME); it.hasNext(); ) {
+            out.add(((RequireHeader) it.next()).getOptionTag());
+        }
+        return out;
+    }
+}

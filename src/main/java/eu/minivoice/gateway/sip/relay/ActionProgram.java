@@ -113,27 +113,23 @@ final class ActionProgram {
 
     /** A dial action not answered within its timeout: stop the attempt in progress, the next action. */
     private void dialTimeout(int dialIndex, int seconds) {
-        synchronized (call) {
+        call.locked("ending a dial after its timeout", () -> {
             if (index != dialIndex || (call.state() != CallState.TRYING && call.state() != CallState.EARLY)) {
                 return;
             }
-            try {
-                Leg leg = call.callee;
-                if (leg != null) { // else its INVITE is still waiting for a connection: dropped when it gets one
-                    CalleeAttempts.stopRinging(leg);
-                    leg.cancelSilenceTimer();
-                    call.attempts.add(leg.attempt(Response.REQUEST_TIMEOUT, "no answer within " + seconds + " s",
-                            s.ctx().nanoTime()));
-                    s.trunks().teardown().releaseTrunk(leg);
-                    s.trunks().attempts().forget(call, leg);
-                }
-                call.callee = null; // a late answer of this attempt is a stray (ACK + BYE)
-                lastFailureCode = Response.REQUEST_TIMEOUT;
-                call.setState(CallState.ROUTING, "dial timeout");
-                runFrom(dialIndex + 1);
-            } catch (Exception e) {
-                log.warn("call {}: ending a dial after its timeout failed: {}", call.id, e.toString());
+            Leg leg = call.callee;
+            if (leg != null) { // else its INVITE is still waiting for a connection: dropped when it gets one
+                CalleeAttempts.stopRinging(leg);
+                leg.cancelSilenceTimer();
+                call.attempts.add(leg.attempt(Response.REQUEST_TIMEOUT, "no answer within " + seconds + " s",
+                        s.ctx().nanoTime()));
+                s.trunks().teardown().releaseTrunk(leg);
+                s.trunks().attempts().forget(call, leg);
             }
-        }
+            call.callee = null; // a late answer of this attempt is a stray (ACK + BYE)
+            lastFailureCode = Response.REQUEST_TIMEOUT;
+            call.setState(CallState.ROUTING, "dial timeout");
+            runFrom(dialIndex + 1);
+        });
     }
 }

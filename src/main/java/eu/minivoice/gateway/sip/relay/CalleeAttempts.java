@@ -70,7 +70,7 @@ final class CalleeAttempts {
         call.callee = null; // until it is sent, an answer of the previous leg is a stray
         call.setState(CallState.TRYING, leg.name());
         ctx.whenReachable(call.customerId, transport, host, port, () -> {
-            synchronized (call) {
+            synchronized (call) { // a failure here is the gate's to report (below)
                 if (current(call, attempt)) {
                     sendLeg(call, leg);
                     sent.accept(leg);
@@ -78,19 +78,13 @@ final class CalleeAttempts {
                     teardown.releaseTrunk(leg);
                 }
             }
-        }, reason -> {
-            synchronized (call) {
-                if (!current(call, attempt)) {
-                    teardown.releaseTrunk(leg);
-                    return;
-                }
-                try {
-                    onFailure.failed(reason);
-                } catch (Exception e) {
-                    log.warn("call {}: after a failed send: {}", call.id, e.toString());
-                }
+        }, reason -> call.locked("moving on after a failed send", () -> {
+            if (current(call, attempt)) {
+                onFailure.failed(reason);
+            } else {
+                teardown.releaseTrunk(leg);
             }
-        });
+        }));
     }
 
     private static boolean current(RelayCall call, int attempt) {
@@ -120,71 +114,54 @@ final class CalleeAttempts {
 
         @Override
         public void onResponse(RelayContext.Answer answer) {
-            synchronized (call) {
-                try {
-                    if (call.callee != leg) {
-                        endStray(answer); // an earlier attempt's late answer
-                        return;
-                    }
+            call.locked("relaying an answer of " + leg.name(), () -> {
+                if (call.callee != leg) {
+                    endStray(answer); // an earlier attempt's late answer
+                } else {
                     response(call, leg, answer);
-                } catch (Exception e) {
-                    log.warn("call {}: relaying an answer of {} failed: {}", call.id, leg.name(), e.toString());
                 }
-            }
+            });
         }
 
         @Override
         public void onTimeout() {
-            synchronized (call) {
-                try {
-                    if (call.callee != leg) {
-                        return;
-                    }
-                    if (call.ended()) {
-                        table.removeCallee(call, leg); // a canceled INVITE that never got its final answer
-                        return;
-                    }
-                    failed(call, leg, 408, "no answer from the carrier (timeout)");
-                } catch (Exception e) {
-                    log.warn("call {}: failover after a timeout failed: {}", call.id, e.toString());
+            call.locked("moving on after a timeout", () -> {
+                if (call.callee != leg) {
+                    return;
                 }
-            }
+                if (call.ended()) {
+                    table.removeCallee(call, leg); // a canceled INVITE that never got its final answer
+                    return;
+                }
+                failed(call, leg, 408, "no answer from the carrier (timeout)");
+            });
         }
 
         /** Connection refused/lost or TLS failure: like a 503 (fails over before a provisional). */
         @Override
         public void onTransportError() {
-            synchronized (call) {
-                try {
-                    if (call.callee != leg || call.state() == CallState.ANSWERED) {
-                        return;
-                    }
-                    if (call.ended()) {
-                        table.removeCallee(call, leg);
-                        return;
-                    }
-                    log.info("call {}: transport error towards {}", call.id, leg.name());
-                    failed(call, leg, 503, "transport error (connection failed)");
-                } catch (Exception e) {
-                    log.warn("call {}: failover after a transport error failed: {}", call.id, e.toString());
+            call.locked("moving on after a transport error", () -> {
+                if (call.callee != leg || call.state() == CallState.ANSWERED) {
+                    return;
                 }
-            }
+                if (call.ended()) {
+                    table.removeCallee(call, leg);
+                    return;
+                }
+                log.info("call {}: transport error towards {}", call.id, leg.name());
+                failed(call, leg, 503, "transport error (connection failed)");
+            });
         }
     }
 
     /** The callee sent nothing for this attempt: treat as a timeout (408) and move on. */
     private void silence(RelayCall call, Leg leg) {
-        synchronized (call) {
-            if (call.callee != leg || leg.heard || call.ended()) {
-                return;
-            }
-            leg.out.abandon();
-            try {
+        call.locked("moving on after silence", () -> {
+            if (call.callee == leg && !leg.heard && !call.ended()) {
+                leg.out.abandon();
                 failed(call, leg, 408, "no answer within " + inviteTimeout.toMillis() + " ms");
-            } catch (Exception e) {
-                log.warn("call {}: failover after silence failed: {}", call.id, e.toString());
             }
-        }
+        });
     }
 
     private void response(RelayCall call, Leg leg, RelayContext.Answer answer) throws Exception {
@@ -269,7 +246,8 @@ final class CalleeAttempts {
         observer.callEvent("call.answered", call.info(), call.variables, Map.of("sip_code", code,
                 "attempts", call.attemptsJson()));
         observer.recordChanged(call.record());
-        call.maxDurationTimer = ctx.schedule(maxCall, () -> maxDurationReached(call));
+        call.maxDurationTimer = ctx.schedule(maxCall, () -> call.locked("ending at the maximum duration",
+                () -> teardown.hangUp(call, null)));
     }
 
     /** 401/407 from the trunk's own proxy: the INVITE again, once, with the trunk's credentials. @return true when sent */
@@ -321,17 +299,6 @@ final class CalleeAttempts {
             leg.out.cancel();
         } else {
             leg.out.abandon();
-        }
-    }
-
-    /** The longest call: hang up both legs. */
-    private void maxDurationReached(RelayCall call) {
-        synchronized (call) {
-            try {
-                teardown.hangUp(call, null);
-            } catch (Exception e) {
-                log.warn("call {}: ending at the maximum duration failed: {}", call.id, e.toString());
-            }
         }
     }
 

@@ -77,16 +77,11 @@ final class ForwardHunt implements AttemptPlan {
 
     /** A target did not answer within the action's timeout: stop ringing it, try the next. */
     private void ringTimeout(RelayCall call, Leg leg) {
-        synchronized (call) {
-            if (call.callee != leg || call.state() == CallState.ANSWERED || call.ended()) {
-                return;
-            }
-            try {
+        call.locked("moving on after a ring timeout", () -> {
+            if (call.callee == leg && call.state() != CallState.ANSWERED && !call.ended()) {
                 CalleeAttempts.stopRinging(leg);
                 s.attempts().failed(call, leg, 408, "no answer within " + timeoutSeconds + " s");
-            } catch (Exception e) {
-                log.warn("call {}: moving on after a ring timeout failed: {}", call.id, e.toString());
             }
-        }
+        });
     }
 }

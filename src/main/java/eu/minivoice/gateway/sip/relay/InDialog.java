@@ -69,13 +69,13 @@ final class InDialog {
 
     /** The ACK is lost or late: do not hold the dialog any longer. */
     private void ackLost(RelayCall call) {
-        synchronized (call) {
+        call.locked("relaying requests held for a lost ACK", () -> {
             call.caller.ackPending = false;
             if (call.callee != null) {
                 call.callee.ackPending = false;
             }
             runHeld(call);
-        }
+        });
     }
 
     /** Requests held for an overtaken ACK, in arrival order. */
@@ -152,38 +152,28 @@ final class InDialog {
         other.dialog.send(out, new RelayContext.Answers() {
             @Override
             public void onResponse(RelayContext.Answer a) {
-                synchronized (call) {
-                    try {
-                        Response resp = a.response();
-                        if (resp.getStatusCode() < 200) {
-                            return;
-                        }
-                        if (req.getMethod().equals(Request.INVITE) && resp.getStatusCode() < 300) {
-                            other.ackCseq = ((CSeqHeader) out.getHeader(CSeqHeader.NAME)).getSeqNumber();
-                            from.ackPending = true;
-                        }
-                        Response back = ctx.messages().createResponse(resp.getStatusCode(), req);
-                        back.setReasonPhrase(resp.getReasonPhrase());
-                        LegRequests.copyBody(resp, back);
-                        if (resp.getStatusCode() < 300) {
-                            answers.contact(back, from.internal, ((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport());
-                        }
-                        in.tx().respond(back);
-                    } catch (Exception ex) {
-                        log.warn("call {}: relaying an in-dialog answer failed: {}", call.id, ex.toString());
+                call.locked("relaying an in-dialog answer", () -> {
+                    Response resp = a.response();
+                    if (resp.getStatusCode() < 200) {
+                        return;
                     }
-                }
+                    if (req.getMethod().equals(Request.INVITE) && resp.getStatusCode() < 300) {
+                        other.ackCseq = ((CSeqHeader) out.getHeader(CSeqHeader.NAME)).getSeqNumber();
+                        from.ackPending = true;
+                    }
+                    Response back = ctx.messages().createResponse(resp.getStatusCode(), req);
+                    back.setReasonPhrase(resp.getReasonPhrase());
+                    LegRequests.copyBody(resp, back);
+                    if (resp.getStatusCode() < 300) {
+                        answers.contact(back, from.internal, ((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport());
+                    }
+                    in.tx().respond(back);
+                });
             }
 
             @Override
             public void onTimeout() {
-                synchronized (call) {
-                    try {
-                        respond(in, Response.REQUEST_TIMEOUT);
-                    } catch (Exception ex) {
-                        log.debug("call {}: 408 for an in-dialog request not sent: {}", call.id, ex.toString());
-                    }
-                }
+                call.locked("answering 408 for an in-dialog request", () -> respond(in, Response.REQUEST_TIMEOUT));
             }
         });
     }

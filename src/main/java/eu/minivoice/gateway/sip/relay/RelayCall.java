@@ -76,6 +76,27 @@ final class RelayCall {
         this.createdAt = createdAt;
     }
 
+    /** A step of a call that may fail (it sends). */
+    @FunctionalInterface
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a step of this call under its monitor: how answers, timers, connect threads and webhook
+     * completions enter a call. A failure is logged with what was being done; the call goes on
+     * (its timers still end it).
+     */
+    void locked(String what, Step step) {
+        synchronized (this) {
+            try {
+                step.run();
+            } catch (Exception e) {
+                log.warn("call {}: {} failed: {}", id, what, e.toString());
+            }
+        }
+    }
+
     CallState state() {
         return state;
     }

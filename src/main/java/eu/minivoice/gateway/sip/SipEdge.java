@@ -217,11 +217,14 @@ public final class SipEdge implements SipListener {
 
     @Override
     public void processTransactionTerminated(TransactionTerminatedEvent event) {
-        // No per-transaction state is kept yet, so nothing to release.
+        // Nothing is kept per transaction here: a callback lives as the transaction's application
+        // data and goes with it.
     }
 
     @Override
     public void processDialogTerminated(DialogTerminatedEvent event) {
-        // Dialogs are off (AUTOMATIC_DIALOG_SUPPORT=off) and none are created yet.
+        // The relay creates its dialogs explicitly (AUTOMATIC_DIALOG_SUPPORT=off) and ends its
+        // calls on BYE, CANCEL, failures and timers (Teardown), never on this event; the stack
+        // frees the dialog itself.
     }
 }

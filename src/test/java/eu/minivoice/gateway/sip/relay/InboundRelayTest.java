@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import static eu.minivoice.gateway.sip.relay.RelayFixture.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -21,10 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class InboundRelayTest {
     private final RelayFixture f = new RelayFixture();
     private final FakeRelayContext ctx = f.ctx;
-
-    private static String header(javax.sip.message.Message m, String name) {
-        return m.getHeader(name) == null ? null : m.getHeader(name).toString().substring(name.length() + 1).trim();
-    }
 
     @Test
     void aForwardHuntMovesOnAfterTheRingTimeoutAndTheSecondTargetAnswers() throws Exception {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static eu.minivoice.gateway.sip.relay.RelayFixture.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -24,10 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OutboundRelayTest {
     private final RelayFixture f = new RelayFixture();
     private final FakeRelayContext ctx = f.ctx;
-
-    private static String header(javax.sip.message.Message m, String name) {
-        return m.getHeader(name) == null ? null : m.getHeader(name).toString().substring(name.length() + 1).trim();
-    }
 
     @Test
     void anAnsweredCallIsRelayedAndThePlatformHangsUp() throws Exception {

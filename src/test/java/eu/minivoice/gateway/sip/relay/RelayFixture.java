@@ -196,6 +196,11 @@ final class RelayFixture {
 
     // ------------------------------------------------------------------ what happened
 
+    /** A header's value as sent, or null. */
+    static String header(javax.sip.message.Message m, String name) {
+        return m.getHeader(name) == null ? null : m.getHeader(name).toString().substring(name.length() + 1).trim();
+    }
+
     List<String> eventTypes() {
         return events.stream().map(Event::type).toList();
     }

@@ -99,8 +99,11 @@ public final class SipServer implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
         // Our sockets: a bounded connect (not the stack's 8 s) and TLS host name checks (docs/security.md).
         p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", GatewayNetworkLayer.class.getName());
-        // No MESSAGE_PROCESSOR_FACTORY: the NIO processor of 1.3.0-91 loses our first request on a new
-        // outgoing TCP connection (docs/sip.md); the default processor uses a thread per connection.
+        // UDP with one ordered lane per worker, so a dialog's messages are processed in arrival order;
+        // TCP/TLS as the stack's default (blocking) processor makes them — not its NIO one, which
+        // loses our first request on a new outgoing TCP connection (docs/sip.md).
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
+                eu.minivoice.gateway.sip.transport.OrderedMessageProcessorFactory.class.getName());
         // Bursts (thousands of REGISTERs after a restart) overflow the OS default UDP buffers; a lost
         // 200 costs a trunk a 32 s timeout. The kernel caps these at net.core.[rw]mem_max.
         p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));

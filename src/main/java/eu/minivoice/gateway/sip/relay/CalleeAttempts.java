@@ -242,7 +242,6 @@ final class CalleeAttempts {
         Response ok = answers.create(call, code);
         LegRequests.copyBody(resp, ok);
         answers.send(call, ok);
-        call.caller.ackPending = true; // until the caller's ACK, hold its next requests (InDialog)
         observer.callEvent("call.answered", call.info(), call.variables, Map.of("sip_code", code,
                 "attempts", call.attemptsJson()));
         observer.recordChanged(call.record());

@@ -8,22 +8,15 @@ import javax.sip.header.CallIdHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-import java.time.Duration;
 
 /**
  * Requests within a call — ACK, BYE, CANCEL, and re-INVITE, UPDATE, INFO… of an answered call —
- * carried from the leg they came on to the other one. The stack hands one dialog's messages to
- * several threads, so a request may overtake the ACK its sender sent first: it is held (its
- * transaction absorbs retransmissions) until that ACK is relayed, or {@link #ACK_WAIT} at most.
+ * carried from the leg they came on to the other one. A dialog's messages arrive here in the order
+ * they were received (the transport dispatches one Call-ID on one worker, docs/sip.md), so a
+ * request sent right behind an ACK is relayed after it without waiting.
  */
 final class InDialog {
     private static final Logger log = LoggerFactory.getLogger(InDialog.class);
-    /** How long an in-dialog request waits for the ACK it overtook (the ACK is normally < 1 ms behind). */
-    static final Duration ACK_WAIT = Duration.ofMillis(500);
-
-    /** A request held behind an ACK, with the leg it came on. */
-    record Held(RelayContext.Incoming request, Leg from) {
-    }
 
     private final RelayContext ctx;
     private final CallTable table;
@@ -50,46 +43,9 @@ final class InDialog {
             if (from == null) {
                 return false; // the callee leg it belonged to was given up
             }
-            String method = req.getMethod();
-            if (!Request.ACK.equals(method) && !Request.CANCEL.equals(method) && from.ackPending) {
-                in.tx().open();
-                call.held.add(new Held(in, from));
-                if (call.heldTimer == null) {
-                    call.heldTimer = ctx.schedule(ACK_WAIT, () -> ackLost(call));
-                }
-                return true;
-            }
             handle(call, in, from);
-            if (Request.ACK.equals(method)) {
-                runHeld(call);
-            }
         }
         return true;
-    }
-
-    /** The ACK is lost or late: do not hold the dialog any longer. */
-    private void ackLost(RelayCall call) {
-        call.locked("relaying requests held for a lost ACK", () -> {
-            call.caller.ackPending = false;
-            if (call.callee != null) {
-                call.callee.ackPending = false;
-            }
-            runHeld(call);
-        });
-    }
-
-    /** Requests held for an overtaken ACK, in arrival order. */
-    private void runHeld(RelayCall call) {
-        Teardown.cancel(call.heldTimer);
-        call.heldTimer = null;
-        while (!call.held.isEmpty()) {
-            Held h = call.held.remove(0);
-            try {
-                handle(call, h.request(), h.from());
-            } catch (Exception e) {
-                log.warn("call {}: a held {} failed: {}", call.id, h.request().request().getMethod(), e.toString());
-            }
-        }
     }
 
     private void handle(RelayCall call, RelayContext.Incoming in, Leg from) throws Exception {
@@ -98,7 +54,6 @@ final class InDialog {
             case Request.ACK -> {
                 // The ACK for a 2xx (the first INVITE or a re-INVITE) goes on to the other leg,
                 // with its body (late offer).
-                from.ackPending = false;
                 Leg other = call.other(from);
                 if (call.state() == CallState.ANSWERED && other != null && other.dialog != null && other.ackCseq > 0) {
                     other.dialog.ack(other.ackCseq, req);
@@ -159,7 +114,6 @@ final class InDialog {
                     }
                     if (req.getMethod().equals(Request.INVITE) && resp.getStatusCode() < 300) {
                         other.ackCseq = ((CSeqHeader) out.getHeader(CSeqHeader.NAME)).getSeqNumber();
-                        from.ackPending = true;
                     }
                     Response back = ctx.messages().createResponse(resp.getStatusCode(), req);
                     back.setReasonPhrase(resp.getReasonPhrase());

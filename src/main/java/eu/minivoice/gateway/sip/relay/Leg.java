@@ -32,8 +32,6 @@ final class Leg {
     RelayContext.InviteWire out;
     /** CSeq of the latest INVITE we sent on this leg whose 2xx is ours to ACK (0 = none). */
     long ackCseq;
-    /** A 2xx to an INVITE went to this leg and its ACK has not come yet: hold its next requests. */
-    boolean ackPending;
     /** Callee leg: any answer at all (even 100 Trying) — the peer is alive. */
     boolean heard;
     /** Callee leg: a provisional (101-199) came — CANCEL is allowed, failover no longer is. */

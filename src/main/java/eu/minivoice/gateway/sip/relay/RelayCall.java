@@ -54,9 +54,6 @@ final class RelayCall {
     /** A forward target's or a dial action's no-answer timeout, and the maximum call duration. */
     RelayContext.Cancellable ringTimer;
     RelayContext.Cancellable maxDurationTimer;
-    /** In-dialog requests that overtook their sender's ACK (the stack's threads), held in order. */
-    final List<InDialog.Held> held = new ArrayList<>(0);
-    RelayContext.Cancellable heldTimer;
 
     private CallState state = CallState.ROUTING;
     /** A callee rang (180/183) at some point: the status stays "ringing" until answered or ended. */

@@ -9,8 +9,7 @@ import java.time.Duration;
 /**
  * How calls end — one path for all of them. {@link #end} lets go of everything the call holds
  * (timers, the customer's concurrent-call slot, the callee's trunk slot, its table entries) and
- * reports the {@link EndCause} in the final event and the record. Requests held behind an ACK are
- * answered by their own timer (within {@link InDialog#ACK_WAIT}), 481 or 491 by then.
+ * reports the {@link EndCause} in the final event and the record.
  */
 final class Teardown {
     private static final Logger log = LoggerFactory.getLogger(Teardown.class);

@@ -361,4 +361,21 @@ class OutboundRelayScenarioTest {
         }
         assertEquals("platform", shared.gw().awaitCallEvent("call.completed", "+15551230015").get("data").get("hangup_side").asText());
     }
+
+    /**
+     * Ordered dispatch (docs/sip.md): the platform sends the ACK and eight INFOs back to back; the
+     * carrier must receive them in that order. With the stack's unordered UDP workers this fails
+     * nearly every run.
+     */
+    @Test
+    void aDialogsRequestsSentBackToBackArriveInOrder() throws Exception {
+        int carrierPort = FreePorts.next();
+        trunk("relay-order", carrierPort, 10);
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-info-burst.xml", carrierPort)) {
+            Sipp.Result platform = Sipp.run("platform-uac-info-burst.xml", gateway(), keys("+15551230016", "+15551230001"));
+            assertEquals(0, platform.exitCode(), platform.output());
+            Sipp.Result c = carrier.await();
+            assertEquals(0, c.exitCode(), c.output());
+        }
+    }
 }

@@ -137,7 +137,9 @@ public final class SipServer implements AutoCloseable {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         try {
-            stack = factory.createSipStack(stackProperties());
+            // Made directly (not through the factory's by-name cache): our stack skips the stock
+            // stack's scan of every client transaction for a stray response (GatewaySipStack).
+            stack = new eu.minivoice.gateway.sip.transport.GatewaySipStack(stackProperties());
             ((GatewayNetworkLayer) ((gov.nist.javax.sip.SipStackImpl) stack).getNetworkLayer())
                     .configure(tlsContext(), config.connectTimeoutMs(), host -> !tlsUnverifiedHosts.test(host));
             messageFactory = factory.createMessageFactory();

@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.AbstractQueue;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -12,34 +13,48 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * The UDP dispatch queue as one lane per stack worker: all datagrams of one Call-ID go to the same
- * lane, so one worker processes a dialog's messages in the order they arrived (an ACK before the
- * re-INVITE sent right behind it), while different calls run in parallel on the other workers.
- * A worker claims its lane at its first {@code take}; there are exactly as many lanes as workers.
- * A datagram that waited longer than the congestion timeout is dropped unprocessed (the peer
+ * The UDP dispatch queue, ordered by Call-ID: datagrams are spread over many lanes by Call-ID, and
+ * a lane is worked on by at most one stack worker at a time — so a dialog's messages are processed
+ * one after the other in arrival order (an ACK before the re-INVITE sent right behind it) while
+ * any free worker takes the next lane that has work (a worker busy or blocked holds up one lane,
+ * not a share of all calls).
+ *
+ * <p>How a worker holds a lane: {@code take} gives it the next message of a ready lane; the lane
+ * stays its own until that worker's next {@code take}, which releases it (back to the ready queue
+ * when more messages wait). The stack's workers loop on {@code take}, so "next take" means "done
+ * with the previous message".
+ *
+ * <p>A datagram that waited longer than the congestion timeout is dropped unprocessed (the peer
  * retransmits; processing it late only adds load), as the stack's own queue does.
  */
 final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
         implements BlockingQueue<DatagramQueuedMessageDispatch> {
     private static final Logger log = LoggerFactory.getLogger(CallIdLanes.class);
+    /** Enough that unrelated calls rarely share a lane (they would only wait for each other). */
+    static final int LANES = 1024;
 
-    private final List<LinkedBlockingQueue<DatagramQueuedMessageDispatch>> lanes = new ArrayList<>();
-    private final AtomicInteger claimed = new AtomicInteger();
-    private final ThreadLocal<LinkedBlockingQueue<DatagramQueuedMessageDispatch>> mine = new ThreadLocal<>();
+    private static final class Lane {
+        final ArrayDeque<DatagramQueuedMessageDispatch> queue = new ArrayDeque<>();
+        /** In the ready queue or held by a worker. */
+        boolean taken;
+    }
+
+    private final Lane[] lanes = new Lane[LANES];
+    private final LinkedBlockingQueue<Lane> ready = new LinkedBlockingQueue<>();
+    private final ThreadLocal<Lane> held = new ThreadLocal<>();
     private final long staleMillis;
     private final LongSupplier millis;
     private final AtomicLong dropped = new AtomicLong();
     private volatile long lastDropLog;
 
     /** @param staleMillis 0: never drop */
-    CallIdLanes(int workers, long staleMillis, LongSupplier millis) {
-        for (int i = 0; i < workers; i++) {
-            lanes.add(new LinkedBlockingQueue<>());
+    CallIdLanes(long staleMillis, LongSupplier millis) {
+        for (int i = 0; i < LANES; i++) {
+            lanes[i] = new Lane();
         }
         this.staleMillis = staleMillis;
         this.millis = millis;
@@ -50,35 +65,27 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
         return dropped.get();
     }
 
-    private LinkedBlockingQueue<DatagramQueuedMessageDispatch> laneOf(DatagramQueuedMessageDispatch d) {
-        int h = CallIdScanner.hash(d.packet.getData(), d.packet.getLength());
-        return lanes.get(Math.floorMod(h ^ (h >>> 16), lanes.size()));
-    }
-
-    private LinkedBlockingQueue<DatagramQueuedMessageDispatch> myLane() {
-        LinkedBlockingQueue<DatagramQueuedMessageDispatch> q = mine.get();
-        if (q == null) {
-            int n = claimed.getAndIncrement();
-            if (n >= lanes.size()) {
-                throw new IllegalStateException("more UDP workers than lanes (" + lanes.size() + ")");
-            }
-            q = lanes.get(n);
-            mine.set(q);
-        }
-        return q;
-    }
-
     @Override
     public boolean offer(DatagramQueuedMessageDispatch d) {
-        return laneOf(d).offer(d);
+        int h = CallIdScanner.hash(d.packet.getData(), d.packet.getLength());
+        Lane lane = lanes[Math.floorMod(h ^ (h >>> 16), LANES)];
+        synchronized (lane) {
+            lane.queue.add(d);
+            if (lane.taken) {
+                return true; // its worker, or the ready queue, will come to it
+            }
+            lane.taken = true;
+        }
+        ready.offer(lane);
+        return true;
     }
 
     @Override
     public DatagramQueuedMessageDispatch take() throws InterruptedException {
-        LinkedBlockingQueue<DatagramQueuedMessageDispatch> q = myLane();
+        release();
         while (true) {
-            DatagramQueuedMessageDispatch d = q.take();
-            if (fresh(d)) {
+            DatagramQueuedMessageDispatch d = next(ready.take());
+            if (d != null) {
                 return d;
             }
         }
@@ -86,14 +93,52 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
 
     @Override
     public DatagramQueuedMessageDispatch poll(long timeout, TimeUnit unit) throws InterruptedException {
-        LinkedBlockingQueue<DatagramQueuedMessageDispatch> q = myLane();
+        release();
         long until = System.nanoTime() + unit.toNanos(timeout);
         while (true) {
-            DatagramQueuedMessageDispatch d = q.poll(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (d == null || fresh(d)) {
+            Lane lane = ready.poll(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (lane == null) {
+                return null;
+            }
+            DatagramQueuedMessageDispatch d = next(lane);
+            if (d != null) {
                 return d;
             }
         }
+    }
+
+    /** The lane's next fresh message, the lane now held by this thread; null (lane let go) when only stale ones were left. */
+    private DatagramQueuedMessageDispatch next(Lane lane) {
+        while (true) {
+            DatagramQueuedMessageDispatch d;
+            synchronized (lane) {
+                d = lane.queue.poll();
+                if (d == null) {
+                    lane.taken = false;
+                    return null;
+                }
+            }
+            if (fresh(d)) {
+                held.set(lane);
+                return d;
+            }
+        }
+    }
+
+    /** This thread is done with the message it took last: its lane goes back to the ready queue if more wait. */
+    private void release() {
+        Lane lane = held.get();
+        if (lane == null) {
+            return;
+        }
+        held.remove();
+        synchronized (lane) {
+            if (lane.queue.isEmpty()) {
+                lane.taken = false;
+                return;
+            }
+        }
+        ready.offer(lane);
     }
 
     private boolean fresh(DatagramQueuedMessageDispatch d) {
@@ -114,12 +159,17 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
 
     @Override
     public DatagramQueuedMessageDispatch poll() {
-        return myLane().poll();
+        try {
+            return poll(0, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     @Override
     public DatagramQueuedMessageDispatch peek() {
-        return myLane().peek();
+        throw new UnsupportedOperationException("workers take; nobody peeks");
     }
 
     @Override
@@ -139,24 +189,34 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
 
     @Override
     public int size() {
-        return lanes.stream().mapToInt(LinkedBlockingQueue::size).sum();
+        int n = 0;
+        for (Lane lane : lanes) {
+            synchronized (lane) {
+                n += lane.queue.size();
+            }
+        }
+        return n;
     }
 
     /** A snapshot across the lanes (for inspection only). */
     @Override
     public Iterator<DatagramQueuedMessageDispatch> iterator() {
         List<DatagramQueuedMessageDispatch> all = new ArrayList<>();
-        lanes.forEach(all::addAll);
+        for (Lane lane : lanes) {
+            synchronized (lane) {
+                all.addAll(lane.queue);
+            }
+        }
         return java.util.Collections.unmodifiableList(all).iterator();
     }
 
     @Override
     public int drainTo(Collection<? super DatagramQueuedMessageDispatch> c) {
-        throw new UnsupportedOperationException("each worker takes from its own lane");
+        throw new UnsupportedOperationException("workers take one at a time");
     }
 
     @Override
     public int drainTo(Collection<? super DatagramQueuedMessageDispatch> c, int maxElements) {
-        throw new UnsupportedOperationException("each worker takes from its own lane");
+        throw new UnsupportedOperationException("workers take one at a time");
     }
 }

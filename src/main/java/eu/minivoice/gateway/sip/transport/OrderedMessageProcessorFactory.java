@@ -29,20 +29,18 @@ public final class OrderedMessageProcessorFactory implements MessageProcessorFac
         if (!transport.equalsIgnoreCase(ListeningPoint.UDP)) {
             return stock.createMessageProcessor(stack, address, port, transport);
         }
-        int workers = workers(stack);
-        OrderedUdpMessageProcessor p = new OrderedUdpMessageProcessor(address, stack, port, workers);
+        requireWorkerPool(stack);
+        OrderedUdpMessageProcessor p = new OrderedUdpMessageProcessor(address, stack, port);
         sendFromListeningSockets(stack);
         return p;
     }
 
-    /** sip.threads (the stack's worker count; ordered dispatch needs a fixed pool). */
-    private static int workers(SIPTransactionStack stack) {
+    /** The lanes are taken by the stack's fixed pool of workers (sip.threads); without one it makes a thread per datagram. */
+    private static void requireWorkerPool(SIPTransactionStack stack) {
         String v = ((SipStackImpl) stack).getConfigurationProperties().getProperty(THREADS);
-        int n = v == null ? -1 : Integer.parseInt(v.trim());
-        if (n < 1) {
+        if (v == null || Integer.parseInt(v.trim()) < 1) {
             throw new IllegalArgumentException(THREADS + " must be at least 1 for ordered UDP dispatch");
         }
-        return n;
     }
 
     /**

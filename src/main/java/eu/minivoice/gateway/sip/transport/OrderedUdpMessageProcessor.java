@@ -9,23 +9,20 @@ import java.net.InetAddress;
 /**
  * The stack's UDP listening point with ordered dispatch: the stack's own receive thread and
  * workers (sip.threads), but its shared queue replaced by {@link CallIdLanes}, so a dialog's
- * datagrams are processed one after the other in arrival order instead of by whichever worker is
- * free (docs/sip.md, "Threads and ordering").
+ * datagrams are processed one after the other in arrival order, never by two workers at once
+ * (docs/sip.md, "Threads and ordering").
  */
 final class OrderedUdpMessageProcessor extends UDPMessageProcessor {
-    private final int workers;
     private CallIdLanes lanes;
 
-    OrderedUdpMessageProcessor(InetAddress address, SIPTransactionStack stack, int port, int workers)
-            throws IOException {
+    OrderedUdpMessageProcessor(InetAddress address, SIPTransactionStack stack, int port) throws IOException {
         super(address, stack, port);
-        this.workers = workers;
     }
 
     @Override
     public void start() throws IOException {
         // Before the workers start: they take from this field on every loop.
-        lanes = new CallIdLanes(workers, getSIPStack().getStackCongestionControlTimeout(), System::currentTimeMillis);
+        lanes = new CallIdLanes(getSIPStack().getStackCongestionControlTimeout(), System::currentTimeMillis);
         messageQueue = lanes;
         super.start();
     }

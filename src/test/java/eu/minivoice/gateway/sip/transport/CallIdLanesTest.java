@@ -43,9 +43,8 @@ class CallIdLanesTest {
     }
 
     @Test
-    void oneCallsDatagramsReachOneWorkerInArrivalOrderAndCallsSpreadOverTheWorkers() throws Exception {
-        int workers = 4;
-        CallIdLanes lanes = new CallIdLanes(workers, 0, System::currentTimeMillis);
+    void aCallIsNeverWorkedOnByTwoWorkersAtOnceAndItsDatagramsKeepTheirOrder() throws Exception {
+        CallIdLanes lanes = new CallIdLanes(0, System::currentTimeMillis);
         int calls = 200;
         int perCall = 5;
         for (int n = 0; n < perCall; n++) {
@@ -53,53 +52,88 @@ class CallIdLanesTest {
                 lanes.offer(datagram("call-" + c + "@10.0.0.9", n)); // reception time = sequence number
             }
         }
-        List<List<String>> seen = Collections.synchronizedList(new ArrayList<>());
+        java.util.Map<String, java.util.concurrent.atomic.AtomicBoolean> busy = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<String, List<Long>> order = new java.util.concurrent.ConcurrentHashMap<>();
+        List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        int workers = 4;
         CountDownLatch done = new CountDownLatch(workers);
-        List<Thread> threads = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger[] perWorker = new java.util.concurrent.atomic.AtomicInteger[workers];
         for (int w = 0; w < workers; w++) {
-            List<String> mine = new ArrayList<>();
-            seen.add(mine);
-            Thread t = new Thread(() -> {
+            java.util.concurrent.atomic.AtomicInteger mine = perWorker[w] = new java.util.concurrent.atomic.AtomicInteger();
+            new Thread(() -> {
                 try {
                     DatagramQueuedMessageDispatch d;
                     while ((d = lanes.poll(200, TimeUnit.MILLISECONDS)) != null) {
                         String text = new String(d.packet.getData(), 0, d.packet.getLength(), StandardCharsets.UTF_8);
                         String callId = text.substring(text.indexOf("Call-ID: ") + 9, text.indexOf("\r\nCSeq"));
-                        mine.add(callId + "#" + d.getReceptionTime());
+                        if (!busy.computeIfAbsent(callId, k -> new java.util.concurrent.atomic.AtomicBoolean()).compareAndSet(false, true)) {
+                            problems.add(callId + " worked on by two workers at once");
+                        }
+                        order.computeIfAbsent(callId, k -> Collections.synchronizedList(new ArrayList<>())).add(d.getReceptionTime());
+                        mine.incrementAndGet();
+                        Thread.yield();
+                        busy.get(callId).set(false); // done with it: the next poll lets the lane go
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } finally {
                     done.countDown();
                 }
-            });
-            threads.add(t);
-            t.start();
+            }).start();
         }
         assertTrue(done.await(10, TimeUnit.SECONDS));
-        Set<String> callsSeenBy = new HashSet<>();
+        assertEquals(List.of(), problems);
+        assertEquals(calls, order.size());
+        for (List<Long> seqs : order.values()) {
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L), seqs);
+        }
         int total = 0;
-        for (List<String> mine : seen) {
-            total += mine.size();
-            java.util.Map<String, Long> last = new java.util.HashMap<>();
-            for (String e : mine) {
-                String callId = e.substring(0, e.indexOf('#'));
-                long seq = Long.parseLong(e.substring(e.indexOf('#') + 1));
-                Long before = last.put(callId, seq);
-                assertTrue(before == null || before < seq, "order kept for " + callId);
-                callsSeenBy.add(callId + "@" + System.identityHashCode(mine));
-            }
-            assertTrue(mine.size() > calls * perCall / workers / 3, "calls spread over the workers: " + mine.size());
+        for (java.util.concurrent.atomic.AtomicInteger n : perWorker) {
+            total += n.get();
         }
         assertEquals(calls * perCall, total);
-        // Each call was taken by exactly one worker.
-        assertEquals(calls, callsSeenBy.size());
+    }
+
+    @Test
+    void aWorkerHoldingACallHoldsUpThatCallOnly() throws Exception {
+        CallIdLanes lanes = new CallIdLanes(0, System::currentTimeMillis);
+        String x = "x@h";
+        String y = "y@h";
+        lanes.offer(datagram(x, 1));
+        lanes.offer(datagram(x, 2));
+        lanes.offer(datagram(y, 1));
+        java.util.concurrent.BlockingQueue<String> aSaw = new java.util.concurrent.LinkedBlockingQueue<>();
+        CountDownLatch aMayGoOn = new CountDownLatch(1);
+        Thread a = new Thread(() -> {
+            try {
+                DatagramQueuedMessageDispatch d = lanes.take();
+                aSaw.add(callIdOf(d) + "#" + d.getReceptionTime());
+                aMayGoOn.await(); // "processing" x#1
+                d = lanes.poll(1, TimeUnit.SECONDS);
+                aSaw.add(d == null ? "none" : callIdOf(d) + "#" + d.getReceptionTime());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        a.start();
+        assertEquals("x@h#1", aSaw.poll(5, TimeUnit.SECONDS));
+        DatagramQueuedMessageDispatch other = lanes.poll(1, TimeUnit.SECONDS);
+        assertEquals("y@h", callIdOf(other), "another call goes on while x is being worked on");
+        assertNull(lanes.poll(100, TimeUnit.MILLISECONDS), "x#2 waits until x#1 is done");
+        aMayGoOn.countDown();
+        assertEquals("x@h#2", aSaw.poll(5, TimeUnit.SECONDS));
+        a.join(5000);
+    }
+
+    private static String callIdOf(DatagramQueuedMessageDispatch d) {
+        String text = new String(d.packet.getData(), 0, d.packet.getLength(), StandardCharsets.UTF_8);
+        return text.substring(text.indexOf("Call-ID: ") + 9, text.indexOf("\r\nCSeq"));
     }
 
     @Test
     void aDatagramThatWaitedTooLongIsDropped() throws Exception {
         AtomicLong now = new AtomicLong(10_000);
-        CallIdLanes lanes = new CallIdLanes(1, 8000, now::get);
+        CallIdLanes lanes = new CallIdLanes(8000, now::get);
         lanes.offer(datagram("a@h", 1_000)); // waited 9 s
         lanes.offer(datagram("a@h", 9_000)); // waited 1 s
         assertEquals(9_000, lanes.poll(1, TimeUnit.SECONDS).getReceptionTime());

@@ -1,0 +1,38 @@
+package eu.minivoice.gateway.sip.transport;
+
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.message.SIPResponse;
+import gov.nist.javax.sip.stack.MessageChannel;
+import gov.nist.javax.sip.stack.ServerResponseInterface;
+
+import javax.sip.PeerUnavailableException;
+import java.util.Properties;
+
+/**
+ * JAIN-SIP's stack with one change: a response whose RFC 3261 branch matches no client
+ * transaction is handed on as a stray at once. The stock stack then compares it with every client
+ * transaction in turn (lower-casing strings for each): under load — when retransmitted 2xx to
+ * INVITEs that already completed come back by the thousand — that scan took 45 % of the gateway's
+ * CPU in the relay benchmark and turned an overload into a collapse (docs/PERFORMANCE.md). An
+ * RFC 3261 branch is unique by construction, so a failed lookup by it is final; pre-RFC 3261
+ * branches still get the scan.
+ */
+public final class GatewaySipStack extends SipStackImpl {
+    private static final String RFC3261_BRANCH = "z9hg4bk";
+
+    public GatewaySipStack(Properties properties) throws PeerUnavailableException {
+        super(properties);
+    }
+
+    @Override
+    public ServerResponseInterface newSIPServerResponse(SIPResponse response, MessageChannel channel) {
+        String key = response.getTransactionId();
+        if (sipMessageValves.isEmpty() && key != null && key.startsWith(RFC3261_BRANCH)
+                && findTransaction(key, false) == null) {
+            // What the stock method does when its scan finds nothing: straight to the dialog layer
+            // (a retransmitted 2xx is ACKed again there) and the listener.
+            return sipMessageFactory.newSIPServerResponse(response, channel);
+        }
+        return super.newSIPServerResponse(response, channel);
+    }
+}

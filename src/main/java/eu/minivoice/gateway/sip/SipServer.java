@@ -104,6 +104,8 @@ public final class SipServer implements AutoCloseable {
         // loses our first request on a new outgoing TCP connection (docs/sip.md).
         p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
                 eu.minivoice.gateway.sip.transport.OrderedMessageProcessorFactory.class.getName());
+        // Transaction timers on a hashed wheel: O(1), no lock shared by every worker (WheelSipTimer).
+        p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", eu.minivoice.gateway.sip.transport.WheelSipTimer.class.getName());
         // Bursts (thousands of REGISTERs after a restart) overflow the OS default UDP buffers; a lost
         // 200 costs a trunk a 32 s timeout. The kernel caps these at net.core.[rw]mem_max.
         p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));

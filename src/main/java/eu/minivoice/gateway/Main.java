@@ -57,7 +57,7 @@ public final class Main {
             return;
         }
         Logger log = LoggerFactory.getLogger(Main.class);
-        Gateway gateway = new Gateway(config, Clock.systemUTC(), new RandomIdGenerator(new SecureRandom()),
+        Gateway gateway = new Gateway(config, Clock.systemUTC(), new RandomIdGenerator(idRandom()),
                 System.out::println);
         try {
             gateway.start();
@@ -69,5 +69,18 @@ public final class Main {
         }
         // SIGTERM/SIGINT: clean shutdown (stop taking requests, stop SIP, close the database).
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "shutdown"));
+    }
+
+    /**
+     * The source of ids, tags and tokens (several per call, on every SIP worker): a DRBG seeded
+     * once from the OS. Linux's default {@code new SecureRandom()} (NativePRNG) reads /dev/urandom
+     * under one JVM-wide lock for every call, which the relay profile showed SIP workers queueing on.
+     */
+    private static SecureRandom idRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 }

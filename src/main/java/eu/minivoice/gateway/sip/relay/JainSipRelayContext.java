@@ -129,23 +129,45 @@ final class JainSipRelayContext implements RelayContext {
         return new Incoming(event.getRequest(), internal, new JainServerWire(event));
     }
 
+    /**
+     * The stack keeps a completed transaction (and its application data) for up to 32 s to absorb
+     * retransmissions; the callback lets go of the relay's objects at the transaction's first
+     * final answer, timeout or transport error, so an ended call is not kept alive that long.
+     */
     private static TransactionCallback callback(Answers answers, SipProvider provider) {
         return new TransactionCallback() {
+            private volatile Answers target = answers;
+
             @Override
             public void onResponse(ResponseEvent e) {
+                Answers a = target;
+                if (a == null) {
+                    return;
+                }
+                if (e.getResponse().getStatusCode() >= 200) {
+                    target = null;
+                }
                 String remote = e instanceof ResponseEventExt ext ? ext.getRemoteIpAddress() : null;
-                answers.onResponse(new Answer(e.getResponse(),
+                a.onResponse(new Answer(e.getResponse(),
                         e.getDialog() == null ? null : new JainDialog(e.getDialog(), provider), remote));
             }
 
             @Override
             public void onTimeout() {
-                answers.onTimeout();
+                Answers a = target;
+                target = null;
+                if (a != null) {
+                    a.onTimeout();
+                }
             }
 
             @Override
             public void onTransportError() {
-                answers.onTransportError();
+                Answers a = target;
+                target = null;
+                if (a != null) {
+                    a.onTransportError();
+                }
             }
         };
     }

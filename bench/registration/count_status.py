@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""Prints how many trunks are in each registration_status."""
-import http.client, json, sys, collections
+"""Prints how many trunks are in each registration_status (every page of /v1/trunks)."""
+import http.client, json, sys, collections, urllib.parse
 
 admin_port, key = int(sys.argv[1]), sys.argv[2]
 conn = http.client.HTTPConnection("127.0.0.1", admin_port, timeout=30)
-conn.request("GET", "/v1/trunks", headers={"Authorization": "Bearer " + key})
-r = conn.getresponse()
-trunks = json.loads(r.read())["data"]
-c = collections.Counter(t["registration_status"] for t in trunks)
+c = collections.Counter()
+cursor = None
+while True:
+    path = "/v1/trunks?limit=1000" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
+    conn.request("GET", path, headers={"Authorization": "Bearer " + key})
+    page = json.loads(conn.getresponse().read())
+    c.update(t["registration_status"] for t in page["data"])
+    cursor = page.get("next_cursor")
+    if not cursor:
+        break
 print(" ".join(f"{k}={v}" for k, v in sorted(c.items())))

@@ -29,18 +29,19 @@ public final class OrderedMessageProcessorFactory implements MessageProcessorFac
         if (!transport.equalsIgnoreCase(ListeningPoint.UDP)) {
             return stock.createMessageProcessor(stack, address, port, transport);
         }
-        requireWorkerPool(stack);
-        OrderedUdpMessageProcessor p = new OrderedUdpMessageProcessor(address, stack, port);
+        OrderedUdpMessageProcessor p = new OrderedUdpMessageProcessor(address, stack, port, workers(stack));
         sendFromListeningSockets(stack);
         return p;
     }
 
-    /** The lanes are taken by the stack's fixed pool of workers (sip.threads); without one it makes a thread per datagram. */
-    private static void requireWorkerPool(SIPTransactionStack stack) {
+    /** sip.threads: the fixed pool of workers that take the lanes. */
+    private static int workers(SIPTransactionStack stack) {
         String v = ((SipStackImpl) stack).getConfigurationProperties().getProperty(THREADS);
-        if (v == null || Integer.parseInt(v.trim()) < 1) {
+        int n = v == null ? -1 : Integer.parseInt(v.trim());
+        if (n < 1) {
             throw new IllegalArgumentException(THREADS + " must be at least 1 for ordered UDP dispatch");
         }
+        return n;
     }
 
     /**

@@ -71,7 +71,7 @@ public final class SipServer implements AutoCloseable {
         return ks;
     }
 
-    /** @param stackName unique per JVM: JAIN-SIP's SipFactory caches stacks by name */
+    /** @param stackName unique per JVM (names the stack's threads and log lines; two gateways run in one JVM in tests) */
     public SipServer(SipConfig config, String stackName) {
         this.config = config;
         this.stackName = stackName;

@@ -82,7 +82,7 @@ memory_kib() { # path pid
 hold() { # path rate target pid
   local path=$1 rate=$2 target=$3 pid=$4 n=$(( $2 * 20 ))
   local m0; m0=$(memory_kib "$path" "$pid")
-  sipp "$target" -sf bench/relay/uac.xml -i 127.0.0.1 -p 16000 -mp 16200 -cp 16080 -r "$rate" -m "$n" -d 30000 \
+  sipp "$target" -sf bench/relay/uac-hold.xml -i 127.0.0.1 -p 16000 -mp 16200 -cp 16080 -r "$rate" -m "$n" -d 30000 \
        -nostdin -buff_size 4194304 -timeout 90s -trace_stat -stf "$WORK/hold-$path.csv" -fd 1 \
        > "$WORK/hold-$path.out" 2>&1 & local s=$!; PIDS+=("$s")
   sleep 25

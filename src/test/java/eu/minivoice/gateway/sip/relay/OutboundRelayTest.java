@@ -226,6 +226,24 @@ class OutboundRelayTest {
     }
 
     @Test
+    void aCanceledAttemptWhoseCarrierNeverAnswersLeavesNothingBehind() throws Exception {
+        RelayFixture limited = new RelayFixture(1, null);
+        limited.platformInvite();
+        FakeRelayContext.SentInvite trunk = limited.ctx.lastInvite();
+        trunk.answer(180);
+        limited.fromCaller(Request.CANCEL, 1);
+        assertTrue(trunk.canceled);
+        assertTrue(limited.trunkFree(limited.trunkA), "the trunk slot is back when the call ends, not at the carrier's answer");
+        trunk.answers.onTimeout(); // the carrier never answers the INVITE or the CANCEL
+        Request bye = (Request) trunk.request.clone();
+        bye.setMethod(Request.BYE);
+        ((CSeqHeader) bye.getHeader(CSeqHeader.NAME)).setMethod(Request.BYE);
+        assertFalse(limited.relay.onRequest(new RelayContext.Incoming(bye, false,
+                new FakeRelayContext.FakeServerWire(limited.ctx, bye))), "the attempt's Call-ID is no longer a call of ours");
+        assertEquals(0, limited.ctx.pendingTimers());
+    }
+
+    @Test
     void aCancelAfterAProvisionalCancelsAtOnce() throws Exception {
         f.platformInvite();
         FakeRelayContext.SentInvite trunk = ctx.lastInvite();

@@ -29,7 +29,9 @@ import java.util.function.LongSupplier;
  * with the previous message".
  *
  * <p>A datagram that waited longer than the congestion timeout is dropped unprocessed (the peer
- * retransmits; processing it late only adds load), as the stack's own queue does.
+ * retransmits; processing it late only adds load), as the stack's own queue does; and at most
+ * {@code capacity} datagrams wait at all (the stock queue had no bound: a flood could fill the
+ * heap within that timeout) — beyond it new datagrams are dropped on arrival.
  */
 final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
         implements BlockingQueue<DatagramQueuedMessageDispatch> {
@@ -49,10 +51,16 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
     private final long staleMillis;
     private final LongSupplier millis;
     private final AtomicLong dropped = new AtomicLong();
+    private final int capacity;
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long lastDropLog;
 
-    /** @param staleMillis 0: never drop */
-    CallIdLanes(long staleMillis, LongSupplier millis) {
+    /**
+     * @param capacity    datagrams that may wait in all lanes together
+     * @param staleMillis 0: never drop
+     */
+    CallIdLanes(int capacity, long staleMillis, LongSupplier millis) {
+        this.capacity = capacity;
         for (int i = 0; i < LANES; i++) {
             lanes[i] = new Lane();
         }
@@ -60,13 +68,18 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
         this.millis = millis;
     }
 
-    /** Datagrams dropped for having waited too long. */
+    /** Datagrams dropped for having waited too long, or for finding every lane full. */
     long dropped() {
         return dropped.get();
     }
 
     @Override
     public boolean offer(DatagramQueuedMessageDispatch d) {
+        if (queued.incrementAndGet() > capacity) {
+            queued.decrementAndGet();
+            noteDrop("the queue is full (" + capacity + " datagrams)");
+            return false;
+        }
         int h = CallIdScanner.hash(d.packet.getData(), d.packet.getLength());
         Lane lane = lanes[Math.floorMod(h ^ (h >>> 16), LANES)];
         synchronized (lane) {
@@ -118,6 +131,7 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
                     return null;
                 }
             }
+            queued.decrementAndGet();
             if (fresh(d)) {
                 held.set(lane);
                 return d;
@@ -149,12 +163,17 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
         if (now - d.getReceptionTime() <= staleMillis) {
             return true;
         }
+        noteDrop("they waited over " + staleMillis + " ms");
+        return false;
+    }
+
+    private void noteDrop(String why) {
         long n = dropped.incrementAndGet();
+        long now = millis.getAsLong();
         if (now - lastDropLog > 10_000) {
             lastDropLog = now;
-            log.warn("UDP overload: {} datagrams dropped so far after waiting over {} ms", n, staleMillis);
+            log.warn("UDP overload: {} datagrams dropped so far ({})", n, why);
         }
-        return false;
     }
 
     @Override

@@ -26,6 +26,8 @@ import java.util.LinkedList;
 final class OrderedUdpMessageProcessor extends UDPMessageProcessor {
     private static final Logger log = LoggerFactory.getLogger(OrderedUdpMessageProcessor.class);
     private static final int MAX_ERRORS_LOGGED = 10;
+    /** Datagrams waiting for a worker, at most: ~50 MB of 1 KB messages; far beyond a healthy backlog. */
+    static final int MAX_QUEUED = 50_000;
 
     private final int workers;
     private CallIdLanes lanes;
@@ -40,7 +42,7 @@ final class OrderedUdpMessageProcessor extends UDPMessageProcessor {
     @Override
     public void start() throws IOException {
         // Before the workers start: they take from this field on every loop.
-        lanes = new CallIdLanes(getSIPStack().getStackCongestionControlTimeout(), System::currentTimeMillis);
+        lanes = new CallIdLanes(MAX_QUEUED, getSIPStack().getStackCongestionControlTimeout(), System::currentTimeMillis);
         messageQueue = lanes;
         super.start(); // runs run() below on the stack's receive thread
     }

@@ -30,7 +30,6 @@ final class OrderedUdpMessageProcessor extends UDPMessageProcessor {
     static final int MAX_QUEUED = 50_000;
 
     private final int workers;
-    private CallIdLanes lanes;
     private int errorsLogged;
 
     OrderedUdpMessageProcessor(InetAddress address, SIPTransactionStack stack, int port, int workers)
@@ -42,8 +41,7 @@ final class OrderedUdpMessageProcessor extends UDPMessageProcessor {
     @Override
     public void start() throws IOException {
         // Before the workers start: they take from this field on every loop.
-        lanes = new CallIdLanes(MAX_QUEUED, getSIPStack().getStackCongestionControlTimeout(), System::currentTimeMillis);
-        messageQueue = lanes;
+        messageQueue = new CallIdLanes(MAX_QUEUED, getSIPStack().getStackCongestionControlTimeout(), System::currentTimeMillis);
         super.start(); // runs run() below on the stack's receive thread
     }
 
@@ -82,11 +80,6 @@ final class OrderedUdpMessageProcessor extends UDPMessageProcessor {
             log.warn("UDP receive on port {} failed ({}{}); going on", getPort(), e.toString(),
                     errorsLogged == MAX_ERRORS_LOGGED ? "; no more of these will be logged" : "");
         }
-    }
-
-    /** Datagrams dropped after waiting longer than the congestion timeout. */
-    long dropped() {
-        return lanes == null ? 0 : lanes.dropped();
     }
 
     /** One of the stack's UDP workers: its constructor starts its thread, which takes from the lanes. */

@@ -182,7 +182,7 @@ public final class Gateway implements AutoCloseable {
                 }
             };
             trunkStore.listAll().forEach(t -> tlsOptOut.accept(null, t));
-            connectGate = new ConnectGate(sip::hasOpenSocket, config.sip().connectThreads(),
+            connectGate = new ConnectGate(config.sip().connectThreads(),
                     config.sip().connectsPerCustomer(), Duration.ofSeconds(5), System::nanoTime);
             trunks.addListener(tlsOptOut::accept);
             sip.tlsUnverifiedHosts(tlsUnverified::containsValue);

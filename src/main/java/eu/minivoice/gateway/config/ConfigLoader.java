@@ -71,6 +71,9 @@ public final class ConfigLoader {
             num("sip.connect_timeout_ms", 2000, 100, 60_000),
             num("sip.connect_threads", 4, 1, 256),
             num("sip.connects_per_customer", 2, 1, 256),
+            num("sip.tcp_max_connections", 20_000, 1, 1_000_000),
+            num("sip.tcp_max_connections_per_address", 256, 1, 1_000_000),
+            num("sip.tcp_idle_timeout_s", 300, 10, 86_400),
             new Key("sip.tls_port", Type.INT, 0, 0, 65535, null),
             str("sip.tls_keystore", ""),
             str("sip.tls_keystore_password", ""),
@@ -283,7 +286,9 @@ public final class ConfigLoader {
                         (String) v.get("sip.tls_keystore_password"), (String) v.get("sip.tls_truststore"),
                         (String) v.get("sip.tls_truststore_password")), (int) v.get("sip.connect_timeout_ms"),
                 (String) v.get("sip.internal_bind"), (int) v.get("sip.connect_threads"),
-                (int) v.get("sip.connects_per_customer"));
+                (int) v.get("sip.connects_per_customer"),
+                new GatewayConfig.TcpConfig((int) v.get("sip.tcp_max_connections"),
+                        (int) v.get("sip.tcp_max_connections_per_address"), (int) v.get("sip.tcp_idle_timeout_s")));
         var database = new GatewayConfig.DatabaseConfig(
                 (String) v.get("database.url"), Path.of((String) v.get("database.data_dir")),
                 (String) v.get("database.user"), (String) v.get("database.password"),

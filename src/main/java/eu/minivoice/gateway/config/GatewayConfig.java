@@ -43,7 +43,7 @@ public record GatewayConfig(
     public record SipConfig(String bind, String publicAddress, int externalPort, int internalPort,
                             List<String> transports, List<String> trustedCidrs, boolean trace,
                             int threads, int maxMessageBytes, TlsConfig tls, int connectTimeoutMs,
-                            String internalBind, int connectThreads, int connectsPerCustomer) {
+                            String internalBind, int connectThreads, int connectsPerCustomer, TcpConfig tcp) {
         public SipConfig {
             transports = List.copyOf(transports);
             trustedCidrs = List.copyOf(trustedCidrs);
@@ -68,6 +68,15 @@ public record GatewayConfig(
             return internal && !internalBind.isEmpty() && !b.equals("0.0.0.0") && !b.equals("::") ? b
                     : advertisedAddress();
         }
+    }
+
+    /**
+     * Limits of TCP and TLS connections (both sides, both directions together): at most
+     * {@code maxConnections} open, at most {@code maxConnectionsPerAddress} opened to us from one
+     * source address; a connection a peer opened is closed after {@code idleTimeoutSeconds}
+     * without traffic, one we opened is kept alive with CRLF pings at half that interval.
+     */
+    public record TcpConfig(int maxConnections, int maxConnectionsPerAddress, int idleTimeoutSeconds) {
     }
 
     /**

@@ -97,11 +97,11 @@ public final class SipServer implements AutoCloseable {
         // Bounds a TCP message (and so the memory one peer can make us hold).
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(config.maxMessageBytes()));
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
-        // Our sockets: a bounded connect (not the stack's 8 s) and TLS host name checks (docs/security.md).
+        // Our sockets: UDP sockets, and TLS engines with host name checks (docs/security.md).
         p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", GatewayNetworkLayer.class.getName());
-        // UDP with one ordered lane per worker, so a dialog's messages are processed in arrival order;
-        // TCP/TLS as the stack's default (blocking) processor makes them — not its NIO one, which
-        // loses our first request on a new outgoing TCP connection (docs/sip.md).
+        // UDP with per-Call-ID ordered lanes, so a dialog's messages are processed in arrival order;
+        // TCP and TLS on Netty event loops with the same lanes: no thread per connection, connects
+        // that never block the sender (docs/sip.md, "TCP and TLS").
         p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
                 eu.minivoice.gateway.sip.transport.OrderedMessageProcessorFactory.class.getName());
         // A terminated dialog or transaction is kept this many seconds before it is released (the
@@ -114,27 +114,14 @@ public final class SipServer implements AutoCloseable {
         // 200 costs a trunk a 32 s timeout. The kernel caps these at net.core.[rw]mem_max.
         p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
         p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
-        // Named explicitly so the stack does not warn about falling back to them.
-        p.setProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY", "gov.nist.javax.sip.stack.DefaultTlsSecurityPolicy");
-        p.setProperty("javax.net.ssl.keyStoreType", "PKCS12");
-        p.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
-        GatewayConfig.TlsConfig tls = config.tls();
-        if (tls.enabled()) {
-            p.setProperty("javax.net.ssl.keyStore", tls.keystore());
-            p.setProperty("javax.net.ssl.keyStorePassword", tls.keystorePassword());
-            p.setProperty("javax.net.ssl.trustStore", tls.truststore().isEmpty() ? tls.keystore() : tls.truststore());
-            p.setProperty("javax.net.ssl.trustStorePassword",
-                    tls.truststore().isEmpty() ? tls.keystorePassword() : tls.truststorePassword());
-            // JAIN-SIP's defaults (TLSv1, TLSv1.1, RSA key exchange suites) are obsolete.
-            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3, TLSv1.2");
-            p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", "TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384"
-                    + " TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
-                    + " TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
-            // Carriers do not present client certificates to us; we do not demand them.
-            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
-            // Milliseconds, whatever the JAIN-SIP javadoc says ("10" closed every socket at once).
-            p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "10000");
-        }
+        // TCP and TLS on Netty (OrderedMessageProcessorFactory): their limits. TLS versions, suites and
+        // certificate checks are GatewayNetworkLayer's; the stack's own TLS properties are unused.
+        p.setProperty(eu.minivoice.gateway.sip.transport.OrderedMessageProcessorFactory.TCP_MAX_CONNECTIONS,
+                Integer.toString(config.tcp().maxConnections()));
+        p.setProperty(eu.minivoice.gateway.sip.transport.OrderedMessageProcessorFactory.TCP_MAX_CONNECTIONS_PER_ADDRESS,
+                Integer.toString(config.tcp().maxConnectionsPerAddress()));
+        p.setProperty(eu.minivoice.gateway.sip.transport.OrderedMessageProcessorFactory.TCP_IDLE_TIMEOUT_SECONDS,
+                Integer.toString(config.tcp().idleTimeoutSeconds()));
         return p;
     }
 
@@ -211,68 +198,17 @@ public final class SipServer implements AutoCloseable {
     }
 
     /**
-     * Whether the stack still holds an outgoing connection to {@code ip:port} over TCP or TLS on
-     * the carrier side. JAIN-SIP raises no event when a peer closes an idle connection, but a closed
-     * channel removes itself from its processor's channel map. That map is not public (only a
-     * TCP-only probe is), so it is read by reflection; JAIN-SIP is pinned at 1.3.0-91, and if the
-     * field ever disappears the answer is "open" (no watch) with one warning.
+     * Whether a TCP/TLS connection to {@code ip:port} is open on the carrier side. Nothing tells
+     * the registration when a carrier closes the connection its registration lives on; it asks.
      */
     public boolean hasConnection(String ip, int port, String transport) {
-        return hasConnection(external, ip, port, transport);
+        ListeningPoint lp = external == null ? null : external.getListeningPoint(transport);
+        if (lp instanceof gov.nist.javax.sip.ListeningPointImpl impl
+                && impl.getMessageProcessor() instanceof eu.minivoice.gateway.sip.transport.StreamConnections streams) {
+            return streams.open(ip, port);
+        }
+        return true; // not a connection-oriented transport here: nothing to watch
     }
-
-    /**
-     * Whether the stack holds a connected TCP/TLS socket to {@code ip:port} now, so that a send
-     * there cannot wait on a connect. Read from JAIN-SIP 1.3.0-91's IOHandler socket table (by
-     * reflection: it has no public view of it; {@code SipServerInternalsTest} fails when an upgrade
-     * moves it). Unknown → false: the caller then treats the send as one that may wait.
-     */
-    public boolean hasOpenSocket(String transport, String ip, int port) {
-        if (stack == null) {
-            return false;
-        }
-        try {
-            java.lang.reflect.Field h = gov.nist.javax.sip.stack.SIPTransactionStack.class.getDeclaredField("ioHandler");
-            h.setAccessible(true);
-            Object io = h.get(stack);
-            java.lang.reflect.Field t = io.getClass().getDeclaredField("socketTable");
-            t.setAccessible(true);
-            Map<?, ?> sockets = (Map<?, ?>) t.get(io);
-            java.net.InetAddress literal = eu.minivoice.gateway.domain.IpRange.literalAddress(ip);
-            Object s = literal == null ? null : sockets.get(literal.getHostAddress() + ":" + port);
-            return s instanceof java.net.Socket socket && socket.isConnected() && !socket.isClosed();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            if (!connectionWatchBroken) {
-                connectionWatchBroken = true;
-                log.warn("cannot see {} connections (JAIN-SIP internals changed?): {}", transport, e.toString());
-            }
-            return false;
-        }
-    }
-
-    private boolean hasConnection(SipProvider provider, String ip, int port, String transport) {
-        ListeningPoint lp = provider == null ? null : provider.getListeningPoint(transport);
-        if (!(lp instanceof gov.nist.javax.sip.ListeningPointImpl impl)
-                || !(impl.getMessageProcessor() instanceof gov.nist.javax.sip.stack.ConnectionOrientedMessageProcessor p)) {
-            return true; // not a connection-oriented transport here: nothing to watch
-        }
-        try {
-            java.lang.reflect.Field f = gov.nist.javax.sip.stack.ConnectionOrientedMessageProcessor.class
-                    .getDeclaredField("messageChannels");
-            f.setAccessible(true);
-            Map<?, ?> channels = (Map<?, ?>) f.get(p);
-            String key = (transport + ":" + ip.replaceAll("[\\[\\]]", "") + ":" + port).toLowerCase(java.util.Locale.ROOT);
-            return channels.containsKey(key);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            if (!connectionWatchBroken) {
-                connectionWatchBroken = true;
-                log.warn("cannot watch {} connections (JAIN-SIP internals changed?): {}", transport, e.toString());
-            }
-            return true;
-        }
-    }
-
-    private volatile boolean connectionWatchBroken;
 
     /** The external port a transport listens on (TLS has its own). */
     public int externalPort(String transport) {

@@ -18,14 +18,14 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * Keeps shared threads off peers that customers chose (docs/security.md, rule 4). JAIN-SIP opens a
- * TCP/TLS connection (and resolves a host name) on whichever thread sends — the registration
- * thread, a SIP stack thread, a webhook completion thread. A send that may wait on a peer runs
- * here instead, on threads of the gate's own:
+ * Keeps shared threads off peers that customers chose (docs/security.md, rule 4). JAIN-SIP
+ * resolves a host name on whichever thread sends — the registration thread, a SIP stack thread, a
+ * webhook completion thread. A send that may wait on a name runs here instead, on threads of the
+ * gate's own:
  * <ul>
- *   <li>a send over UDP to an address literal, or over an open connection, runs at once on the
- *       caller's thread (nothing to wait for);</li>
- *   <li>anything else (a new TCP/TLS connection, a host name to resolve) runs on the gate's
+ *   <li>a send to an address literal runs at once on the caller's thread: no transport waits
+ *       (TCP/TLS connects are asynchronous, sip/transport);</li>
+ *   <li>a send to a host name (resolved by the stack, blocking) runs on the gate's
  *       threads, at most {@code perOwner} at a time per customer, so one customer's unreachable
  *       carriers cannot take the threads everybody else's connections need;</li>
  *   <li>a destination whose connect just failed fails at once for {@code failureMemory} instead of
@@ -49,13 +49,6 @@ public final class ConnectGate implements AutoCloseable {
         }
     }
 
-    /** Whether the stack holds an open connection to that address (connection-oriented transports). */
-    @FunctionalInterface
-    public interface Connections {
-        boolean open(String transport, String host, int port);
-    }
-
-    private final Connections connections;
     private final int perOwner;
     private final long failureMemoryNanos;
     private final LongSupplier nanos;
@@ -67,8 +60,7 @@ public final class ConnectGate implements AutoCloseable {
     private record Failure(long untilNanos, String reason) {
     }
 
-    public ConnectGate(Connections connections, int threads, int perOwner, Duration failureMemory, LongSupplier nanos) {
-        this.connections = connections;
+    public ConnectGate(int threads, int perOwner, Duration failureMemory, LongSupplier nanos) {
         this.perOwner = perOwner;
         this.failureMemoryNanos = failureMemory.toNanos();
         this.nanos = nanos;
@@ -87,8 +79,7 @@ public final class ConnectGate implements AutoCloseable {
      */
     public void send(String owner, String transport, String host, int port, Send send, Consumer<String> onFailure) {
         String t = transport.toLowerCase(Locale.ROOT);
-        boolean literal = isLiteral(host);
-        if (literal && (t.equals("udp") || connections.open(t, host, port))) {
+        if (isLiteral(host)) {
             runReporting(send, onFailure, null);
             return;
         }

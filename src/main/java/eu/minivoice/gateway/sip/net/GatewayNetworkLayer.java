@@ -52,6 +52,53 @@ public final class GatewayNetworkLayer implements NetworkLayer {
         this.verifyHost = verifyHost;
     }
 
+    /** How long an outgoing TCP/TLS connect may take (sip.connect_timeout_ms). */
+    public int connectTimeoutMs() {
+        return connectTimeoutMs;
+    }
+
+    /** Whether TLS is configured on this gateway. */
+    public boolean tlsEnabled() {
+        return tls != null;
+    }
+
+    /** The TLS versions we speak: JAIN-SIP's defaults (TLSv1, TLSv1.1) are obsolete. */
+    static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /** Forward-secret AEAD suites only (JAIN-SIP's defaults included RSA key exchange). */
+    static final String[] TLS_CIPHER_SUITES = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"};
+
+    /**
+     * An engine for a connection we open to {@code host} (a name, or an address literal): SNI and
+     * the certificate checked against that host unless the trunks using it opted out.
+     */
+    public javax.net.ssl.SSLEngine clientEngine(String host, int port) throws IOException {
+        javax.net.ssl.SSLEngine e = context().createSSLEngine(host, port);
+        e.setUseClientMode(true);
+        SSLParameters p = e.getSSLParameters();
+        p.setProtocols(TLS_PROTOCOLS);
+        p.setCipherSuites(TLS_CIPHER_SUITES);
+        if (verifyHost.test(host.toLowerCase(Locale.ROOT))) {
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        e.setSSLParameters(p);
+        return e;
+    }
+
+    /** An engine for a connection a peer opened to our TLS port: carriers present no client certificate. */
+    public javax.net.ssl.SSLEngine serverEngine() throws IOException {
+        javax.net.ssl.SSLEngine e = context().createSSLEngine();
+        e.setUseClientMode(false);
+        SSLParameters p = e.getSSLParameters();
+        p.setProtocols(TLS_PROTOCOLS);
+        p.setCipherSuites(TLS_CIPHER_SUITES);
+        p.setNeedClientAuth(false);
+        p.setWantClientAuth(false);
+        e.setSSLParameters(p);
+        return e;
+    }
+
     @Override
     public void setSipStack(SipStackImpl sipStackImpl) {
         // nothing needed from the stack
@@ -133,7 +180,7 @@ public final class GatewayNetworkLayer implements NetworkLayer {
      * {@code toString()} ("name/1.2.3.4"), never {@code getHostName()}: that would do a reverse
      * lookup for a literal.
      */
-    static String hostOf(InetAddress address) {
+    public static String hostOf(InetAddress address) {
         String s = address.toString();
         int slash = s.indexOf('/');
         return slash > 0 ? s.substring(0, slash) : address.getHostAddress();

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * The UDP dispatch queue, ordered by Call-ID: datagrams are spread over many lanes by Call-ID, and
+ * The dispatch queue, ordered by Call-ID: messages (UDP datagrams, or messages cut from TCP/TLS
+ * streams) are spread over many lanes by Call-ID, and
  * a lane is worked on by at most one stack worker at a time — so a dialog's messages are processed
  * one after the other in arrival order (an ACK before the re-INVITE sent right behind it) while
  * any free worker takes the next lane that has work (a worker busy or blocked holds up one lane,
@@ -33,55 +34,84 @@ import java.util.function.LongSupplier;
  * {@code capacity} datagrams wait at all (the stock queue had no bound: a flood could fill the
  * heap within that timeout) — beyond it new datagrams are dropped on arrival.
  */
-final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
-        implements BlockingQueue<DatagramQueuedMessageDispatch> {
+final class CallIdLanes<T> extends AbstractQueue<T> implements BlockingQueue<T> {
     private static final Logger log = LoggerFactory.getLogger(CallIdLanes.class);
     /** Enough that unrelated calls rarely share a lane (they would only wait for each other). */
     static final int LANES = 1024;
 
-    private static final class Lane {
-        final ArrayDeque<DatagramQueuedMessageDispatch> queue = new ArrayDeque<>();
+    private static final class Lane<T> {
+        final ArrayDeque<T> queue = new ArrayDeque<>();
         /** In the ready queue or held by a worker. */
         boolean taken;
     }
 
-    private final Lane[] lanes = new Lane[LANES];
-    private final LinkedBlockingQueue<Lane> ready = new LinkedBlockingQueue<>();
-    private final ThreadLocal<Lane> held = new ThreadLocal<>();
+    /** What the lanes need to know of a queued message. */
+    interface Message<T> {
+        /** A hash of its Call-ID (0 when it has none). */
+        int callIdHash(T m);
+
+        /** When it arrived (epoch millis). */
+        long receivedAt(T m);
+    }
+
+    /** The UDP processor's queue: the stack's own datagram records. */
+    static CallIdLanes<DatagramQueuedMessageDispatch> forDatagrams(int capacity, long staleMillis, LongSupplier millis) {
+        return new CallIdLanes<>(capacity, staleMillis, millis, "UDP datagrams", new Message<>() {
+            @Override
+            public int callIdHash(DatagramQueuedMessageDispatch d) {
+                return CallIdScanner.hash(d.packet.getData(), d.packet.getLength());
+            }
+
+            @Override
+            public long receivedAt(DatagramQueuedMessageDispatch d) {
+                return d.getReceptionTime();
+            }
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private final Lane<T>[] lanes = new Lane[LANES];
+    private final LinkedBlockingQueue<Lane<T>> ready = new LinkedBlockingQueue<>();
+    private final ThreadLocal<Lane<T>> held = new ThreadLocal<>();
     private final long staleMillis;
     private final LongSupplier millis;
     private final AtomicLong dropped = new AtomicLong();
     private final int capacity;
     private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long lastDropLog;
+    private final String what;
+    private final Message<T> message;
 
     /**
      * @param capacity    datagrams that may wait in all lanes together
      * @param staleMillis 0: never drop
+     * @param what        what is queued, for the overload warning
      */
-    CallIdLanes(int capacity, long staleMillis, LongSupplier millis) {
+    CallIdLanes(int capacity, long staleMillis, LongSupplier millis, String what, Message<T> message) {
         this.capacity = capacity;
+        this.what = what;
+        this.message = message;
         for (int i = 0; i < LANES; i++) {
-            lanes[i] = new Lane();
+            lanes[i] = new Lane<>();
         }
         this.staleMillis = staleMillis;
         this.millis = millis;
     }
 
-    /** Datagrams dropped for having waited too long, or for finding every lane full. */
+    /** Messages dropped for having waited too long, or for finding every lane full. */
     long dropped() {
         return dropped.get();
     }
 
     @Override
-    public boolean offer(DatagramQueuedMessageDispatch d) {
+    public boolean offer(T d) {
         if (queued.incrementAndGet() > capacity) {
             queued.decrementAndGet();
-            noteDrop("the queue is full (" + capacity + " datagrams)");
+            noteDrop("the queue is full (" + capacity + " " + what + ")");
             return false;
         }
-        int h = CallIdScanner.hash(d.packet.getData(), d.packet.getLength());
-        Lane lane = lanes[Math.floorMod(h ^ (h >>> 16), LANES)];
+        int h = message.callIdHash(d);
+        Lane<T> lane = lanes[Math.floorMod(h ^ (h >>> 16), LANES)];
         synchronized (lane) {
             lane.queue.add(d);
             if (lane.taken) {
@@ -94,10 +124,10 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
     }
 
     @Override
-    public DatagramQueuedMessageDispatch take() throws InterruptedException {
+    public T take() throws InterruptedException {
         release();
         while (true) {
-            DatagramQueuedMessageDispatch d = next(ready.take());
+            T d = next(ready.take());
             if (d != null) {
                 return d;
             }
@@ -105,15 +135,15 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
     }
 
     @Override
-    public DatagramQueuedMessageDispatch poll(long timeout, TimeUnit unit) throws InterruptedException {
+    public T poll(long timeout, TimeUnit unit) throws InterruptedException {
         release();
         long until = System.nanoTime() + unit.toNanos(timeout);
         while (true) {
-            Lane lane = ready.poll(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            Lane<T> lane = ready.poll(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (lane == null) {
                 return null;
             }
-            DatagramQueuedMessageDispatch d = next(lane);
+            T d = next(lane);
             if (d != null) {
                 return d;
             }
@@ -121,9 +151,9 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
     }
 
     /** The lane's next fresh message, the lane now held by this thread; null (lane let go) when only stale ones were left. */
-    private DatagramQueuedMessageDispatch next(Lane lane) {
+    private T next(Lane<T> lane) {
         while (true) {
-            DatagramQueuedMessageDispatch d;
+            T d;
             synchronized (lane) {
                 d = lane.queue.poll();
                 if (d == null) {
@@ -141,7 +171,7 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
 
     /** This thread is done with the message it took last: its lane goes back to the ready queue if more wait. */
     private void release() {
-        Lane lane = held.get();
+        Lane<T> lane = held.get();
         if (lane == null) {
             return;
         }
@@ -155,12 +185,12 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
         ready.offer(lane);
     }
 
-    private boolean fresh(DatagramQueuedMessageDispatch d) {
+    private boolean fresh(T d) {
         if (staleMillis <= 0) {
             return true;
         }
         long now = millis.getAsLong();
-        if (now - d.getReceptionTime() <= staleMillis) {
+        if (now - message.receivedAt(d) <= staleMillis) {
             return true;
         }
         noteDrop("they waited over " + staleMillis + " ms");
@@ -172,12 +202,12 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
         long now = millis.getAsLong();
         if (now - lastDropLog > 10_000) {
             lastDropLog = now;
-            log.warn("UDP overload: {} datagrams dropped so far ({})", n, why);
+            log.warn("SIP overload: {} {} dropped so far ({})", n, what, why);
         }
     }
 
     @Override
-    public DatagramQueuedMessageDispatch poll() {
+    public T poll() {
         try {
             return poll(0, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -187,17 +217,17 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
     }
 
     @Override
-    public DatagramQueuedMessageDispatch peek() {
+    public T peek() {
         throw new UnsupportedOperationException("workers take; nobody peeks");
     }
 
     @Override
-    public void put(DatagramQueuedMessageDispatch d) {
+    public void put(T d) {
         offer(d);
     }
 
     @Override
-    public boolean offer(DatagramQueuedMessageDispatch d, long timeout, TimeUnit unit) {
+    public boolean offer(T d, long timeout, TimeUnit unit) {
         return offer(d);
     }
 
@@ -209,7 +239,7 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
     @Override
     public int size() {
         int n = 0;
-        for (Lane lane : lanes) {
+        for (Lane<T> lane : lanes) {
             synchronized (lane) {
                 n += lane.queue.size();
             }
@@ -219,9 +249,9 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
 
     /** A snapshot across the lanes (for inspection only). */
     @Override
-    public Iterator<DatagramQueuedMessageDispatch> iterator() {
-        List<DatagramQueuedMessageDispatch> all = new ArrayList<>();
-        for (Lane lane : lanes) {
+    public Iterator<T> iterator() {
+        List<T> all = new ArrayList<>();
+        for (Lane<T> lane : lanes) {
             synchronized (lane) {
                 all.addAll(lane.queue);
             }
@@ -230,12 +260,12 @@ final class CallIdLanes extends AbstractQueue<DatagramQueuedMessageDispatch>
     }
 
     @Override
-    public int drainTo(Collection<? super DatagramQueuedMessageDispatch> c) {
+    public int drainTo(Collection<? super T> c) {
         throw new UnsupportedOperationException("workers take one at a time");
     }
 
     @Override
-    public int drainTo(Collection<? super DatagramQueuedMessageDispatch> c, int maxElements) {
+    public int drainTo(Collection<? super T> c, int maxElements) {
         throw new UnsupportedOperationException("workers take one at a time");
     }
 }

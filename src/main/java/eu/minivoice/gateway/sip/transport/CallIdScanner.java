@@ -49,6 +49,15 @@ final class CallIdScanner {
         return 0;
     }
 
+    /** The same hash as {@link #hash(byte[], int)} gives for a message with this Call-ID (ASCII). */
+    static int hash(String callId) {
+        int h = 1;
+        for (int k = 0; k < callId.length(); k++) {
+            h = 31 * h + (byte) callId.charAt(k);
+        }
+        return h;
+    }
+
     private static int trimEnd(byte[] buf, int from, int end) {
         while (end > from && (buf[end - 1] == ' ' || buf[end - 1] == '\t')) {
             end--;

@@ -41,7 +41,7 @@ final class OrderedUdpMessageProcessor extends UDPMessageProcessor {
     @Override
     public void start() throws IOException {
         // Before the workers start: they take from this field on every loop.
-        messageQueue = new CallIdLanes(MAX_QUEUED, getSIPStack().getStackCongestionControlTimeout(), System::currentTimeMillis);
+        messageQueue = CallIdLanes.forDatagrams(MAX_QUEUED, getSIPStack().getStackCongestionControlTimeout(), System::currentTimeMillis);
         super.start(); // runs run() below on the stack's receive thread
     }
 

@@ -45,7 +45,7 @@ class CallIdLanesTest {
 
     @Test
     void aCallIsNeverWorkedOnByTwoWorkersAtOnceAndItsDatagramsKeepTheirOrder() throws Exception {
-        CallIdLanes lanes = new CallIdLanes(100_000, 0, System::currentTimeMillis);
+        CallIdLanes<DatagramQueuedMessageDispatch> lanes = CallIdLanes.forDatagrams(100_000, 0, System::currentTimeMillis);
         int calls = 200;
         int perCall = 5;
         for (int n = 0; n < perCall; n++) {
@@ -97,7 +97,7 @@ class CallIdLanesTest {
 
     @Test
     void aWorkerHoldingACallHoldsUpThatCallOnly() throws Exception {
-        CallIdLanes lanes = new CallIdLanes(100_000, 0, System::currentTimeMillis);
+        CallIdLanes<DatagramQueuedMessageDispatch> lanes = CallIdLanes.forDatagrams(100_000, 0, System::currentTimeMillis);
         String x = "x@h";
         String y = "y@h";
         lanes.offer(datagram(x, 1));
@@ -134,7 +134,7 @@ class CallIdLanesTest {
     @Test
     void aDatagramThatWaitedTooLongIsDropped() throws Exception {
         AtomicLong now = new AtomicLong(10_000);
-        CallIdLanes lanes = new CallIdLanes(100, 8000, now::get);
+        CallIdLanes<DatagramQueuedMessageDispatch> lanes = CallIdLanes.forDatagrams(100, 8000, now::get);
         lanes.offer(datagram("a@h", 1_000)); // waited 9 s
         lanes.offer(datagram("a@h", 9_000)); // waited 1 s
         assertEquals(9_000, lanes.poll(1, TimeUnit.SECONDS).getReceptionTime());
@@ -144,7 +144,7 @@ class CallIdLanesTest {
 
     @Test
     void beyondItsCapacityNewDatagramsAreDroppedOnArrival() throws Exception {
-        CallIdLanes lanes = new CallIdLanes(2, 0, System::currentTimeMillis);
+        CallIdLanes<DatagramQueuedMessageDispatch> lanes = CallIdLanes.forDatagrams(2, 0, System::currentTimeMillis);
         assertTrue(lanes.offer(datagram("a@h", 1)));
         assertTrue(lanes.offer(datagram("b@h", 1)));
         assertFalse(lanes.offer(datagram("c@h", 1)), "full: dropped, nothing waits for it");

@@ -1,0 +1,10 @@
+package eu.minivoice.gateway.sip.transport;
+
+/** What the rest of the gateway may ask a TCP or TLS listening point about its connections. */
+public interface StreamConnections {
+    /** Whether a connection to (or from) {@code ip:port} is open now. */
+    boolean open(String ip, int port);
+
+    /** TCP and TLS connections open now, on all of the stack's listening points. */
+    int connections();
+}

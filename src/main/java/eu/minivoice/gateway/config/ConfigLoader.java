@@ -73,7 +73,7 @@ public final class ConfigLoader {
             num("sip.connects_per_customer", 2, 1, 256),
             num("sip.tcp_max_connections", 20_000, 1, 1_000_000),
             num("sip.tcp_max_connections_per_address", 256, 1, 1_000_000),
-            num("sip.tcp_idle_timeout_s", 300, 10, 86_400),
+            num("sip.tcp_idle_timeout_s", 300, 1, 86_400),
             new Key("sip.tls_port", Type.INT, 0, 0, 65535, null),
             str("sip.tls_keystore", ""),
             str("sip.tls_keystore_password", ""),

@@ -1,5 +1,6 @@
 package eu.minivoice.gateway.sip.transport;
 
+import eu.minivoice.gateway.sip.net.GatewayNetworkLayer;
 import gov.nist.javax.sip.header.CSeq;
 import gov.nist.javax.sip.header.CallID;
 import gov.nist.javax.sip.header.ContentLength;
@@ -19,6 +20,7 @@ import io.netty.channel.ChannelFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.sip.address.Hop;
 import javax.sip.message.Request;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -101,13 +103,24 @@ final class StreamMessageChannel extends ConnectionOrientedMessageChannel {
 
     @Override
     public void sendMessage(SIPMessage message) throws IOException {
+        sendMessage(message, peerAddress, peerPort);
+    }
+
+    /** How the stack's transactions send (to the peer they were created for: this connection). */
+    @Override
+    public void sendMessage(SIPMessage message, InetAddress address, int port) throws IOException {
         long time = System.currentTimeMillis();
-        send(message.encodeAsBytes(transport), message);
-        message.setRemoteAddress(peerAddress);
-        message.setRemotePort(peerPort);
+        to(address, port).send(message.encodeAsBytes(transport), message);
+        message.setRemoteAddress(address);
+        message.setRemotePort(port);
         message.setLocalAddress(processor.getIpAddress());
         message.setLocalPort(myPort);
-        logMessage(message, peerAddress, peerPort, time);
+        logMessage(message, address, port, time);
+    }
+
+    @Override
+    public void sendMessage(SIPMessage message, Hop hop) throws IOException {
+        sendMessage(message, InetAddress.getByName(hop.getHost()), hop.getPort());
     }
 
     /** The stack's own answers (400, 413, 505) to what this connection sent. */
@@ -118,11 +131,13 @@ final class StreamMessageChannel extends ConnectionOrientedMessageChannel {
 
     @Override
     public void sendMessage(byte[] message, InetAddress address, int port, boolean retry) throws IOException {
-        if (address.equals(peerAddress) && port == peerPort) {
-            send(message, null);
-        } else {
-            processor.channelTo(address, port, address.getHostAddress()).send(message, null);
-        }
+        to(address, port).send(message, null);
+    }
+
+    /** This connection, or the one to another peer (a transaction keeps its channel; its target may differ). */
+    private StreamMessageChannel to(InetAddress address, int port) throws IOException {
+        return address.equals(peerAddress) && port == peerPort ? this
+                : processor.channelTo(address, port, GatewayNetworkLayer.hostOf(address));
     }
 
     /**
@@ -229,14 +244,14 @@ final class StreamMessageChannel extends ConnectionOrientedMessageChannel {
         }
     }
 
-    /** An unreadable request gets a 400 (as the stack does on UDP); anything else is dropped. */
+    /** An unreadable request gets a 400 (as on UDP); an unreadable response or ACK is dropped. */
     private void refuse(byte[] bytes, ParseException e) {
         String text = new String(bytes, StandardCharsets.UTF_8);
         log.debug("unreadable {} message from {}:{}: {}", transport, peerAddress.getHostAddress(), peerPort, e.getMessage());
         if (text.startsWith("SIP/") || text.startsWith("ACK ")) {
             return;
         }
-        String answer = createBadReqRes(text, e);
+        String answer = BadRequestAnswer.of(text);
         if (answer != null) {
             try {
                 send(answer.getBytes(StandardCharsets.UTF_8), null);

@@ -204,6 +204,35 @@ class TlsRegistrationTest {
         gw.http.delete("/v1/trunks/" + id, API_KEY);
     }
 
+    /** The gateway's own TLS port (Netty, sip/transport): a carrier's OPTIONS over TLS is answered. */
+    @Test
+    void theGatewaysTlsPortAnswersACarrier() throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(dir.resolve("trust.p12"))) {
+            trust.load(in, PASSWORD.toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext client = SSLContext.getInstance("TLS");
+        client.init(null, tmf.getTrustManagers(), null);
+        int port = gw.config().sip().tls().port();
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.setSoTimeout(5_000);
+            s.startHandshake();
+            assertTrue(List.of("TLSv1.3", "TLSv1.2").contains(s.getSession().getProtocol()), s.getSession().getProtocol());
+            String local = "127.0.0.1:" + s.getLocalPort();
+            s.getOutputStream().write(("OPTIONS sip:127.0.0.1:" + port + ";transport=tls SIP/2.0\r\n"
+                    + "Via: SIP/2.0/TLS " + local + ";branch=z9hG4bK-tls-1\r\n"
+                    + "Max-Forwards: 70\r\nFrom: <sip:probe@" + local + ">;tag=1\r\nTo: <sip:gw@127.0.0.1>\r\n"
+                    + "Call-ID: tls-options-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            String status = in.readLine();
+            assertTrue(status != null && status.startsWith("SIP/2.0 200"), "answer: " + status);
+        }
+    }
+
     @Test
     void registersOverTlsWithTransportParamAndSipsUri() throws Exception {
         int port = registrar.getLocalPort();

@@ -142,6 +142,23 @@ class InboundCallScenarioTest {
     }
 
     @Test
+    void aCallCarriedOverTcpOnBothLegs() throws Exception {
+        int platformPort = FreePorts.next();
+        actionsByNumber.put("+15551230050", "{\"actions\":[{\"type\":\"forward\",\"to\":\"sip:agent@127.0.0.1:"
+                + platformPort + ";transport=tcp\",\"timeout\":10}]}");
+        try (Sipp platform = Sipp.startOnPort("platform-uas-inbound-answer.xml", platformPort, "-t", "t1")) {
+            Sipp.Result carrier = Sipp.run("carrier-uac-inbound-call.xml", ext(), "-i", CARRIER, "-key", "to",
+                    "+15551230050", "-t", "t1");
+            assertEquals(0, carrier.exitCode(), carrier.output());
+            Sipp.Result p = platform.await();
+            assertEquals(0, p.exitCode(), p.output());
+        }
+        JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230050");
+        assertEquals(trunk, done.get("call").get("trunk_id").asText(), "matched by the TCP connection's source address");
+        assertEquals("carrier", done.get("data").get("hangup_side").asText());
+    }
+
+    @Test
     void thePlatformHangsUpAForwardedCall() throws Exception {
         forwardedCall("+15551230026", forward(""), "platform-uas-inbound-answer-then-bye.xml",
                 "carrier-uac-inbound-callee-hangs-up.xml");

@@ -105,6 +105,26 @@ class OutboundRelayScenarioTest {
     }
 
     @Test
+    void aCallIsRelayedOverTcpOnBothLegs() throws Exception {
+        int carrierPort = FreePorts.next();
+        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"relay-tcp\",\"proxy\":\"127.0.0.1:"
+                + carrierPort + ";transport=tcp\",\"priority\":10,\"register\":false}");
+        assertEquals(201, r.status(), r.body());
+        trunks.add(r.data().get("id").asText());
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer.xml", carrierPort, "-t", "t1")) {
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(keys("+15551230051", "+15551230001")),
+                    java.util.stream.Stream.of("-t", "t1")).toArray(String[]::new);
+            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), args);
+            assertEquals(0, platform.exitCode(), platform.output());
+            Sipp.Result c = carrier.await();
+            assertEquals(0, c.exitCode(), c.output());
+        }
+        JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230051");
+        assertEquals(r.data().get("id").asText(), done.get("call").get("trunk_id").asText());
+        assertEquals("platform", done.get("data").get("hangup_side").asText());
+    }
+
+    @Test
     void aReliableProvisionalIsPrackedOnTheCarrierLegAndThePlatformNamesTheCall() throws Exception {
         int carrierPort = FreePorts.next();
         trunk("relay-100rel", carrierPort, 10);
@@ -193,12 +213,12 @@ class OutboundRelayScenarioTest {
         String second = trunk("relay-second", secondPort, 20);
         try (Sipp down = Sipp.startOnPort("carrier-uas-503.xml", firstPort);
              Sipp up = Sipp.startOnPort("carrier-uas-answer.xml", secondPort)) {
-            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230003", "+15551230001"));
+            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230041", "+15551230001"));
             assertEquals(0, platform.exitCode(), platform.output());
             assertEquals(0, down.await().exitCode());
             assertEquals(0, up.await().exitCode());
         }
-        JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230003");
+        JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230041");
         assertEquals(second, done.get("call").get("trunk_id").asText());
         JsonNode attempts = done.get("data").get("attempts");
         assertEquals(first, attempts.get(0).get("trunk_id").asText());

@@ -86,6 +86,11 @@ public final class OptionsProbe implements SipReachability, AutoCloseable {
                 public void onTimeout() {
                     result.complete(new ProbeResult(null, null, elapsed(start), "transaction timeout"));
                 }
+
+                @Override
+                public void onTransportError(String reason) {
+                    result.complete(new ProbeResult(null, null, elapsed(start), reason));
+                }
             });
             tx.sendRequest();
         }, reason -> {

@@ -211,7 +211,7 @@ public final class SipEdge implements SipListener {
         // The stack raises it with the failed transaction as the source (SIPTransactionImpl).
         if (event.getSource() instanceof javax.sip.ClientTransaction ct
                 && ct.getApplicationData() instanceof TransactionCallback callback) {
-            callback.onTransportError();
+            callback.onTransportError("transport error towards " + event.getHost() + ":" + event.getPort() + "/" + event.getTransport());
         }
     }
 

@@ -6,16 +6,20 @@ import javax.sip.ResponseEvent;
  * Attached to a client transaction we create (as its application data); {@link SipEdge} hands
  * it that transaction's responses and timeout. Implementations return at once.
  */
-public interface TransactionCallback {
+public interface TransactionCallback extends eu.minivoice.gateway.sip.transport.SendFailureListener {
     void onResponse(ResponseEvent event);
 
     void onTimeout();
 
     /**
-     * The stack could not send the request (connection refused or lost, TLS failure): the
-     * transaction is over. Ignored by default (registration and probes have their own timers and
-     * connection checks).
+     * The request could not be sent (connection refused or lost, connect timeout, TLS failure):
+     * the transaction is over. Ignored by default.
      */
-    default void onTransportError() {
+    default void onTransportError(String reason) {
+    }
+
+    @Override
+    default void sendFailed(String reason) {
+        onTransportError(reason);
     }
 }

@@ -115,6 +115,11 @@ public final class JainSipRegisterSender implements RegisterSender {
             public void onTimeout() {
                 sink.onFailure("no answer (transaction timeout)", true);
             }
+
+            @Override
+            public void onTransportError(String reason) {
+                sink.onFailure(reason, false);
+            }
         });
         ClientTransaction previous = current.put(t.trunkId(), tx);
         if (previous != null) {

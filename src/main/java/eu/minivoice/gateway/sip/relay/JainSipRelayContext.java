@@ -162,7 +162,7 @@ final class JainSipRelayContext implements RelayContext {
             }
 
             @Override
-            public void onTransportError() {
+            public void onTransportError(String reason) {
                 Answers a = target;
                 target = null;
                 if (a != null) {

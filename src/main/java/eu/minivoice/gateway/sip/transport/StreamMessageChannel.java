@@ -206,20 +206,49 @@ final class StreamMessageChannel extends ConnectionOrientedMessageChannel {
         return m instanceof SIPRequest r && !Request.ACK.equals(r.getMethod());
     }
 
-    /** Tells the request's client transaction that it was not sent (as a stack IOException event). */
+    /**
+     * Tells the request's client transaction that it was not sent, with the reason when its
+     * application data listens ({@link SendFailureListener}), else as the stack's IOException event.
+     */
     private void lost(SIPMessage message, Throwable cause) {
         if (!reportable(message)) {
             return;
         }
+        String reason = reason(cause);
         String callId = message.getCallId() == null ? "" : message.getCallId().getCallId();
         processor.dispatch(new StreamTransport.Work(CallIdScanner.hash(callId), System.currentTimeMillis(), () -> {
             SIPTransaction tx = getSIPStack().findTransaction(message, false);
-            if (tx instanceof SIPClientTransaction ct && !ct.isTerminated()) {
-                log.debug("{} send to {}:{} failed ({}): {} transaction ends", transport, peerAddress.getHostAddress(),
-                        peerPort, cause == null ? "closed" : cause.toString(), ct.getMethod());
+            if (!(tx instanceof SIPClientTransaction ct) || ct.isTerminated()) {
+                return;
+            }
+            log.debug("{} {} to {}:{} not sent: {}", transport, ct.getMethod(), peerAddress.getHostAddress(), peerPort, reason);
+            if (ct.getApplicationData() instanceof SendFailureListener listener) {
+                ct.setState(javax.sip.TransactionState._TERMINATED);
+                listener.sendFailed(reason);
+            } else {
                 ct.raiseIOExceptionEvent();
             }
         }));
+    }
+
+    /** Why a send failed, for a trunk's status or a call's attempt: the root cause's words. */
+    private String reason(Throwable cause) {
+        String where = transport + " " + peerAddress.getHostAddress() + ":" + peerPort;
+        if (cause == null) {
+            return "transport error: connection to " + where + " closed";
+        }
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+            return "transport error: no connection to " + where + " within the connect timeout";
+        }
+        if (root instanceof javax.net.ssl.SSLException || cause instanceof javax.net.ssl.SSLException) {
+            return "transport error: TLS handshake with " + where + " failed: " + root.getMessage();
+        }
+        String m = root.getMessage();
+        return "transport error: " + where + ": " + (m == null || m.isBlank() ? root.getClass().getSimpleName() : m);
     }
 
     // ---- receiving ----

@@ -268,6 +268,8 @@ class TlsRegistrationTest {
             Thread.sleep(100);
         }
         assertTrue(!t.get("registration_status").asText().equals("REGED"), t.toString());
+        assertTrue(t.get("registration").get("last_reason").asText().contains("TLS handshake"),
+                "the failed handshake is named at once (not a transaction timeout): " + t);
         assertEquals(before, received.stream().filter(r -> r.contains("sip:1003@")).count(),
                 "no REGISTER (with the user's credentials) went over the unverified connection");
         // Opting out: registered, and the readiness test warns.

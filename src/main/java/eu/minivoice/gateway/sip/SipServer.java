@@ -94,9 +94,9 @@ public final class SipServer implements AutoCloseable {
         // at 1,000 calls/s that made every young GC copy ~100 MB (115 ms pauses). "Normal" drops
         // the parsed copies once a transaction completes (the relay keeps what it needs itself).
         p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Normal");
-        // Bounds a TCP message (and so the memory one peer can make us hold).
+        // Bounds a message (and so the memory one peer can make us hold): the stack's check, and
+        // the TCP/TLS framing's limit (SipStreamDecoder).
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(config.maxMessageBytes()));
-        p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
         // Our sockets: UDP sockets, and TLS engines with host name checks (docs/security.md).
         p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", GatewayNetworkLayer.class.getName());
         // UDP with per-Call-ID ordered lanes, so a dialog's messages are processed in arrival order;

@@ -8,30 +8,29 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.util.Locale;
 import java.util.function.Predicate;
 
 /**
- * The sockets JAIN-SIP uses (its {@code NETWORK_LAYER} extension point), replacing two defaults of
- * 1.3.0-91 that a multi-tenant gateway cannot keep:
+ * The stack's {@code NETWORK_LAYER} extension point, and the TLS policy of the gateway's own
+ * TCP/TLS transport (sip/transport, on Netty), which asks it for engines and the connect timeout:
  * <ul>
- *   <li>outgoing TCP/TLS connects waited a hard-coded 8 s for a peer that never answers; here they
- *       give up after {@code sip.connect_timeout_ms} (default 2 s);</li>
- *   <li>outgoing TLS checked the carrier's certificate chain but not that it names the host we
- *       meant to reach; here the handshake verifies the host name (RFC 6125, the JDK's "HTTPS"
- *       endpoint identification: DNS names in subjectAltName, IP addresses for literal hosts),
- *       unless the trunks using that host opted out ({@code tls_verify_hostname: false}).</li>
+ *   <li>TLS 1.3 and 1.2 only, forward-secret AEAD suites;</li>
+ *   <li>outgoing TLS checks that the carrier's certificate names the host we meant to reach (RFC
+ *       6125, the JDK's "HTTPS" endpoint identification: DNS names in subjectAltName, IP addresses
+ *       for literal hosts), unless the trunks using that host opted out
+ *       ({@code tls_verify_hostname: false});</li>
+ *   <li>outgoing connects give up after {@code sip.connect_timeout_ms} (default 2 s).</li>
  * </ul>
- * The stack makes it through a no-argument constructor; {@link #configure} must run before the
- * first socket (the SIP server does it right after creating the stack).
+ * The stack itself only makes UDP sockets here: its TCP/TLS processors are not used, so asking
+ * it for a stream socket is an error. The stack makes this class through a no-argument
+ * constructor; {@link #configure} must run before the first connection (the SIP server does it
+ * right after creating the stack).
  */
 public final class GatewayNetworkLayer implements NetworkLayer {
     private volatile SSLContext tls;
@@ -106,45 +105,42 @@ public final class GatewayNetworkLayer implements NetworkLayer {
 
     @Override
     public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        return new ServerSocket(port, backlog, bindAddress);
+        throw notHere();
     }
 
     @Override
     public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        return (SSLServerSocket) context().getServerSocketFactory().createServerSocket(port, backlog, bindAddress);
+        throw notHere();
     }
 
     @Override
     public Socket createSocket(InetAddress address, int port) throws IOException {
-        return createSocket(address, port, null);
+        throw notHere();
     }
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress) throws IOException {
-        return connected(address, port, localAddress, 0);
+        throw notHere();
     }
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress myAddress, int myPort) throws IOException {
-        return connected(address, port, myAddress, myPort);
+        throw notHere();
     }
 
     @Override
     public SSLSocket createSSLSocket(InetAddress address, int port) throws IOException {
-        return createSSLSocket(address, port, null);
+        throw notHere();
     }
 
     @Override
     public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress localAddress) throws IOException {
-        Socket plain = connected(address, port, localAddress, 0);
-        String host = hostOf(address);
-        SSLSocket s = (SSLSocket) context().getSocketFactory().createSocket(plain, host, port, true);
-        if (verifyHost.test(host.toLowerCase(Locale.ROOT))) {
-            SSLParameters p = s.getSSLParameters();
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-            s.setSSLParameters(p);
-        }
-        return s;
+        throw notHere();
+    }
+
+    /** TCP and TLS belong to the Netty transport; a stream socket asked of the stack is a wiring error. */
+    private static IOException notHere() {
+        return new IOException("TCP and TLS run on the gateway's own transport (sip/transport), not the stack's sockets");
     }
 
     @Override
@@ -155,24 +151,6 @@ public final class GatewayNetworkLayer implements NetworkLayer {
     @Override
     public DatagramSocket createDatagramSocket(int port, InetAddress laddr) throws SocketException {
         return new DatagramSocket(port, laddr);
-    }
-
-    private Socket connected(InetAddress address, int port, InetAddress local, int localPort) throws IOException {
-        Socket s = new Socket();
-        try {
-            if (local != null) {
-                s.bind(new InetSocketAddress(local, localPort));
-            }
-            s.connect(new InetSocketAddress(address, port), connectTimeoutMs);
-            return s;
-        } catch (SocketTimeoutException e) {
-            s.close();
-            throw new ConnectException("no connection to " + address.getHostAddress() + ":" + port + " within "
-                    + connectTimeoutMs + " ms");
-        } catch (IOException e) {
-            s.close();
-            throw e;
-        }
     }
 
     /**

@@ -16,9 +16,8 @@ import java.util.List;
  * than {@code maxMessageBytes}, or headers that never end within it, or an unreadable
  * Content-Length fail the connection (the peer is not speaking SIP, or wants our memory).
  *
- * <p>Emits {@link Frame}s: a message's bytes, or {@link Frame#PING}. The first piece of the
- * Netty TCP/TLS transport (docs/sip.md, "Threads and ordering"): tested on its own, not yet in a
- * listening point.
+ * <p>Emits {@link Frame}s: a message's bytes, or {@link Frame#PING}; in every TCP/TLS connection's
+ * pipeline ({@link StreamMessageProcessor}; docs/sip.md, "TCP and TLS").
  */
 final class SipStreamDecoder extends ByteToMessageDecoder {
     /** A whole message, or a keep-alive ping to answer. */

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Runs the whole test suite (unit, API integration, SIPp scenarios). Installs SIPp
-# (Debian package sip-tester) when the sipp binary is missing.
+# Runs the whole test suite (unit, API integration, SIPp scenarios; the API and storage tests a
+# second time on a throw-away PostgreSQL server that the tests start themselves). Installs SIPp
+# (Debian package sip-tester) and PostgreSQL (package postgresql) when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v sipp >/dev/null 2>&1; then
-  echo "sipp not found: installing sip-tester" >&2
+missing=()
+command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}" >&2
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q sip-tester
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
 fi
 
 exec mvn -B verify "$@"

@@ -101,9 +101,9 @@ final class ConfigValidator {
             throw new ConfigException("registration.backoff_min_seconds must not exceed registration.backoff_max_seconds");
         }
         String url = c.database().url();
-        if (!url.isEmpty() && !url.startsWith("jdbc:h2:")) {
-            throw new ConfigException("database.url: only jdbc:h2: URLs are supported by this build (PostgreSQL is"
-                    + " planned, see docs/storage.md); leave it empty for the embedded database");
+        if (!url.isEmpty() && !url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("database.url: a jdbc:postgresql:// URL (or jdbc:h2:); leave it empty for the"
+                    + " embedded database");
         }
         if (c.database().embedded() && c.database().dataDir().toString().isBlank()) {
             throw new ConfigException("database.data_dir must not be empty");

@@ -92,7 +92,9 @@ class ConfigLoaderTest {
         assertMessage(file("sip:\n  bind: gateway.example\n"), Map.of(), "numeric");
         assertMessage(file(": : :\n  - ["), Map.of(), "not valid YAML");
         assertMessage(file(""), Map.of("MINIVOICE_SIP_TRACE", "yes please"), "MINIVOICE_SIP_TRACE");
-        assertMessage(file(""), Map.of("MINIVOICE_DATABASE_URL", "jdbc:mysql://x"), "jdbc:h2:");
+        assertMessage(file(""), Map.of("MINIVOICE_DATABASE_URL", "jdbc:mysql://x"), "jdbc:postgresql://");
+        assertEquals("jdbc:postgresql://db.example:5432/minivoice", loader.load(file(""),
+                Map.of("MINIVOICE_DATABASE_URL", "jdbc:postgresql://db.example:5432/minivoice")).database().url());
         assertMessage(dir.resolve("missing.yml"), Map.of(), "does not exist");
     }
 

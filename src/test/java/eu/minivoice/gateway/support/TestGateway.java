@@ -48,7 +48,22 @@ public final class TestGateway implements AutoCloseable {
         env.put("MINIVOICE_ADMIN_OPERATOR_API_KEY", OPERATOR_KEY);
         // Every peer in the tests is on loopback: allow it as a target (docs/security.md).
         env.put("MINIVOICE_SECURITY_ALLOWED_PRIVATE_CIDRS", LOOPBACK_TARGETS);
+        if (onPostgres()) {
+            // The same tests on a real PostgreSQL server (the "postgres" surefire execution): one
+            // database per data directory, so a restarted gateway finds its data again.
+            try {
+                env.put("MINIVOICE_DATABASE_URL", Postgres.shared().databaseFor(dataDir));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start the test PostgreSQL: " + e.getMessage(), e);
+            }
+            env.put("MINIVOICE_DATABASE_USER", Postgres.USER);
+        }
         return env;
+    }
+
+    /** Whether this test run uses PostgreSQL ({@code -Dminivoice.test.database=postgres}) instead of H2. */
+    public static boolean onPostgres() {
+        return "postgres".equals(System.getProperty("minivoice.test.database"));
     }
 
     public static TestGateway start(Path dataDir) throws Exception {

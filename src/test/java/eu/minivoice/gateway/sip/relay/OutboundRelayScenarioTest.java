@@ -38,8 +38,12 @@ class OutboundRelayScenarioTest {
     }
 
     private String trunk(String name, int carrierPort, int priority) {
-        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"" + name + "\",\"proxy\":\"127.0.0.1:"
-                + carrierPort + "\",\"priority\":" + priority + "}");
+        return trunkFrom("{\"name\":\"" + name + "\",\"proxy\":\"127.0.0.1:" + carrierPort + "\",\"priority\":" + priority + "}");
+    }
+
+    /** Creates a trunk (deleted after the test); its id. */
+    private String trunkFrom(String json) {
+        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, json);
         assertEquals(201, r.status(), r.body());
         trunks.add(r.data().get("id").asText());
         return r.data().get("id").asText();
@@ -107,10 +111,8 @@ class OutboundRelayScenarioTest {
     @Test
     void aCallIsRelayedOverTcpOnBothLegs() throws Exception {
         int carrierPort = FreePorts.next();
-        Reply r = shared.gw().http.post("/v1/trunks", API_KEY, "{\"name\":\"relay-tcp\",\"proxy\":\"127.0.0.1:"
-                + carrierPort + ";transport=tcp\",\"priority\":10,\"register\":false}");
-        assertEquals(201, r.status(), r.body());
-        trunks.add(r.data().get("id").asText());
+        String trunk = trunkFrom("{\"name\":\"relay-tcp\",\"proxy\":\"127.0.0.1:" + carrierPort
+                + ";transport=tcp\",\"priority\":10,\"register\":false}");
         try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer.xml", carrierPort, "-t", "t1")) {
             String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(keys("+15551230051", "+15551230001")),
                     java.util.stream.Stream.of("-t", "t1")).toArray(String[]::new);
@@ -120,7 +122,7 @@ class OutboundRelayScenarioTest {
             assertEquals(0, c.exitCode(), c.output());
         }
         JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230051");
-        assertEquals(r.data().get("id").asText(), done.get("call").get("trunk_id").asText());
+        assertEquals(trunk, done.get("call").get("trunk_id").asText());
         assertEquals("platform", done.get("data").get("hangup_side").asText());
     }
 

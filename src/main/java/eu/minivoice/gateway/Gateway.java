@@ -204,7 +204,13 @@ public final class Gateway implements AutoCloseable {
             // DNS names of proxies are resolved here, never on a SIP thread: again every 5 minutes.
             dnsRefresh.scheduleWithFixedDelay(inboundMatcher::refreshProxyAddresses, 300, 300,
                     java.util.concurrent.TimeUnit.SECONDS);
-            callStore = new JdbcCallStore(database.dataSource());
+            callStore = new JdbcCallStore(database.dataSource(), nodeId());
+            // Before any call of this run: what the last run left open can only be over now.
+            int ended = callStore.endUnfinished(clock.instant());
+            if (ended > 0) {
+                log.warn("ended {} call record(s) this node ({}) left open when it last stopped (reason node_restart)",
+                        ended, nodeId());
+            }
             callRecorder = new CallRecorder(callStore, 100_000);
             CallObserver callObserver = new OutboxCallObserver(outbox, callEvents, callRecorder, clock);
             CallRelay relay = new CallRelay(sip, outboundRouter, callObserver,
@@ -400,6 +406,23 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Stops taking requests, then SIP, then closes the database. Safe to call twice. */
+    /** node.id, or host name:external SIP port (docs/storage.md). */
+    String nodeId() {
+        String id = config.node().id();
+        if (!id.isEmpty()) {
+            return id;
+        }
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
+            } catch (java.io.IOException | RuntimeException e) {
+                host = "gateway";
+            }
+        }
+        return host + ":" + config.sip().externalPort();
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

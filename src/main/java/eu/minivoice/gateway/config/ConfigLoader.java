@@ -79,6 +79,7 @@ public final class ConfigLoader {
             str("sip.tls_keystore_password", ""),
             str("sip.tls_truststore", ""),
             str("sip.tls_truststore_password", ""),
+            str("node.id", ""),
             str("database.url", ""),
             str("database.data_dir", "./data", "MINIVOICE_DATA_DIR"),
             str("database.user", ""),
@@ -318,7 +319,7 @@ public final class ConfigLoader {
                 (int) v.get("security.min_inbound_prefix_v4"), (int) v.get("security.min_inbound_prefix_v6"),
                 (String) v.get("security.secret_key"), (String) v.get("security.secret_key_file"));
         GatewayConfig config = new GatewayConfig(admin, customers, sip, database, trunks, registration, webhooks, relay,
-                security, quotas);
+                security, quotas, new GatewayConfig.NodeConfig((String) v.get("node.id")));
         ConfigValidator.validate(config);
         return config;
     }

@@ -100,6 +100,10 @@ final class ConfigValidator {
         if (c.registration().backoffMinSeconds() > c.registration().backoffMaxSeconds()) {
             throw new ConfigException("registration.backoff_min_seconds must not exceed registration.backoff_max_seconds");
         }
+        String node = c.node().id();
+        if (!node.isEmpty() && (node.length() > 100 || !node.matches("[\\x21-\\x7e]+"))) {
+            throw new ConfigException("node.id must be at most 100 printable characters without spaces");
+        }
         String url = c.database().url();
         if (!url.isEmpty() && !url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
             throw new ConfigException("database.url: a jdbc:postgresql:// URL (or jdbc:h2:); leave it empty for the"

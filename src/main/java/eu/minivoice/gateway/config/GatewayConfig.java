@@ -17,7 +17,15 @@ public record GatewayConfig(
         WebhookConfig webhooks,
         RelayConfig relay,
         SecurityConfig security,
-        eu.minivoice.gateway.domain.Quotas quotas) {
+        eu.minivoice.gateway.domain.Quotas quotas,
+        NodeConfig node) {
+
+    /**
+     * This gateway among several on one database: {@code id} names it in what it stores (its calls'
+     * records); empty = the host name and the external SIP port (docs/storage.md).
+     */
+    public record NodeConfig(String id) {
+    }
 
     public record AdminConfig(String bind, int port, int maxBodyBytes, int workerThreads,
                               int maxQueuedRequests, String operatorApiKey, int authMaxFailures,

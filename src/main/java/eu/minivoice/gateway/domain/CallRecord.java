@@ -15,6 +15,9 @@ public record CallRecord(String id, String customerId, String direction, String 
                          Integer sipCode, String hangupSide, String reason, String errorCode, List<Map<String, Object>> attempts,
                          Instant createdAt, Instant answeredAt, Instant endedAt) {
 
+    /** Statuses of a call that has ended: its record changes no more. */
+    public static final List<String> FINAL_STATUSES = List.of("completed", "failed", "busy", "no_answer", "canceled");
+
     public CallRecord {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
     }

@@ -34,7 +34,9 @@ public enum ErrorCode {
     // Inbound matching and routing (docs/inbound.md)
     UNKNOWN_SOURCE,
     NO_ROUTE,
-    INTERNAL_ERROR;
+    INTERNAL_ERROR,
+    // A call record its node left open when it stopped, ended at the node's next start (docs/storage.md)
+    NODE_RESTART;
 
     /** The snake_case code as it appears on the wire. */
     public String code() {

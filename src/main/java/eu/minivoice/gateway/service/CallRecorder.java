@@ -23,7 +23,7 @@ import java.util.Set;
 public final class CallRecorder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CallRecorder.class);
     private static final int BATCH = 1_000;
-    private static final Set<String> FINAL = Set.of("completed", "failed", "busy", "no_answer", "canceled");
+    private static final Set<String> FINAL = Set.copyOf(CallRecord.FINAL_STATUSES);
 
     private final CallStore store;
     private final BatchWriter<CallRecord> writer;

@@ -20,6 +20,15 @@ public interface CallStore {
 
     Optional<CallRecord> find(String customerId, String callId);
 
+    /**
+     * Ends the records this node's previous run left open (it stopped or died with calls up):
+     * answered ones "completed", others "failed", with reason and hang-up side saying so and
+     * {@code now} as their end. Records written before node ids were stored count as this node's.
+     *
+     * @return how many were ended
+     */
+    int endUnfinished(Instant now);
+
     /** Filters of GET /v1/calls; null = any. */
     /** Newest first; {@code afterId} continues after that call of an earlier page. */
     List<CallRecord> list(String customerId, eu.minivoice.gateway.domain.CallQuery q);

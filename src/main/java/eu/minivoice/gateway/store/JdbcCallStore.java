@@ -22,9 +22,35 @@ public final class JdbcCallStore implements CallStore {
     /** SQLSTATE of a unique/primary key violation. */
     private static final String DUPLICATE_KEY = "23505";
     private final Jdbc jdbc;
+    private final String nodeId;
 
-    public JdbcCallStore(DataSource dataSource) {
+    /** @param nodeId this gateway's node id, stored with each new call (node.id) */
+    public JdbcCallStore(DataSource dataSource, String nodeId) {
         this.jdbc = new Jdbc(dataSource, Map.of());
+        this.nodeId = nodeId;
+    }
+
+    @Override
+    public int endUnfinished(Instant now) {
+        int[] ended = {0};
+        jdbc.inTransaction("ending the calls " + nodeId + " left open", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET"
+                    + " status = CASE WHEN answered_at IS NULL THEN 'failed' ELSE 'completed' END,"
+                    + " reason = ?, hangup_side = 'gateway',"
+                    + " error_code = CASE WHEN answered_at IS NULL THEN ? ELSE error_code END,"
+                    + " ended_at = ?, updated_at = ?"
+                    + " WHERE (node_id = ? OR node_id IS NULL)"
+                    + " AND status NOT IN ('" + String.join("', '", CallRecord.FINAL_STATUSES) + "')")) {
+                String cause = eu.minivoice.gateway.domain.ErrorCode.NODE_RESTART.code();
+                ps.setString(1, cause);
+                ps.setString(2, cause);
+                Jdbc.setInstant(ps, 3, now);
+                Jdbc.setInstant(ps, 4, now);
+                ps.setString(5, nodeId);
+                ended[0] = ps.executeUpdate();
+            }
+        });
+        return ended[0];
     }
 
     @Override
@@ -41,8 +67,9 @@ public final class JdbcCallStore implements CallStore {
                     + " ended_at=?, updated_at=? WHERE id=? AND customer_id=?");
                  PreparedStatement insert = c.prepareStatement("INSERT INTO calls (customer_id, direction, status,"
                          + " from_number, to_number, trunk_id, application_id, platform_call_id, carrier_call_id, sip_code,"
-                         + " hangup_side, reason, error_code, attempts, created_at, answered_at, ended_at, updated_at, id)"
-                         + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                         + " hangup_side, reason, error_code, attempts, created_at, answered_at, ended_at, updated_at, id, node_id)"
+                         + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                insert.setString(20, nodeId); // never changed by bind(): the same for every insert
                 Instant now = Instant.now();
                 for (CallRecord r : fresh) {
                     // A new call is almost always absent: insert first (one index probe, not two).

@@ -26,8 +26,8 @@ class CallRecorderTest {
     @Test
     void aRecordTheDatabaseRefusesNeverBlocksLaterRecords(@TempDir Path dir) throws Exception {
         try (Database db = Database.open(new DatabaseConfig("", dir, "", "", 2));
-             CallRecorder recorder = new CallRecorder(new JdbcCallStore(db.dataSource()), 100)) {
-            CallStore store = new JdbcCallStore(db.dataSource());
+             CallRecorder recorder = new CallRecorder(new JdbcCallStore(db.dataSource(), "test-node"), 100)) {
+            CallStore store = new JdbcCallStore(db.dataSource(), "test-node");
             recorder.accept(record("call_poison0001", null, "failed")); // customer_id is NOT NULL
             recorder.accept(record("call_good000001", "cust_default", "initiated"));
             Await.until("the good record stored", () -> store.find("cust_default", "call_good000001").orElse(null),

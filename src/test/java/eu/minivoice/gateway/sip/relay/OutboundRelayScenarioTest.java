@@ -394,7 +394,7 @@ class OutboundRelayScenarioTest {
         int carrierPort = FreePorts.next();
         trunk("relay-order", carrierPort, 10);
         try (Sipp carrier = Sipp.startOnPort("carrier-uas-info-burst.xml", carrierPort)) {
-            Sipp.Result platform = Sipp.run("platform-uac-info-burst.xml", gateway(), keys("+15551230016", "+15551230001"));
+            Sipp.Result platform = Sipp.run("platform-uac-info-burst.xml", gateway(), keys("+15551230052", "+15551230001"));
             assertEquals(0, platform.exitCode(), platform.output());
             Sipp.Result c = carrier.await();
             assertEquals(0, c.exitCode(), c.output());

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Webhook dispatcher benchmark (issue 4): events/s through the durable outbox on the embedded H2
-# database to local HTTP receivers, and enqueue-to-delivery latency.
-#   bash bench/webhooks/run.sh [RATE_PER_S] [SECONDS] [ENDPOINTS]
+# database (or, with DATABASE=postgres, a throw-away local PostgreSQL server) to local HTTP
+# receivers, and enqueue-to-delivery latency.
+#   [DATABASE=postgres] bash bench/webhooks/run.sh [RATE_PER_S] [SECONDS] [ENDPOINTS]
 # Runs eu.minivoice.gateway.bench.OutboxBench (src/test/java) with the real gateway in-process.
 # JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java picks another JDK.
 set -euo pipefail
@@ -15,4 +16,7 @@ mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -D
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $($JAVA -version 2>&1 | head -1)"
 export MINIVOICE_LOG_LEVEL=${MINIVOICE_LOG_LEVEL:-WARN}
-exec $JAVA ${BENCH_JVM_OPTS:-} -Xmx2g -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -cp "$CP" eu.minivoice.gateway.bench.OutboxBench "$RATE" "$SECONDS_" "$ENDPOINTS"
+DB_OPT=""
+# PostgreSQL as operators run it: fsync and synchronous commit on (the tests turn them off).
+if [ "${DATABASE:-h2}" = postgres ]; then DB_OPT="-Dminivoice.test.database=postgres -Dminivoice.test.postgres.durable=true"; fi
+exec $JAVA ${BENCH_JVM_OPTS:-} $DB_OPT -Xmx2g -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -cp "$CP" eu.minivoice.gateway.bench.OutboxBench "$RATE" "$SECONDS_" "$ENDPOINTS"

@@ -113,6 +113,11 @@ public final class OutboxBench {
         env.put("MINIVOICE_SIP_INTERNAL_PORT", Integer.toString(FreePorts.next()));
         env.put("MINIVOICE_API_KEY", KEY);
         env.put("MINIVOICE_SECURITY_ALLOWED_PRIVATE_CIDRS", "127.0.0.0/8,::1/128");
+        if (eu.minivoice.gateway.support.TestGateway.onPostgres()) {
+            // The outbox on a throw-away PostgreSQL server (support/Postgres), as the postgres tests use.
+            env.put("MINIVOICE_DATABASE_URL", eu.minivoice.gateway.support.Postgres.shared().databaseFor(data));
+            env.put("MINIVOICE_DATABASE_USER", eu.minivoice.gateway.support.Postgres.USER);
+        }
         GatewayConfig config = new ConfigLoader().load(Path.of("config/gateway.yml"), env);
         Gateway gateway = new Gateway(config, Clock.systemUTC(), new RandomIdGenerator(new SecureRandom()), s -> { });
         gateway.start();

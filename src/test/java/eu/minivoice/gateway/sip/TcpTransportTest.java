@@ -109,6 +109,25 @@ class TcpTransportTest {
                 s.close();
             }
         }
+        // Closed connections give their places back: the address gets its full share again.
+        List<Socket> again = new ArrayList<>();
+        try {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (again.size() < PER_ADDRESS && System.nanoTime() < deadline) {
+                Socket s = connect("127.0.3.1");
+                if (answerOrNull(s, options(s)) != null) {
+                    again.add(s);
+                } else {
+                    s.close(); // the gateway has not noticed every close yet
+                    Thread.sleep(50);
+                }
+            }
+            assertEquals(PER_ADDRESS, again.size(), "places given back after close");
+        } finally {
+            for (Socket s : again) {
+                s.close();
+            }
+        }
     }
 
     @Test

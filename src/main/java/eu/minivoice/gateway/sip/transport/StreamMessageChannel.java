@@ -110,7 +110,11 @@ final class StreamMessageChannel extends ConnectionOrientedMessageChannel {
     @Override
     public void sendMessage(SIPMessage message, InetAddress address, int port) throws IOException {
         long time = System.currentTimeMillis();
-        to(address, port).send(message.encodeAsBytes(transport), message);
+        StreamMessageChannel via = to(address, port);
+        if (via == this && message instanceof gov.nist.javax.sip.message.SIPResponse && reopenForResponses()) {
+            via = processor.channelTo(peerAddress, peerPortAdvertisedInHeaders, peerAddress.getHostAddress());
+        }
+        via.send(message.encodeAsBytes(transport), message);
         message.setRemoteAddress(address);
         message.setRemotePort(port);
         message.setLocalAddress(processor.getIpAddress());
@@ -132,6 +136,15 @@ final class StreamMessageChannel extends ConnectionOrientedMessageChannel {
     @Override
     public void sendMessage(byte[] message, InetAddress address, int port, boolean retry) throws IOException {
         to(address, port).send(message, null);
+    }
+
+    /**
+     * RFC 3261 §18.2.2: a response whose request came on a connection the peer has closed since
+     * goes over a new connection to the address it came from and the port its Via names
+     * (sent-by; 5060 when absent). Only for connections the peer opened: ours stay ours.
+     */
+    private boolean reopenForResponses() {
+        return accepted && isClosed() && peerPortAdvertisedInHeaders > 0;
     }
 
     /** This connection, or the one to another peer (a transaction keeps its channel; its target may differ). */

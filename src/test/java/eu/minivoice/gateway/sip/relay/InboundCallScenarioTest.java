@@ -158,6 +158,45 @@ class InboundCallScenarioTest {
         assertEquals("carrier", done.get("data").get("hangup_side").asText());
     }
 
+    /**
+     * RFC 3261 §18.2.2: the carrier closes its TCP connection while the gateway is still deciding
+     * (a slow webhook); the final answer comes over a new connection to its Via's sent-by port.
+     */
+    @Test
+    void aFinalAnswerAfterTheCarrierClosedItsConnectionComesOnANewOne() throws Exception {
+        actionsByNumber.put("+15551230053", "SLOW:" + forward(""));
+        try (java.net.ServerSocket sentBy = new java.net.ServerSocket(0, 5, java.net.InetAddress.getByName(CARRIER))) {
+            sentBy.setSoTimeout(10_000);
+            int viaPort = sentBy.getLocalPort();
+            String invite = "INVITE sip:+15551230053@" + ext() + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/TCP " + CARRIER + ":" + viaPort + ";branch=z9hG4bK-reopen-1\r\n"
+                    + "From: <sip:+15559990001@" + CARRIER + ">;tag=reopen\r\n"
+                    + "To: <sip:+15551230053@" + ext() + ">\r\n"
+                    + "Call-ID: reopen-1@carrier\r\nCSeq: 1 INVITE\r\n"
+                    + "Contact: <sip:carrier@" + CARRIER + ":" + viaPort + ";transport=tcp>\r\n"
+                    + "Max-Forwards: 70\r\nContent-Type: application/sdp\r\n";
+            String sdp = "v=0\r\no=carrier 1 1 IN IP4 " + CARRIER + "\r\ns=-\r\nc=IN IP4 " + CARRIER
+                    + "\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n";
+            try (java.net.Socket first = new java.net.Socket()) {
+                first.bind(new java.net.InetSocketAddress(CARRIER, 0));
+                first.connect(new java.net.InetSocketAddress("127.0.0.1", shared.gw().sipExternalPort()), 2_000);
+                first.getOutputStream().write((invite + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp)
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                first.setSoTimeout(2_000);
+                String trying = new String(first.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+                assertEquals("SIP/2.0 100 ", trying, "the INVITE was taken");
+            } // closed: the webhook has not answered yet
+            try (java.net.Socket second = sentBy.accept()) {
+                second.setSoTimeout(5_000);
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        second.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+                String status = in.readLine();
+                assertTrue(status != null && status.startsWith("SIP/2.0 503"), "final answer: " + status);
+            }
+        }
+        shared.gw().awaitCallEvent("call.failed", "+15551230053");
+    }
+
     @Test
     void thePlatformHangsUpAForwardedCall() throws Exception {
         forwardedCall("+15551230026", forward(""), "platform-uas-inbound-answer-then-bye.xml",

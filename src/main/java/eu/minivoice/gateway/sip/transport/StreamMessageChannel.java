@@ -166,8 +166,8 @@ final class StreamMessageChannel extends ConnectionOrientedMessageChannel {
             }
             if (!connected) {
                 if (pending == null) {
+                    ChannelFuture f = processor.connect(this, host); // throws with nothing started
                     pending = new ArrayList<>();
-                    ChannelFuture f = processor.connect(this, host);
                     channel = f.channel();
                     f.addListener(done -> connectDone(done.isSuccess(), done.cause()));
                 }
@@ -195,7 +195,7 @@ final class StreamMessageChannel extends ConnectionOrientedMessageChannel {
     private void connectDone(boolean ok, Throwable cause) {
         List<Pending> waiting;
         synchronized (this) {
-            waiting = pending;
+            waiting = pending == null ? List.of() : pending; // null: the connection closed first and reported them
             pending = null;
             if (ok && !closed) {
                 connected = true;

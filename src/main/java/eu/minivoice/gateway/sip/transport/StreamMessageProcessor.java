@@ -121,11 +121,11 @@ final class StreamMessageProcessor extends MessageProcessor implements StreamCon
      */
     ChannelFuture connect(StreamMessageChannel c, String host) throws IOException {
         InetAddress peer = c.getPeerInetAddressForTransport();
+        javax.net.ssl.SSLEngine engine = tls ? network.clientEngine(host, c.getPeerPort()) : null; // may throw: before counting
         if (!transport.admit(peer, false)) {
             throw new IOException("no connection to " + peer.getHostAddress() + ":" + c.getPeerPort()
                     + ": all " + transport.settings.maxConnections() + " TCP/TLS connections are in use");
         }
-        javax.net.ssl.SSLEngine engine = tls ? network.clientEngine(host, c.getPeerPort()) : null;
         Bootstrap b = new Bootstrap()
                 .group(transport.loops())
                 .channel(transport.socketType())

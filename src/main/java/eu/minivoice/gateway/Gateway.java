@@ -232,6 +232,7 @@ public final class Gateway implements AutoCloseable {
                     new JainSipRegisterSender(sip, () -> random.randomToken(10), targetGuard.policy(), connectGate), clock, random::nextFraction, random,
                     probe, new OutboxRegistrationListener(outbox, registrationEvents));
             trunks.addListener(registration::trunkChanged);
+            sip.onConnectionClosed(registration::connectionClosed);
             registration.startAll(trunkStore.listAll());
 
             Json json = new Json();

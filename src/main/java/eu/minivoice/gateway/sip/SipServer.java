@@ -210,6 +210,23 @@ public final class SipServer implements AutoCloseable {
         return true; // not a connection-oriented transport here: nothing to watch
     }
 
+    /**
+     * Runs {@code listener} whenever a carrier-side TCP/TLS connection closes (it must return at
+     * once): the registration then checks its connections without waiting for its next look.
+     */
+    public void onConnectionClosed(Runnable listener) {
+        if (external == null) {
+            return;
+        }
+        for (java.util.Iterator<?> it = external.getListeningPoints() == null ? java.util.Collections.emptyIterator()
+                : java.util.Arrays.asList(external.getListeningPoints()).iterator(); it.hasNext(); ) {
+            if (it.next() instanceof gov.nist.javax.sip.ListeningPointImpl impl
+                    && impl.getMessageProcessor() instanceof eu.minivoice.gateway.sip.transport.StreamConnections streams) {
+                streams.onClose(listener);
+            }
+        }
+    }
+
     /** The external port a transport listens on (TLS has its own). */
     public int externalPort(String transport) {
         return "tls".equalsIgnoreCase(transport) ? config.tls().port() : config.externalPort();

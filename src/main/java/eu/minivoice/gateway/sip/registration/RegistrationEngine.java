@@ -78,8 +78,8 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
 
     /**
      * A closed TCP/TLS connection to a carrier means its registration binding (and our path for its
-     * INVITEs) is gone: register again at once. JAIN-SIP does not report the close, so the engine
-     * looks every {@code connectionCheck}.
+     * INVITEs) is gone: register again at once. The transport reports closes
+     * ({@link #connectionClosed}); the engine also looks every {@code connectionCheck}.
      */
     private void watchConnections() {
         Instant settled = clock.instant().minus(settings.connectionCheck());
@@ -96,6 +96,24 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
             }
         }
     }
+
+    /** A carrier-side connection closed (any thread): look at the connections now, on the engine's thread. */
+    public void connectionClosed() {
+        // Coalesced: a burst of closes (idle connections reaped) costs one look, not one per close.
+        if (!lookPending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            thread.execute(() -> {
+                lookPending.set(false);
+                watchConnections();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: nothing to register again
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean lookPending = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Start-up: every registering trunk, first REGISTERs spread over the start-up window. */
     public void startAll(List<Trunk> trunks) {

@@ -7,4 +7,7 @@ public interface StreamConnections {
 
     /** TCP and TLS connections open now, on all of the stack's listening points. */
     int connections();
+
+    /** Runs {@code listener} (on an event loop: it must return at once) whenever a connection closes. */
+    void onClose(Runnable listener);
 }

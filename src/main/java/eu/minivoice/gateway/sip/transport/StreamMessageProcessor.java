@@ -159,9 +159,18 @@ final class StreamMessageProcessor extends MessageProcessor implements StreamCon
         transport.dispatch(w);
     }
 
-    /** A channel closed: later sends to that peer get a new one. */
+    private final java.util.List<Runnable> closeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A channel closed: later sends to that peer get a new one; whoever watches connections hears of it. */
     void forget(StreamMessageChannel c) {
-        channels.remove(c.getKey(), c);
+        if (channels.remove(c.getKey(), c)) {
+            closeListeners.forEach(Runnable::run);
+        }
+    }
+
+    @Override
+    public void onClose(Runnable listener) {
+        closeListeners.add(listener);
     }
 
     @Override

@@ -86,6 +86,9 @@ class TlsRegistrationTest {
         env.put("MINIVOICE_SIP_TLS_KEYSTORE_PASSWORD", PASSWORD);
         env.put("MINIVOICE_SIP_TLS_TRUSTSTORE", trust.toString());
         env.put("MINIVOICE_SIP_TLS_TRUSTSTORE_PASSWORD", PASSWORD);
+        // No periodic look at the connections within these tests: a closed connection must be
+        // reported by the transport itself (aClosedTlsConnectionRegistersAgainAtOnce).
+        env.put("MINIVOICE_REGISTRATION_CONNECTION_CHECK_SECONDS", "3600");
         gw = TestGateway.start(dir.resolve("data"), env);
     }
 

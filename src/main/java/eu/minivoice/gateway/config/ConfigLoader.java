@@ -74,6 +74,7 @@ public final class ConfigLoader {
             num("sip.tcp_max_connections", 20_000, 1, 1_000_000),
             num("sip.tcp_max_connections_per_address", 256, 1, 1_000_000),
             num("sip.tcp_idle_timeout_s", 300, 1, 86_400),
+            num("sip.tcp_message_read_timeout_s", 20, 1, 3_600),
             new Key("sip.tls_port", Type.INT, 0, 0, 65535, null),
             str("sip.tls_keystore", ""),
             str("sip.tls_keystore_password", ""),
@@ -289,7 +290,8 @@ public final class ConfigLoader {
                 (String) v.get("sip.internal_bind"), (int) v.get("sip.connect_threads"),
                 (int) v.get("sip.connects_per_customer"),
                 new GatewayConfig.TcpConfig((int) v.get("sip.tcp_max_connections"),
-                        (int) v.get("sip.tcp_max_connections_per_address"), (int) v.get("sip.tcp_idle_timeout_s")));
+                        (int) v.get("sip.tcp_max_connections_per_address"), (int) v.get("sip.tcp_idle_timeout_s"),
+                        (int) v.get("sip.tcp_message_read_timeout_s")));
         var database = new GatewayConfig.DatabaseConfig(
                 (String) v.get("database.url"), Path.of((String) v.get("database.data_dir")),
                 (String) v.get("database.user"), (String) v.get("database.password"),

@@ -82,9 +82,11 @@ public record GatewayConfig(
      * Limits of TCP and TLS connections (both sides, both directions together): at most
      * {@code maxConnections} open, at most {@code maxConnectionsPerAddress} opened to us from one
      * source address; a connection a peer opened is closed after {@code idleTimeoutSeconds}
-     * without traffic, one we opened is kept alive with CRLF pings at half that interval.
+     * without traffic, one we opened is kept alive with CRLF pings at half that interval; a
+     * message must be complete within {@code messageReadTimeoutSeconds} of its first byte.
      */
-    public record TcpConfig(int maxConnections, int maxConnectionsPerAddress, int idleTimeoutSeconds) {
+    public record TcpConfig(int maxConnections, int maxConnectionsPerAddress, int idleTimeoutSeconds,
+                            int messageReadTimeoutSeconds) {
     }
 
     /**

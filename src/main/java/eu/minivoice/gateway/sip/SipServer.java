@@ -122,6 +122,8 @@ public final class SipServer implements AutoCloseable {
                 Integer.toString(config.tcp().maxConnectionsPerAddress()));
         p.setProperty(eu.minivoice.gateway.sip.transport.OrderedMessageProcessorFactory.TCP_IDLE_TIMEOUT_SECONDS,
                 Integer.toString(config.tcp().idleTimeoutSeconds()));
+        p.setProperty(eu.minivoice.gateway.sip.transport.OrderedMessageProcessorFactory.TCP_MESSAGE_READ_TIMEOUT_SECONDS,
+                Integer.toString(config.tcp().messageReadTimeoutSeconds()));
         return p;
     }
 

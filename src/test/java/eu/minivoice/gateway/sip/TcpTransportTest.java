@@ -40,6 +40,7 @@ class TcpTransportTest {
         dir = Files.createTempDirectory("tcp-transport");
         Map<String, String> env = TestGateway.env(dir);
         env.put("MINIVOICE_SIP_TCP_MAX_CONNECTIONS_PER_ADDRESS", Integer.toString(PER_ADDRESS));
+        env.put("MINIVOICE_SIP_TCP_MESSAGE_READ_TIMEOUT_S", "2");
         gw = TestGateway.start(dir, env);
     }
 
@@ -180,6 +181,23 @@ class TcpTransportTest {
             Thread.sleep(150);
             s.getOutputStream().write(c, 2 * third, c.length - 2 * third);
             assertTrue(read(s).startsWith("SIP/2.0 200"));
+        }
+    }
+
+    @Test
+    void aPeerTricklingAMessageIsCutOffAtTheReadTimeout() throws Exception {
+        try (Socket s = connect("127.0.8.1")) {
+            s.setSoTimeout(6_000);
+            long start = System.nanoTime();
+            s.getOutputStream().write(options(s).substring(0, 40).getBytes(StandardCharsets.US_ASCII));
+            boolean closed;
+            try {
+                closed = s.getInputStream().read() == -1;
+            } catch (IOException e) {
+                closed = true;
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(closed && ms >= 1_500 && ms < 5_000, "closed " + closed + " after " + ms + " ms (timeout 2 s)");
         }
     }
 

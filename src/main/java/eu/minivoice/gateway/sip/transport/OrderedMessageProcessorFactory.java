@@ -26,6 +26,7 @@ public final class OrderedMessageProcessorFactory implements MessageProcessorFac
     public static final String TCP_MAX_CONNECTIONS = "eu.minivoice.sip.TCP_MAX_CONNECTIONS";
     public static final String TCP_MAX_CONNECTIONS_PER_ADDRESS = "eu.minivoice.sip.TCP_MAX_CONNECTIONS_PER_ADDRESS";
     public static final String TCP_IDLE_TIMEOUT_SECONDS = "eu.minivoice.sip.TCP_IDLE_TIMEOUT_SECONDS";
+    public static final String TCP_MESSAGE_READ_TIMEOUT_SECONDS = "eu.minivoice.sip.TCP_MESSAGE_READ_TIMEOUT_SECONDS";
 
     private StreamTransport streams;
 
@@ -52,7 +53,8 @@ public final class OrderedMessageProcessorFactory implements MessageProcessorFac
             streams = new StreamTransport(new StreamTransport.Settings(workers(stack),
                     Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())),
                     number(p, TCP_MAX_CONNECTIONS, 20_000), number(p, TCP_MAX_CONNECTIONS_PER_ADDRESS, 256),
-                    number(p, TCP_IDLE_TIMEOUT_SECONDS, 300), number(p, MAX_MESSAGE_SIZE, 65_536),
+                    number(p, TCP_IDLE_TIMEOUT_SECONDS, 300), number(p, TCP_MESSAGE_READ_TIMEOUT_SECONDS, 20),
+                    number(p, MAX_MESSAGE_SIZE, 65_536),
                     ((SipStackImpl) stack).getStackName()));
         }
         return streams;

@@ -30,13 +30,59 @@ final class SipStreamDecoder extends ByteToMessageDecoder {
     }
 
     private final int maxMessageBytes;
+    private final long readTimeoutMillis;
+    /** When the message being received must be complete by (event loop only); null: none pending. */
+    private io.netty.util.concurrent.ScheduledFuture<?> deadline;
 
+    /** Without a read timeout (a message may take as long as the connection stays open). */
     SipStreamDecoder(int maxMessageBytes) {
+        this(maxMessageBytes, 0);
+    }
+
+    /**
+     * @param readTimeoutMillis a message must be complete this long after its first byte (or after
+     *                          the previous message completed); else the connection is closed — a
+     *                          peer trickling bytes holds a buffer and a connection. 0: no limit.
+     */
+    SipStreamDecoder(int maxMessageBytes, long readTimeoutMillis) {
         this.maxMessageBytes = maxMessageBytes;
+        this.readTimeoutMillis = readTimeoutMillis;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int before = out.size();
+        cut(in, out);
+        watch(ctx, in.isReadable(), out.size() > before);
+    }
+
+    /** Starts the clock when a message is under way, restarts it on progress, stops it when none is. */
+    private void watch(ChannelHandlerContext ctx, boolean partial, boolean progressed) {
+        if (readTimeoutMillis <= 0) {
+            return;
+        }
+        if (deadline != null && (!partial || progressed)) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+        if (partial && deadline == null) {
+            deadline = ctx.executor().schedule(() -> {
+                deadline = null;
+                ctx.fireExceptionCaught(new CorruptedFrameException("no complete SIP message within "
+                        + readTimeoutMillis + " ms"));
+            }, readTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+
+    private void cut(ByteBuf in, List<Object> out) {
         while (in.isReadable()) {
             int start = in.readerIndex();
             // Between messages: CRLF keep-alives.

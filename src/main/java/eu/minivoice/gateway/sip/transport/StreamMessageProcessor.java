@@ -107,7 +107,8 @@ final class StreamMessageProcessor extends MessageProcessor implements StreamCon
         }
         // A connection a peer opened and left silent is closed (its owner may reconnect).
         p.addLast(new IdleStateHandler(0, 0, transport.settings.idleTimeoutSeconds()));
-        p.addLast(new SipStreamDecoder(transport.settings.maxMessageBytes()));
+        p.addLast(new SipStreamDecoder(transport.settings.maxMessageBytes(),
+                transport.settings.messageReadTimeoutSeconds() * 1000L));
         p.addLast(new StreamHandler(c, this));
     }
 
@@ -143,7 +144,8 @@ final class StreamMessageProcessor extends MessageProcessor implements StreamCon
                         // RFC 5626 keep-alive: a double CRLF when we have sent nothing for a while,
                         // so a registration's connection (and NAT bindings on the way) stays up.
                         p.addLast(new IdleStateHandler(0, Math.max(1, transport.settings.idleTimeoutSeconds() / 2), 0));
-                        p.addLast(new SipStreamDecoder(transport.settings.maxMessageBytes()));
+                        p.addLast(new SipStreamDecoder(transport.settings.maxMessageBytes(),
+                transport.settings.messageReadTimeoutSeconds() * 1000L));
                         p.addLast(new StreamHandler(c, StreamMessageProcessor.this));
                     }
                 });

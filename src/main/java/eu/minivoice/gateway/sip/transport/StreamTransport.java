@@ -40,7 +40,7 @@ final class StreamTransport {
 
     /** The limits, from the stack's properties (set by the SIP server from sip.tcp_*). */
     record Settings(int workers, int ioThreads, int maxConnections, int maxConnectionsPerAddress,
-                    int idleTimeoutSeconds, int maxMessageBytes, String stackName) {
+                    int idleTimeoutSeconds, int messageReadTimeoutSeconds, int maxMessageBytes, String stackName) {
     }
 
     /** Work for a worker: a message cut from a stream, or a failure to report, in its call's lane. */

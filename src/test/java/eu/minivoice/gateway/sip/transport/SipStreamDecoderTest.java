@@ -81,4 +81,43 @@ class SipStreamDecoderTest {
         assertThrows(DecoderException.class, () -> bad.writeInbound(Unpooled.copiedBuffer(
                 "INVITE sip:x SIP/2.0\r\nContent-Length: 12x\r\n\r\n", StandardCharsets.ISO_8859_1)));
     }
+
+    /** A peer trickling a message is cut off at the read timeout; one making progress is not. */
+    @Test
+    void aMessageMustArriveWholeWithinTheReadTimeout() {
+        java.util.List<Throwable> failures = new java.util.ArrayList<>();
+        EmbeddedChannel slow = new EmbeddedChannel(new SipStreamDecoder(4096, 1_000), failuresTo(failures));
+        slow.writeInbound(Unpooled.copiedBuffer(OPTIONS.substring(0, 30), StandardCharsets.ISO_8859_1));
+        slow.advanceTimeBy(999, java.util.concurrent.TimeUnit.MILLISECONDS);
+        slow.runScheduledPendingTasks();
+        assertEquals(0, failures.size(), "not yet");
+        slow.advanceTimeBy(2, java.util.concurrent.TimeUnit.MILLISECONDS);
+        slow.runScheduledPendingTasks();
+        assertEquals(1, failures.size(), "a message still incomplete after 1 s fails the connection");
+
+        failures.clear();
+        EmbeddedChannel steady = new EmbeddedChannel(new SipStreamDecoder(4096, 1_000), failuresTo(failures));
+        // Each write completes a message and starts the next: progress restarts the clock.
+        steady.writeInbound(Unpooled.copiedBuffer(OPTIONS + OPTIONS.substring(0, 20), StandardCharsets.ISO_8859_1));
+        for (int i = 0; i < 5; i++) {
+            steady.advanceTimeBy(700, java.util.concurrent.TimeUnit.MILLISECONDS);
+            steady.runScheduledPendingTasks();
+            steady.writeInbound(Unpooled.copiedBuffer(OPTIONS.substring(20) + OPTIONS.substring(0, 20),
+                    StandardCharsets.ISO_8859_1));
+        }
+        // Nothing pending: no clock at all.
+        steady.writeInbound(Unpooled.copiedBuffer(OPTIONS.substring(20), StandardCharsets.ISO_8859_1));
+        steady.advanceTimeBy(5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        steady.runScheduledPendingTasks();
+        assertEquals(0, failures.size(), failures.toString());
+    }
+
+    private static io.netty.channel.ChannelHandler failuresTo(java.util.List<Throwable> failures) {
+        return new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+                failures.add(cause);
+            }
+        };
+    }
 }

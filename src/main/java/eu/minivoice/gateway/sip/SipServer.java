@@ -18,7 +18,6 @@ import javax.sip.message.MessageFactory;
 import java.net.BindException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -204,12 +203,9 @@ public final class SipServer implements AutoCloseable {
      * the registration when a carrier closes the connection its registration lives on; it asks.
      */
     public boolean hasConnection(String ip, int port, String transport) {
-        ListeningPoint lp = external == null ? null : external.getListeningPoint(transport);
-        if (lp instanceof gov.nist.javax.sip.ListeningPointImpl impl
-                && impl.getMessageProcessor() instanceof eu.minivoice.gateway.sip.transport.StreamConnections streams) {
-            return streams.open(ip, port);
-        }
-        return true; // not a connection-oriented transport here: nothing to watch
+        eu.minivoice.gateway.sip.transport.StreamConnections streams =
+                streamsOf(external == null ? null : external.getListeningPoint(transport));
+        return streams == null || streams.open(ip, port); // not connection-oriented: nothing to watch
     }
 
     /**
@@ -220,13 +216,19 @@ public final class SipServer implements AutoCloseable {
         if (external == null) {
             return;
         }
-        for (java.util.Iterator<?> it = external.getListeningPoints() == null ? java.util.Collections.emptyIterator()
-                : java.util.Arrays.asList(external.getListeningPoints()).iterator(); it.hasNext(); ) {
-            if (it.next() instanceof gov.nist.javax.sip.ListeningPointImpl impl
-                    && impl.getMessageProcessor() instanceof eu.minivoice.gateway.sip.transport.StreamConnections streams) {
+        for (ListeningPoint lp : external.getListeningPoints()) {
+            eu.minivoice.gateway.sip.transport.StreamConnections streams = streamsOf(lp);
+            if (streams != null) {
                 streams.onClose(listener);
             }
         }
+    }
+
+    /** The TCP/TLS transport behind a listening point; null for UDP (or none). */
+    private static eu.minivoice.gateway.sip.transport.StreamConnections streamsOf(ListeningPoint lp) {
+        return lp instanceof gov.nist.javax.sip.ListeningPointImpl impl
+                && impl.getMessageProcessor() instanceof eu.minivoice.gateway.sip.transport.StreamConnections streams
+                ? streams : null;
     }
 
     /** The external port a transport listens on (TLS has its own). */

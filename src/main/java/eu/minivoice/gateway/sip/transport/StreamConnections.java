@@ -5,9 +5,6 @@ public interface StreamConnections {
     /** Whether a connection to (or from) {@code ip:port} is open now. */
     boolean open(String ip, int port);
 
-    /** TCP and TLS connections open now, on all of the stack's listening points. */
-    int connections();
-
     /** Runs {@code listener} (on an event loop: it must return at once) whenever a connection closes. */
     void onClose(Runnable listener);
 }

@@ -361,10 +361,6 @@ final class StreamMessageChannel extends ConnectionOrientedMessageChannel {
         return processor.isSecure();
     }
 
-    boolean accepted() {
-        return accepted;
-    }
-
     @Override
     public String toString() {
         return transport + (accepted ? " from " : " to ") + peerAddress.getHostAddress() + ":" + peerPort;

@@ -208,11 +208,6 @@ final class StreamMessageProcessor extends MessageProcessor implements StreamCon
     }
 
     @Override
-    public int connections() {
-        return transport.connections();
-    }
-
-    @Override
     public SIPTransactionStack getSIPStack() {
         return sipStack;
     }

@@ -172,14 +172,6 @@ final class StreamTransport {
         }
     }
 
-    int connections() {
-        return connections.get();
-    }
-
-    long refused() {
-        return refused.get();
-    }
-
     private void noteRefusal(String why) {
         long n = refused.incrementAndGet();
         long now = System.currentTimeMillis();

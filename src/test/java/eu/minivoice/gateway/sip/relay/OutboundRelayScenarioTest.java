@@ -49,6 +49,19 @@ class OutboundRelayScenarioTest {
         return r.data().get("id").asText();
     }
 
+    /** The carrier (SIPp on {@code carrierPort}) and the platform's call to {@code to} must both pass. */
+    private static void bothPass(String carrierScenario, int carrierPort, String platformScenario, String to,
+                                 String... extra) throws Exception {
+        try (Sipp carrier = Sipp.startOnPort(carrierScenario, carrierPort, extra)) {
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(keys(to, "+15551230001")),
+                    java.util.Arrays.stream(extra)).toArray(String[]::new);
+            Sipp.Result platform = Sipp.run(platformScenario, gateway(), args);
+            assertEquals(0, platform.exitCode(), platform.output());
+            Sipp.Result c = carrier.await();
+            assertEquals(0, c.exitCode(), c.output());
+        }
+    }
+
     private static String gateway() {
         return "127.0.0.1:" + shared.gw().sipInternalPort();
     }
@@ -61,12 +74,7 @@ class OutboundRelayScenarioTest {
     void aCallIsRelayedAndThePlatformHangsUp() throws Exception {
         int carrierPort = FreePorts.next();
         String trunk = trunk("relay-basic", carrierPort, 10);
-        try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer.xml", carrierPort)) {
-            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230003", "+15551230001"));
-            assertEquals(0, platform.exitCode(), platform.output());
-            Sipp.Result c = carrier.await();
-            assertEquals(0, c.exitCode(), c.output());
-        }
+        bothPass("carrier-uas-answer.xml", carrierPort, "platform-uac-call.xml", "+15551230003");
         JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230003");
         assertEquals("platform", done.get("data").get("hangup_side").asText());
         assertEquals(trunk, done.get("call").get("trunk_id").asText());
@@ -113,14 +121,7 @@ class OutboundRelayScenarioTest {
         int carrierPort = FreePorts.next();
         String trunk = trunkFrom("{\"name\":\"relay-tcp\",\"proxy\":\"127.0.0.1:" + carrierPort
                 + ";transport=tcp\",\"priority\":10,\"register\":false}");
-        try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer.xml", carrierPort, "-t", "t1")) {
-            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(keys("+15551230051", "+15551230001")),
-                    java.util.stream.Stream.of("-t", "t1")).toArray(String[]::new);
-            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), args);
-            assertEquals(0, platform.exitCode(), platform.output());
-            Sipp.Result c = carrier.await();
-            assertEquals(0, c.exitCode(), c.output());
-        }
+        bothPass("carrier-uas-answer.xml", carrierPort, "platform-uac-call.xml", "+15551230051", "-t", "t1");
         JsonNode done = shared.gw().awaitCallEvent("call.completed", "+15551230051");
         assertEquals(trunk, done.get("call").get("trunk_id").asText());
         assertEquals("platform", done.get("data").get("hangup_side").asText());
@@ -314,12 +315,7 @@ class OutboundRelayScenarioTest {
                 + carrierPort + "\",\"username\":\"1001\",\"password\":\"secret-1001\",\"register\":false}");
         assertEquals(201, r.status(), r.body());
         trunks.add(r.data().get("id").asText());
-        try (Sipp carrier = Sipp.startOnPort("carrier-uas-407-then-answer.xml", carrierPort)) {
-            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230020", "+15551230001"));
-            assertEquals(0, platform.exitCode(), platform.output());
-            Sipp.Result c = carrier.await();
-            assertEquals(0, c.exitCode(), c.output());
-        }
+        bothPass("carrier-uas-407-then-answer.xml", carrierPort, "platform-uac-call.xml", "+15551230020");
     }
 
     @Test
@@ -329,24 +325,14 @@ class OutboundRelayScenarioTest {
                 + carrierPort + "\",\"username\":\"1001\",\"password\":\"secret-1001\",\"register\":false}");
         assertEquals(201, r.status(), r.body());
         trunks.add(r.data().get("id").asText());
-        try (Sipp carrier = Sipp.startOnPort("carrier-uas-401-then-answer.xml", carrierPort)) {
-            Sipp.Result platform = Sipp.run("platform-uac-call.xml", gateway(), keys("+15551230011", "+15551230001"));
-            assertEquals(0, platform.exitCode(), platform.output());
-            Sipp.Result c = carrier.await();
-            assertEquals(0, c.exitCode(), c.output());
-        }
+        bothPass("carrier-uas-401-then-answer.xml", carrierPort, "platform-uac-call.xml", "+15551230011");
     }
 
     @Test
     void aCancelWhileRingingIsRelayedAndThePlatformGets487() throws Exception {
         int carrierPort = FreePorts.next();
         trunk("relay-cancel", carrierPort, 10);
-        try (Sipp carrier = Sipp.startOnPort("carrier-uas-ring-then-cancel.xml", carrierPort)) {
-            Sipp.Result platform = Sipp.run("platform-uac-cancel.xml", gateway(), keys("+15551230012", "+15551230001"));
-            assertEquals(0, platform.exitCode(), platform.output());
-            Sipp.Result c = carrier.await();
-            assertEquals(0, c.exitCode(), c.output());
-        }
+        bothPass("carrier-uas-ring-then-cancel.xml", carrierPort, "platform-uac-cancel.xml", "+15551230012");
         JsonNode failed = shared.gw().awaitCallEvent("call.failed", "+15551230012");
         assertEquals("canceled", failed.get("data").get("reason").asText());
         assertEquals("canceled", failed.get("call").get("status").asText());
@@ -375,12 +361,7 @@ class OutboundRelayScenarioTest {
     void reInviteAndInfoAreRelayedAcrossTheLegs() throws Exception {
         int carrierPort = FreePorts.next();
         trunk("relay-reinvite", carrierPort, 10);
-        try (Sipp carrier = Sipp.startOnPort("carrier-uas-reinvite.xml", carrierPort)) {
-            Sipp.Result platform = Sipp.run("platform-uac-reinvite.xml", gateway(), keys("+15551230015", "+15551230001"));
-            assertEquals(0, platform.exitCode(), platform.output());
-            Sipp.Result c = carrier.await();
-            assertEquals(0, c.exitCode(), c.output());
-        }
+        bothPass("carrier-uas-reinvite.xml", carrierPort, "platform-uac-reinvite.xml", "+15551230015");
         assertEquals("platform", shared.gw().awaitCallEvent("call.completed", "+15551230015").get("data").get("hangup_side").asText());
     }
 
@@ -393,11 +374,6 @@ class OutboundRelayScenarioTest {
     void aDialogsRequestsSentBackToBackArriveInOrder() throws Exception {
         int carrierPort = FreePorts.next();
         trunk("relay-order", carrierPort, 10);
-        try (Sipp carrier = Sipp.startOnPort("carrier-uas-info-burst.xml", carrierPort)) {
-            Sipp.Result platform = Sipp.run("platform-uac-info-burst.xml", gateway(), keys("+15551230052", "+15551230001"));
-            assertEquals(0, platform.exitCode(), platform.output());
-            Sipp.Result c = carrier.await();
-            assertEquals(0, c.exitCode(), c.output());
-        }
+        bothPass("carrier-uas-info-burst.xml", carrierPort, "platform-uac-info-burst.xml", "+15551230052");
     }
 }

@@ -67,6 +67,14 @@ import eu.minivoice.gateway.events.Outbox;
 import eu.minivoice.gateway.events.WebhookDirectory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.minivoice.gateway.store.JdbcTrunkStore;
+import eu.minivoice.gateway.cluster.ChangeFeed;
+import eu.minivoice.gateway.cluster.ClusterNode;
+import eu.minivoice.gateway.cluster.ClusterSettings;
+import eu.minivoice.gateway.cluster.LocalRegistrationView;
+import eu.minivoice.gateway.cluster.SharedRegistrationView;
+import eu.minivoice.gateway.domain.RegistrationView;
+import eu.minivoice.gateway.store.JdbcClusterStore;
+import eu.minivoice.gateway.store.OutboxStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,6 +135,13 @@ public final class Gateway implements AutoCloseable {
     private OptionsProbe probe;
     private AdminServer admin;
     private boolean closed;
+    /** Scale-out on a shared database (docs/scale-out.md); null when alone on the embedded one. */
+    private ClusterNode cluster;
+    private ChangeFeed changes;
+    /** Customer and trunk call limits; in a cluster, told what the other nodes use. */
+    private CallLimiter callLimiter;
+    /** What the API and the router know of trunks' registrations (this node's or the cluster's). */
+    private volatile RegistrationView registrationView;
 
     /**
      * @param console where the generated first-start API key is shown (stdout in production;
@@ -155,7 +170,8 @@ public final class Gateway implements AutoCloseable {
             JdbcTrunkStore trunkStore = new JdbcTrunkStore(database.dataSource(), secrets);
             JdbcApplicationStore applicationStore = new JdbcApplicationStore(database.dataSource(), secrets);
             JdbcNumberStore numberStore = new JdbcNumberStore(database.dataSource());
-            JdbcOutboxStore outboxStore = new JdbcOutboxStore(database.dataSource());
+            String node = nodeId();
+            JdbcOutboxStore outboxStore = new JdbcOutboxStore(database.dataSource(), node);
             ActionParser actionParser = new ActionParser();
             targetGuard = new TargetGuard(AddressPolicy.allowing(config.security().allowedPrivateCidrs()),
                     Duration.ofSeconds(2));
@@ -167,6 +183,14 @@ public final class Gateway implements AutoCloseable {
                     applications::exists, targetGuard, random, clock, customers::quotas);
             RegistrationEvents registrationEvents = new RegistrationEvents(random);
             startWebhooks(customers, applications, trunks, trunkStore, outboxStore, actionParser);
+            // Deliveries no live node sends: from before nodes were recorded, or (alone on the
+            // embedded database) stored under another node id.
+            outbox.adopt(config.database().shared() ? OutboxStore.Adoption.UNOWNED : OutboxStore.Adoption.ALL_OTHERS,
+                    null, n -> {
+                        if (n > 0) {
+                            log.info("took over {} pending webhook deliveries stored without this node's id", n);
+                        }
+                    });
 
             List<IpRange> trusted = config.sip().trustedCidrs().stream().map(IpRange::parse).toList();
             sip = new SipServer(config.sip(), "minivoice-" + random.randomToken(8));
@@ -186,8 +210,9 @@ public final class Gateway implements AutoCloseable {
                     config.sip().connectsPerCustomer(), Duration.ofSeconds(5), System::nanoTime);
             trunks.addListener(tlsOptOut::accept);
             sip.tlsUnverifiedHosts(tlsUnverified::containsValue);
-            OutboundRouter outboundRouter = new OutboundRouter(new RegistrationTrunkState(() -> registration),
-                    new CallLimiter(System::nanoTime), customerId -> {
+            callLimiter = new CallLimiter(System::nanoTime);
+            OutboundRouter outboundRouter = new OutboundRouter(new RegistrationTrunkState(() -> registrationView),
+                    callLimiter, customerId -> {
                 var q = customers.quotas(customerId);
                 return new OutboundRouter.CustomerLimits(positiveOrNull(q.concurrentCalls()),
                         positiveOrNull(q.callsPerSecond()));
@@ -204,12 +229,17 @@ public final class Gateway implements AutoCloseable {
             // DNS names of proxies are resolved here, never on a SIP thread: again every 5 minutes.
             dnsRefresh.scheduleWithFixedDelay(inboundMatcher::refreshProxyAddresses, 300, 300,
                     java.util.concurrent.TimeUnit.SECONDS);
-            callStore = new JdbcCallStore(database.dataSource(), nodeId());
+            callStore = new JdbcCallStore(database.dataSource(), node);
             // Before any call of this run: what the last run left open can only be over now.
             int ended = callStore.endUnfinished(clock.instant());
             if (ended > 0) {
                 log.warn("ended {} call record(s) this node ({}) left open when it last stopped (reason node_restart)",
-                        ended, nodeId());
+                        ended, node);
+            }
+            if (config.database().shared()) {
+                startChangeFeed(customers, applications, numbers, trunks, trunkStore, numberStore, applicationStore);
+                cluster = new ClusterNode(node, new JdbcClusterStore(database.dataSource()), clusterSettings(),
+                        () -> changes == null ? List.of() : trunkMirror.values(), System::nanoTime, this::nodeLost);
             }
             callRecorder = new CallRecorder(callStore, 100_000);
             CallObserver callObserver = new OutboxCallObserver(outbox, callEvents, callRecorder, clock);
@@ -230,10 +260,18 @@ public final class Gateway implements AutoCloseable {
                     Duration.ofSeconds(rc.pingTimeoutSeconds()), rc.pingDownAfter(), rc.pingUpAfter(),
                     Duration.ofSeconds(rc.connectionCheckSeconds())),
                     new JainSipRegisterSender(sip, () -> random.randomToken(10), targetGuard.policy(), connectGate), clock, random::nextFraction, random,
-                    probe, new OutboxRegistrationListener(outbox, registrationEvents));
+                    probe, new OutboxRegistrationListener(outbox, registrationEvents),
+                    cluster == null ? id -> true : cluster::owns);
             trunks.addListener(registration::trunkChanged);
             sip.onConnectionClosed(registration::connectionClosed);
             registration.startAll(trunkStore.listAll());
+            if (cluster != null) {
+                registrationView = new SharedRegistrationView(cluster, registration);
+                cluster.start(localTrunks(registration), callLimiter);
+                changes.start();
+            } else {
+                registrationView = new LocalRegistrationView(node, registration);
+            }
 
             Json json = new Json();
             Router router = new Router(new Authenticator(customers, config.admin().operatorApiKey()),
@@ -243,7 +281,7 @@ public final class Gateway implements AutoCloseable {
             checks.put("database", database::isReachable);
             new HealthResource(checks, json).register(router);
             new TrunkMatchResource(inboundMatcher, json).register(router); // before /v1/trunks/{id}
-            new TrunkResource(trunks, registration, new TrunkReadiness(registration, probe,
+            new TrunkResource(trunks, registrationView, new TrunkReadiness(registrationView, probe,
                     Duration.ofSeconds(rc.pingTimeoutSeconds()), inboundMatcher,
                     Math.max(1, config.admin().workerThreads() / 2)), inboundMatcher, json).register(router);
             new CustomerResource(customers, json).register(router);
@@ -320,6 +358,84 @@ public final class Gateway implements AutoCloseable {
         actionFetcher = new HttpActionFetcher(directory, webhookClient, outbox, callEvents, parser, mapper,
                 Duration.ofMillis(wc.actionTimeoutMs()), wc.maxResponseBytes(), wc.maxActionFetches(), clock,
                 new ActionTargets(targetGuard));
+    }
+
+    private ChangeFeed.Mirror<Trunk> trunkMirror;
+
+    /**
+     * Changes made through other nodes' APIs reach this node's indexes through the same listeners
+     * as its own (docs/scale-out.md); the trunk mirror is also what the lease keeper divides.
+     */
+    private void startChangeFeed(CustomerService customers, ApplicationService applications, NumberService numbers,
+                                 TrunkService trunks, JdbcTrunkStore trunkStore, JdbcNumberStore numberStore,
+                                 JdbcApplicationStore applicationStore) {
+        var db = config.database();
+        changes = new ChangeFeed(new JdbcClusterStore(database.dataSource()),
+                () -> java.sql.DriverManager.getConnection(db.url(), db.user().isEmpty() ? null : db.user(),
+                        db.password().isEmpty() ? null : db.password()),
+                Duration.ofSeconds(config.node().reconcileSeconds()));
+        trunkMirror = changes.mirror("trunk", Trunk::id, Trunk::customerId, trunkStore::find, trunkStore::listAll,
+                trunkStore.listAll(), trunks::changedElsewhere);
+        trunks.addListener(trunkMirror::changed);
+        var numberMirror = changes.mirror("number", eu.minivoice.gateway.domain.PhoneNumber::id,
+                eu.minivoice.gateway.domain.PhoneNumber::customerId, numberStore::find, numberStore::listAll,
+                numberStore.listAll(), numbers::changedElsewhere);
+        numbers.addListener(numberMirror::changed);
+        var applicationMirror = changes.mirror("application", eu.minivoice.gateway.domain.Application::id,
+                eu.minivoice.gateway.domain.Application::customerId, applicationStore::find,
+                applicationStore::listAll, applicationStore.listAll(), applications::changedElsewhere);
+        applications.addListener(applicationMirror::changed);
+        var customerMirror = changes.mirror("customer", eu.minivoice.gateway.domain.Customer::id,
+                eu.minivoice.gateway.domain.Customer::id, (customerId, id) -> customers.find(id), customers::list,
+                customers.list(), (before, after) -> {
+                    if (after != null) {
+                        customers.changedElsewhere(after);
+                    }
+                });
+        customers.addListener(c -> customerMirror.changed(null, c));
+    }
+
+    private ClusterSettings clusterSettings() {
+        var n = config.node();
+        return new ClusterSettings(Duration.ofMillis(n.heartbeatMs()), Duration.ofSeconds(n.leaseSeconds()),
+                Duration.ofSeconds(n.reconcileSeconds()));
+    }
+
+    private static ClusterNode.LocalTrunks localTrunks(RegistrationEngine engine) {
+        return new ClusterNode.LocalTrunks() {
+            @Override
+            public void acquire(Trunk trunk) {
+                engine.acquire(trunk);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> release(java.util.Collection<String> trunkIds) {
+                return engine.release(trunkIds);
+            }
+
+            @Override
+            public java.util.Optional<eu.minivoice.gateway.domain.RegistrationSnapshot> snapshot(String trunkId) {
+                return engine.snapshot(trunkId);
+            }
+
+            @Override
+            public java.util.Optional<eu.minivoice.gateway.domain.TrunkHealth> health(String trunkId) {
+                return engine.health(trunkId);
+            }
+        };
+    }
+
+    /** Another node went silent (cluster thread): its open call records end, its deliveries go out from here. */
+    private void nodeLost(String other) {
+        int ended = callStore.endLeftOpenBy(other, clock.instant());
+        if (ended > 0) {
+            log.warn("ended {} call record(s) node {} left open (reason node_lost)", ended, other);
+        }
+        outbox.adopt(OutboxStore.Adoption.NODE, other, n -> {
+            if (n > 0) {
+                log.info("took over {} pending webhook deliveries of node {}", n, other);
+            }
+        });
     }
 
     /** What the SIP side asks about a new call (DESIGN §5). */
@@ -433,11 +549,19 @@ public final class Gateway implements AutoCloseable {
         if (admin != null) {
             admin.close();
         }
+        if (changes != null) {
+            changes.close();
+        }
         if (targetGuard != null) {
             targetGuard.close();
         }
         if (registration != null) {
             registration.shutdown(Duration.ofSeconds(config.registration().shutdownUnregisterSeconds()));
+        }
+        if (cluster != null) {
+            cluster.close(); // after the un-REGISTERs: the other nodes take over these trunks at once
+        }
+        if (registration != null) {
             registration.close();
         }
         if (probe != null) {

@@ -30,6 +30,18 @@ class DeploymentFilesTest {
                 assertTrue(port.startsWith("127.0.0.1:"), "the admin port is published on the host's loopback only: " + port);
             }
         }
+        // The cluster profile's nodes (docs/scale-out.md) follow the same rule.
+        JsonNode services = new ObjectMapper(new YAMLFactory()).readTree(Path.of("docker-compose.yml").toFile())
+                .get("services");
+        for (String node : List.of("node-a", "node-b")) {
+            for (JsonNode p : services.get(node).get("ports")) {
+                String port = p.asText();
+                assertFalse(port.contains("5080"), node + ": the internal SIP port is never published: " + port);
+                if (port.contains(":8080/")) {
+                    assertTrue(port.startsWith("127.0.0.1:"), node + ": admin on the host's loopback only: " + port);
+                }
+            }
+        }
         JsonNode env = gw.get("environment");
         String platform = new ObjectMapper(new YAMLFactory()).readTree(Path.of("docker-compose.yml").toFile())
                 .get("networks").get("platform").get("ipam").get("config").get(0).get("subnet").asText();

@@ -253,6 +253,9 @@ public final class TrunkResource {
         n.set("registration", registrationJson(reg));
         n.put("health", (t.spec().active() && t.spec().pingInterval() > 0
                 ? registrations.health(t.id()).orElse(TrunkHealth.UNKNOWN) : TrunkHealth.UNKNOWN).name());
+        // The gateway node that registers and pings it (docs/scale-out.md); null when none does.
+        n.put("owner_node", t.spec().active() && (t.spec().registers() || t.spec().pingInterval() > 0)
+                ? registrations.owner(t.id()).orElse(null) : null);
         n.put("created_at", Json.time(t.createdAt()));
         n.put("updated_at", Json.time(t.updatedAt()));
         return n;

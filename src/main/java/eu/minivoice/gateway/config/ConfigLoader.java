@@ -81,6 +81,9 @@ public final class ConfigLoader {
             str("sip.tls_truststore", ""),
             str("sip.tls_truststore_password", ""),
             str("node.id", ""),
+            num("node.heartbeat_ms", 1000, 100, 60_000),
+            num("node.lease_seconds", 10, 1, 600),
+            num("node.reconcile_seconds", 30, 1, 3600),
             str("database.url", ""),
             str("database.data_dir", "./data", "MINIVOICE_DATA_DIR"),
             str("database.user", ""),
@@ -321,7 +324,9 @@ public final class ConfigLoader {
                 (int) v.get("security.min_inbound_prefix_v4"), (int) v.get("security.min_inbound_prefix_v6"),
                 (String) v.get("security.secret_key"), (String) v.get("security.secret_key_file"));
         GatewayConfig config = new GatewayConfig(admin, customers, sip, database, trunks, registration, webhooks, relay,
-                security, quotas, new GatewayConfig.NodeConfig((String) v.get("node.id")));
+                security, quotas, new GatewayConfig.NodeConfig((String) v.get("node.id"),
+                (int) v.get("node.heartbeat_ms"), (int) v.get("node.lease_seconds"),
+                (int) v.get("node.reconcile_seconds")));
         ConfigValidator.validate(config);
         return config;
     }

@@ -104,6 +104,9 @@ final class ConfigValidator {
         if (!node.isEmpty() && (node.length() > 100 || !node.matches("[\\x21-\\x7e]+"))) {
             throw new ConfigException("node.id must be at most 100 printable characters without spaces");
         }
+        if (c.node().leaseSeconds() * 1000L < 3L * c.node().heartbeatMs()) {
+            throw new ConfigException("node.lease_seconds must cover at least three heartbeats (node.heartbeat_ms)");
+        }
         String url = c.database().url();
         if (!url.isEmpty() && !url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
             throw new ConfigException("database.url: a jdbc:postgresql:// URL (or jdbc:h2:); leave it empty for the"

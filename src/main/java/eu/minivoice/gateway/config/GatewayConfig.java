@@ -24,7 +24,7 @@ public record GatewayConfig(
      * This gateway among several on one database: {@code id} names it in what it stores (its calls'
      * records); empty = the host name and the external SIP port (docs/storage.md).
      */
-    public record NodeConfig(String id) {
+    public record NodeConfig(String id, int heartbeatMs, int leaseSeconds, int reconcileSeconds) {
     }
 
     public record AdminConfig(String bind, int port, int maxBodyBytes, int workerThreads,
@@ -109,6 +109,11 @@ public record GatewayConfig(
     public record DatabaseConfig(String url, Path dataDir, String user, String password, int poolSize) {
         public boolean embedded() {
             return url.isEmpty();
+        }
+
+        /** A database several gateway nodes can share (docs/scale-out.md). */
+        public boolean shared() {
+            return url.startsWith("jdbc:postgresql:");
         }
 
         @Override

@@ -25,6 +25,12 @@ public record Delivery(long seq, String id, String eventId, String customerId, T
                 DeliveryStatus.PENDING, 0, null, null, now, now, now, now, null);
     }
 
+    /** The same delivery under another seq (the outbox numbers rows it stores or takes over). */
+    public Delivery withSeq(long newSeq) {
+        return new Delivery(newSeq, id, eventId, customerId, kind, targetId, url, endpoint, orderKey, status, attempts,
+                lastStatusCode, lastError, nextAttemptAt, windowStart, createdAt, updatedAt, deliveredAt);
+    }
+
     public Delivery delivered(int statusCode, Instant now) {
         return new Delivery(seq, id, eventId, customerId, kind, targetId, url, endpoint, orderKey,
                 DeliveryStatus.DELIVERED, attempts + 1, statusCode, null, null, windowStart, createdAt, now, now);

@@ -36,7 +36,9 @@ public enum ErrorCode {
     NO_ROUTE,
     INTERNAL_ERROR,
     // A call record its node left open when it stopped, ended at the node's next start (docs/storage.md)
-    NODE_RESTART;
+    NODE_RESTART,
+    // A call record of a node that went silent, ended by another node of the cluster (docs/scale-out.md)
+    NODE_LOST;
 
     /** The snake_case code as it appears on the wire. */
     public String code() {

@@ -13,6 +13,11 @@ public interface RegistrationView {
         return Optional.empty();
     }
 
+    /** The gateway node that registers and pings the trunk (docs/scale-out.md); empty when none or unknown. */
+    default Optional<String> owner(String trunkId) {
+        return Optional.empty();
+    }
+
     /** The last REGISTER transactions, oldest first. */
     List<RegisterTransaction> timeline(String trunkId);
 

@@ -25,6 +25,7 @@ import java.util.function.Consumer;
  * event is refused and counted, never waited for.
  */
 public final class Outbox implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Outbox.class);
     private static final int BATCH = 2_000;
     private static final long COMMIT_INTERVAL_MS = 10;
 
@@ -39,13 +40,23 @@ public final class Outbox implements AutoCloseable {
     private record Update(Delivery delivery) implements Command {
     }
 
+    /** Take over pending deliveries of others (a lost node's, or rows from before nodes). */
+    private record Adopt(OutboxStore.Adoption from, String node, Consumer<Integer> onDone) implements Command {
+    }
+
+    /** Seq values are taken from the database in blocks of this many (one round trip per block). */
+    private static final int SEQ_BLOCK = 10_000;
+    private static final int ADOPT_BATCH = 1_000;
+
     private final OutboxStore store;
     private final WebhookDirectory directory;
     private final IdGenerator ids;
     private final Clock clock;
     private final BatchWriter<Command> writer;
     private volatile DeliveryScheduler scheduler;
+    /** Writer thread only: the next seq to use and the end (exclusive) of the block it is from. */
     private long nextSeq;
+    private long blockEnd;
 
     public Outbox(OutboxStore store, WebhookDirectory directory, IdGenerator ids, Clock clock, int capacity) {
         this.store = store;
@@ -63,6 +74,9 @@ public final class Outbox implements AutoCloseable {
                 if (c instanceof Append a && a.onStored() != null) {
                     a.onStored().accept(-1);
                 }
+                if (c instanceof Adopt a && a.onDone() != null) {
+                    a.onDone().accept(-1);
+                }
             }
         }, capacity, BATCH, COMMIT_INTERVAL_MS);
     }
@@ -70,8 +84,24 @@ public final class Outbox implements AutoCloseable {
     /** Starts writing; committed deliveries go to {@code scheduler}. */
     public void start(DeliveryScheduler scheduler) {
         this.scheduler = scheduler;
-        this.nextSeq = store.maxDeliverySeq() + 1;
         writer.start();
+    }
+
+    /**
+     * Takes over the pending deliveries of others and sends them from this node, in batches on
+     * the writer thread (so they get seqs in this node's commit order). {@code onDone} receives
+     * how many were taken (-1: the database refused).
+     */
+    public void adopt(OutboxStore.Adoption from, String node, Consumer<Integer> onDone) {
+        writer.add(new Adopt(from, node, onDone));
+    }
+
+    private long nextSeq() {
+        if (nextSeq >= blockEnd) {
+            nextSeq = store.takeSeqBlock(SEQ_BLOCK);
+            blockEnd = nextSeq + SEQ_BLOCK;
+        }
+        return nextSeq++;
     }
 
     /** Accepts an event for its current targets. @return false when refused (queue full) */
@@ -130,10 +160,15 @@ public final class Outbox implements AutoCloseable {
         List<OutboxItem> toSend = new ArrayList<>();
         List<Delivery> updates = new ArrayList<>();
         List<Runnable> after = new ArrayList<>();
+        List<Adopt> adoptions = new ArrayList<>();
         Instant now = clock.instant();
         for (Command c : batch) {
             if (c instanceof Update u) {
                 updates.add(u.delivery());
+                continue;
+            }
+            if (c instanceof Adopt a) {
+                adoptions.add(a);
                 continue;
             }
             Append a = (Append) c;
@@ -143,7 +178,7 @@ public final class Outbox implements AutoCloseable {
             }
             List<String> urlsDone = new ArrayList<>();
             for (Delivery recorded : a.recorded()) {
-                inserts.add(withSeq(recorded));
+                inserts.add(recorded.withSeq(nextSeq()));
                 urlsDone.add(recorded.url());
             }
             int created = 0;
@@ -151,7 +186,7 @@ public final class Outbox implements AutoCloseable {
                 if (urlsDone.contains(t.url())) {
                     continue;
                 }
-                Delivery d = Delivery.pending(nextSeq++, ids.newOrderedId("dlv"), a.event().id(), a.event().customerId(),
+                Delivery d = Delivery.pending(nextSeq(), ids.newOrderedId("dlv"), a.event().id(), a.event().customerId(),
                         t.kind(), t.targetId(), t.url(), WebhookUrl.endpoint(t.url()), a.event().subjectId(), now);
                 inserts.add(d);
                 toSend.add(new OutboxItem(d, a.event().type(), a.event().payload()));
@@ -168,12 +203,36 @@ public final class Outbox implements AutoCloseable {
             s.offer(toSend);
         }
         after.forEach(Runnable::run);
+        for (Adopt a : adoptions) {
+            adopt(a);
+        }
     }
 
-    private Delivery withSeq(Delivery d) {
-        return new Delivery(nextSeq++, d.id(), d.eventId(), d.customerId(), d.kind(), d.targetId(), d.url(),
-                d.endpoint(), d.orderKey(), d.status(), d.attempts(), d.lastStatusCode(), d.lastError(),
-                d.nextAttemptAt(), d.windowStart(), d.createdAt(), d.updatedAt(), d.deliveredAt());
+    /**
+     * One adoption, batch by batch, each batch committed before the scheduler sees it. Failures
+     * end here (the batch around it is stored already and must not be written twice); what was
+     * not taken stays with its node for the next try.
+     */
+    private void adopt(Adopt a) {
+        int total = 0;
+        List<OutboxItem> taken;
+        try {
+            do {
+                taken = store.adopt(a.from(), a.node(), this::nextSeq, ADOPT_BATCH);
+                total += taken.size();
+                DeliveryScheduler s = scheduler;
+                if (s != null) {
+                    s.offer(taken);
+                }
+            } while (taken.size() == ADOPT_BATCH);
+        } catch (RuntimeException e) {
+            log.warn("taking over pending deliveries ({} {}) stopped after {}: {}", a.from(), a.node(), total,
+                    e.getMessage());
+            total = -1;
+        }
+        if (a.onDone() != null) {
+            a.onDone().accept(total);
+        }
     }
 
     /** Stops after writing what is queued (bounded wait). */

@@ -18,10 +18,24 @@ public final class CallLimiter {
         int active;
         double tokens = -1; // -1: not yet filled
         long lastNanos;
+        /** Calls admitted so far (for the rate other nodes count against their limits). */
+        long admitted;
+        /** Whether the key had a limit at its last call: only limited keys are shared. */
+        boolean limited;
+    }
+
+    /** Another nodes' use of a key (docs/scale-out.md): calls up now and admitted per second lately. */
+    public record Usage(int active, double perSecond) {
+    }
+
+    /** This node's use of a limited key: calls up now and admitted in all so far. */
+    public record LocalUse(int active, long admitted) {
     }
 
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final LongSupplier nanos;
+    /** What the other live nodes of a cluster use, counted against every limit here; empty alone. */
+    private volatile Map<String, Usage> elsewhere = Map.of();
 
     public CallLimiter(LongSupplier nanos) {
         this.nanos = nanos;
@@ -36,24 +50,28 @@ public final class CallLimiter {
      */
     public Refusal tryAcquire(String key, Integer maxConcurrent, Integer maxPerSecond) {
         if (maxConcurrent == null && maxPerSecond == null) {
-            buckets.computeIfAbsent(key, k -> new Bucket());
-            Bucket b = buckets.get(key);
+            Bucket b = buckets.computeIfAbsent(key, k -> new Bucket());
             synchronized (b) {
                 b.active++;
+                b.limited = false;
             }
             return null;
         }
         Bucket b = buckets.computeIfAbsent(key, k -> new Bucket());
+        Usage other = elsewhere.get(key);
+        int concurrent = maxConcurrent == null ? 0 : maxConcurrent - (other == null ? 0 : other.active());
+        double rate = maxPerSecond == null ? 0 : Math.max(0, maxPerSecond - (other == null ? 0 : other.perSecond()));
         synchronized (b) {
-            if (maxConcurrent != null && b.active >= maxConcurrent) {
+            b.limited = true;
+            if (maxConcurrent != null && b.active >= concurrent) {
                 return Refusal.CONCURRENT;
             }
             if (maxPerSecond != null) {
                 long now = nanos.getAsLong();
                 if (b.tokens < 0) {
-                    b.tokens = maxPerSecond;
+                    b.tokens = rate;
                 } else {
-                    b.tokens = Math.min(maxPerSecond, b.tokens + (now - b.lastNanos) / 1e9 * maxPerSecond);
+                    b.tokens = Math.min(rate, b.tokens + (now - b.lastNanos) / 1e9 * rate);
                 }
                 b.lastNanos = now;
                 if (b.tokens < 1) {
@@ -62,6 +80,7 @@ public final class CallLimiter {
                 b.tokens -= 1;
             }
             b.active++;
+            b.admitted++;
             return null;
         }
     }
@@ -76,6 +95,29 @@ public final class CallLimiter {
                 }
             }
         }
+    }
+
+    /**
+     * Several nodes (docs/scale-out.md): what the other live nodes use now. Each limit here
+     * admits only what they leave (concurrent: the limit minus their calls up; per second: the
+     * rate minus theirs), so the limits hold across nodes up to what all admit within one
+     * exchange (a heartbeat).
+     */
+    public void elsewhere(Map<String, Usage> usage) {
+        this.elsewhere = Map.copyOf(usage);
+    }
+
+    /** This node's use of every limited key with calls up or admitted, for the other nodes. */
+    public Map<String, LocalUse> localUse() {
+        Map<String, LocalUse> out = new java.util.HashMap<>();
+        buckets.forEach((key, b) -> {
+            synchronized (b) {
+                if (b.limited && (b.active > 0 || b.admitted > 0)) {
+                    out.put(key, new LocalUse(b.active, b.admitted));
+                }
+            }
+        });
+        return out;
     }
 
     public int active(String key) {

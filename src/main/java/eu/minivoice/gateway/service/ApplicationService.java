@@ -70,6 +70,11 @@ public final class ApplicationService {
         listeners.add(listener);
     }
 
+    /** A change another gateway node made and stored (docs/scale-out.md): the listeners hear of it as of any. */
+    public void changedElsewhere(Application before, Application after) {
+        listeners.forEach(l -> l.accept(before, after));
+    }
+
     /** @throws ValidationException, eu.minivoice.gateway.store.DuplicateException */
     public Created create(String customerId, ObjectNode body) {
         Fields f = new Fields(body, FIELDS, READ_ONLY);

@@ -104,7 +104,9 @@ public final class CustomerService {
         }
         quotas.put(customerId, own.over(defaults));
         log.info("quotas of {} set to {}", customerId, own.over(defaults));
-        return store.find(customerId);
+        Optional<Customer> after = store.find(customerId);
+        after.ifPresent(c -> listeners.forEach(l -> l.accept(c)));
+        return after;
     }
 
     /** The customer's keys as the operator may see them (ids and hints, never keys). */
@@ -137,6 +139,7 @@ public final class CustomerService {
         Customer c = new Customer(requestedId != null ? requestedId : ids.newId("cust"), name, now());
         store.insert(c);
         quotas.put(c.id(), defaults);
+        listeners.forEach(l -> l.accept(c));
         String key = newApiKey(c.id());
         log.info("customer {} created", c.id());
         return new NewCustomer(c, key);
@@ -179,8 +182,15 @@ public final class CustomerService {
     public record EventsChange(Customer customer, String generatedSecret) {
     }
 
+    /** Told of every customer created or changed (events target, quotas). */
     public void addListener(Consumer<Customer> listener) {
         listeners.add(listener);
+    }
+
+    /** A change another gateway node made and stored (docs/scale-out.md): quotas and listeners as for any. */
+    public void changedElsewhere(Customer after) {
+        quotas.put(after.id(), after.quotas().over(defaults));
+        listeners.forEach(l -> l.accept(after));
     }
 
     public Optional<Customer> find(String customerId) {

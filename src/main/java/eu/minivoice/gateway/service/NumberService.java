@@ -53,6 +53,11 @@ public final class NumberService {
         listeners.add(listener);
     }
 
+    /** A change another gateway node made and stored (docs/scale-out.md): the listeners hear of it as of any. */
+    public void changedElsewhere(PhoneNumber before, PhoneNumber after) {
+        listeners.forEach(l -> l.accept(before, after));
+    }
+
     /** @throws ValidationException, eu.minivoice.gateway.store.DuplicateException (number taken) */
     public PhoneNumber create(String customerId, ObjectNode body) {
         Fields f = new Fields(body, FIELDS, READ_ONLY);

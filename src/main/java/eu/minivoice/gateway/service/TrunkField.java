@@ -30,7 +30,7 @@ public enum TrunkField {
     /** Fields the API shows but nobody writes. */
     public static final java.util.Set<String> READ_ONLY = java.util.Set.of(
             "id", "customer_id", "registration_status", "registration", "health", "inbound_ip_conflict", "created_at",
-            "updated_at");
+            "updated_at", "owner_node");
 
     private final String json;
     private final Kind kind;

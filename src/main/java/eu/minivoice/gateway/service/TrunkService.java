@@ -66,6 +66,11 @@ public final class TrunkService {
         listeners.add(listener);
     }
 
+    /** A change another gateway node made and stored (docs/scale-out.md): the listeners hear of it as of any. */
+    public void changedElsewhere(Trunk before, Trunk after) {
+        listeners.forEach(l -> l.trunkChanged(before, after));
+    }
+
     /** @throws ValidationException, eu.minivoice.gateway.store.DuplicateException */
     public Trunk create(String customerId, Map<TrunkField, Object> fields) {
         TrunkSpec spec = validator.create(fields);

@@ -29,6 +29,12 @@ public interface CallStore {
      */
     int endUnfinished(Instant now);
 
+    /**
+     * Ends the records another node left open (it went silent: docs/scale-out.md), as
+     * {@link #endUnfinished} does with reason and error code {@code node_lost}. @return how many
+     */
+    int endLeftOpenBy(String otherNodeId, Instant now);
+
     /** Filters of GET /v1/calls; null = any. */
     /** Newest first; {@code afterId} continues after that call of an earlier page. */
     List<CallRecord> list(String customerId, eu.minivoice.gateway.domain.CallQuery q);

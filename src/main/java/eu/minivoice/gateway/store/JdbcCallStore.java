@@ -32,21 +32,29 @@ public final class JdbcCallStore implements CallStore {
 
     @Override
     public int endUnfinished(Instant now) {
+        return endOpen(nodeId, true, eu.minivoice.gateway.domain.ErrorCode.NODE_RESTART.code(), now);
+    }
+
+    @Override
+    public int endLeftOpenBy(String otherNodeId, Instant now) {
+        return endOpen(otherNodeId, false, eu.minivoice.gateway.domain.ErrorCode.NODE_LOST.code(), now);
+    }
+
+    private int endOpen(String node, boolean withUnowned, String cause, Instant now) {
         int[] ended = {0};
-        jdbc.inTransaction("ending the calls " + nodeId + " left open", c -> {
+        jdbc.inTransaction("ending the calls " + node + " left open", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET"
                     + " status = CASE WHEN answered_at IS NULL THEN 'failed' ELSE 'completed' END,"
                     + " reason = ?, hangup_side = 'gateway',"
                     + " error_code = CASE WHEN answered_at IS NULL THEN ? ELSE error_code END,"
                     + " ended_at = ?, updated_at = ?"
-                    + " WHERE (node_id = ? OR node_id IS NULL)"
+                    + " WHERE (node_id = ?" + (withUnowned ? " OR node_id IS NULL)" : ")")
                     + " AND status NOT IN ('" + String.join("', '", CallRecord.FINAL_STATUSES) + "')")) {
-                String cause = eu.minivoice.gateway.domain.ErrorCode.NODE_RESTART.code();
                 ps.setString(1, cause);
                 ps.setString(2, cause);
                 Jdbc.setInstant(ps, 3, now);
                 Jdbc.setInstant(ps, 4, now);
-                ps.setString(5, nodeId);
+                ps.setString(5, node);
                 ended[0] = ps.executeUpdate();
             }
         });

@@ -26,14 +26,87 @@ public final class JdbcOutboxStore implements OutboxStore {
             + " d.next_attempt_at, d.window_start, d.created_at, d.updated_at, d.delivered_at";
 
     private final Jdbc jdbc;
+    private final String nodeId;
 
-    public JdbcOutboxStore(DataSource dataSource) {
+    /** @param nodeId the node whose deliveries this store writes, pages in and updates */
+    public JdbcOutboxStore(DataSource dataSource, String nodeId) {
         this.jdbc = new Jdbc(dataSource, Map.of());
+        this.nodeId = nodeId;
     }
 
     @Override
-    public long maxDeliverySeq() {
-        return jdbc.queryOne("SELECT COALESCE(MAX(seq), 0) FROM deliveries", rs -> rs.getLong(1)).orElse(0L);
+    public long takeSeqBlock(int size) {
+        long[] first = {0};
+        jdbc.inTransaction("taking delivery seq values", c -> {
+            // The UPDATE locks the row until commit: a node taking a block at the same time waits for it.
+            try (PreparedStatement up = c.prepareStatement(
+                    "UPDATE id_blocks SET next_value = next_value + ? WHERE name = 'delivery_seq'")) {
+                up.setLong(1, size);
+                up.executeUpdate();
+            }
+            try (PreparedStatement q = c.prepareStatement("SELECT next_value FROM id_blocks WHERE name = 'delivery_seq'");
+                 ResultSet rs = q.executeQuery()) {
+                rs.next();
+                first[0] = rs.getLong(1) - size;
+            }
+        });
+        return first[0];
+    }
+
+    @Override
+    public List<OutboxItem> adopt(Adoption from, String node, java.util.function.LongSupplier nextSeq, int limit) {
+        String owner = switch (from) {
+            case UNOWNED -> "d.node_id IS NULL";
+            case NODE -> "d.node_id = ?";
+            case ALL_OTHERS -> "(d.node_id IS NULL OR d.node_id <> ?)";
+        };
+        List<OutboxItem> taken = new ArrayList<>();
+        jdbc.inTransaction("taking over pending deliveries", c -> {
+            taken.clear(); // a retried transaction starts over
+            List<OutboxItem> rows = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement("SELECT " + DELIVERY_COLUMNS + " FROM deliveries d"
+                    + " WHERE d.status = 'pending' AND " + owner + " ORDER BY d.seq LIMIT " + limit
+                    + " FOR UPDATE SKIP LOCKED")) {
+                if (from != Adoption.UNOWNED) {
+                    q.setString(1, from == Adoption.NODE ? node : nodeId);
+                }
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new OutboxItem(delivery(rs), null, null));
+                    }
+                }
+            }
+            if (rows.isEmpty()) {
+                return;
+            }
+            Map<String, String[]> bodies = new java.util.HashMap<>();
+            String marks = String.join(",", java.util.Collections.nCopies(rows.size(), "?"));
+            try (PreparedStatement q = c.prepareStatement(
+                    "SELECT id, event_type, payload FROM events WHERE id IN (" + marks + ")")) {
+                for (int i = 0; i < rows.size(); i++) {
+                    q.setString(i + 1, rows.get(i).delivery().eventId());
+                }
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        bodies.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+                    }
+                }
+            }
+            try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET seq = ?, node_id = ? WHERE seq = ?")) {
+                for (OutboxItem row : rows) {
+                    Delivery d = row.delivery();
+                    String[] body = bodies.get(d.eventId());
+                    long seq = nextSeq.getAsLong();
+                    up.setLong(1, seq);
+                    up.setString(2, nodeId);
+                    up.setLong(3, d.seq());
+                    up.addBatch();
+                    taken.add(new OutboxItem(d.withSeq(seq), body[0], body[1]));
+                }
+                up.executeBatch();
+            }
+        });
+        return taken;
     }
 
     @Override
@@ -62,8 +135,8 @@ public final class JdbcOutboxStore implements OutboxStore {
             if (!deliveries.isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO deliveries (seq, id, event_id, customer_id,"
                         + " target_kind, target_id, url, endpoint, order_key, status, attempts, last_status_code,"
-                        + " last_error, next_attempt_at, window_start, created_at, updated_at, delivered_at)"
-                        + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                        + " last_error, next_attempt_at, window_start, created_at, updated_at, delivered_at, node_id)"
+                        + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                     for (Delivery d : deliveries) {
                         ps.setLong(1, d.seq());
                         ps.setString(2, d.id());
@@ -83,6 +156,7 @@ public final class JdbcOutboxStore implements OutboxStore {
                         Jdbc.setInstant(ps, 16, d.createdAt());
                         Jdbc.setInstant(ps, 17, d.updatedAt());
                         Jdbc.setInstant(ps, 18, d.deliveredAt());
+                        ps.setString(19, nodeId);
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -92,7 +166,8 @@ public final class JdbcOutboxStore implements OutboxStore {
                 return;
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE deliveries SET status=?, attempts=?,"
-                    + " last_status_code=?, last_error=?, next_attempt_at=?, updated_at=?, delivered_at=? WHERE seq=?")) {
+                    + " last_status_code=?, last_error=?, next_attempt_at=?, updated_at=?, delivered_at=?"
+                    + " WHERE seq=? AND node_id=?")) {
                 for (Delivery d : updates) {
                     ps.setString(1, d.status().token());
                     ps.setInt(2, d.attempts());
@@ -102,6 +177,7 @@ public final class JdbcOutboxStore implements OutboxStore {
                     Jdbc.setInstant(ps, 6, d.updatedAt());
                     Jdbc.setInstant(ps, 7, d.deliveredAt());
                     ps.setLong(8, d.seq());
+                    ps.setString(9, nodeId);
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -111,16 +187,18 @@ public final class JdbcOutboxStore implements OutboxStore {
 
     @Override
     public List<String> pendingEndpoints() {
-        return jdbc.query("SELECT DISTINCT endpoint FROM deliveries WHERE status='pending'", rs -> rs.getString(1));
+        return jdbc.query("SELECT DISTINCT endpoint FROM deliveries WHERE status='pending' AND node_id=?",
+                rs -> rs.getString(1), nodeId);
     }
 
     @Override
     public List<OutboxItem> pending(String endpoint, long afterSeq, int limit) {
         return jdbc.query("SELECT " + DELIVERY_COLUMNS + ", e.event_type, e.payload FROM deliveries d"
                         + " JOIN events e ON e.id = d.event_id"
-                        + " WHERE d.status='pending' AND d.endpoint=? AND d.seq>? ORDER BY d.seq LIMIT " + limit,
+                        + " WHERE d.status='pending' AND d.endpoint=? AND d.seq>? AND d.node_id=? ORDER BY d.seq LIMIT "
+                        + limit,
                 rs -> new OutboxItem(delivery(rs), rs.getString("event_type"), rs.getString("payload")),
-                endpoint, afterSeq);
+                endpoint, afterSeq, nodeId);
     }
 
     @Override

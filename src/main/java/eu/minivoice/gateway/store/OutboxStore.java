@@ -11,19 +11,42 @@ import java.util.Optional;
 
 /** Accepted events and their deliveries: the durable webhook outbox (DESIGN §6). */
 public interface OutboxStore {
-    /** The highest delivery seq stored (0 when none): the outbox writer continues after it. */
-    long maxDeliverySeq();
+    /**
+     * Reserves {@code size} delivery seq values for this node: the first of them. Blocks taken
+     * later start higher, so one node's seqs grow in the order it uses them, and no two nodes
+     * ever use the same one.
+     */
+    long takeSeqBlock(int size);
+
+    /** Whose pending deliveries {@link #adopt} takes over. */
+    enum Adoption {
+        /** rows stored before deliveries had a node (a gateway upgraded in place) */
+        UNOWNED,
+        /** rows of one node (that node is lost) */
+        NODE,
+        /** every row not this node's (the embedded database: this node is the only one) */
+        ALL_OTHERS
+    }
+
+    /**
+     * Makes at most {@code limit} pending deliveries of others this node's, in their seq order,
+     * giving each a new seq from {@code nextSeq} (so they page in after what this node holds).
+     * Rows another node is adopting at the same moment are skipped, never waited for.
+     * @param node the lost node for {@link Adoption#NODE}, else ignored
+     */
+    List<OutboxItem> adopt(Adoption from, String node, java.util.function.LongSupplier nextSeq, int limit);
 
     /**
      * One transaction: new events, new deliveries (an event is never stored without its
-     * deliveries), and the new state of earlier deliveries after attempts (matched by seq).
+     * deliveries), and the new state of earlier deliveries after attempts (matched by seq; a row
+     * another node has adopted since is left alone).
      */
     void write(List<StoredEvent> events, List<Delivery> inserts, List<Delivery> updates);
 
-    /** Endpoints with pending deliveries (start-up: what to page in). */
+    /** Endpoints with pending deliveries of this node (start-up: what to page in). */
     List<String> pendingEndpoints();
 
-    /** Pending deliveries of an endpoint with seq greater than {@code afterSeq}, in seq order. */
+    /** This node's pending deliveries of an endpoint with seq greater than {@code afterSeq}, in seq order. */
     List<OutboxItem> pending(String endpoint, long afterSeq, int limit);
 
     /**

@@ -43,8 +43,13 @@ class DeliverySchedulerTest {
 
     private final OutboxStore store = new OutboxStore() {
         @Override
-        public long maxDeliverySeq() {
-            return rows.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+        public long takeSeqBlock(int size) {
+            return rows.keySet().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+        }
+
+        @Override
+        public List<OutboxItem> adopt(Adoption from, String node, java.util.function.LongSupplier nextSeq, int limit) {
+            return List.of();
         }
 
         @Override

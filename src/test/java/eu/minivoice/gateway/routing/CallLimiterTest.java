@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CallLimiterTest {
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
@@ -42,5 +43,29 @@ class CallLimiterTest {
         assertEquals(1, limiter.active("c"));
         assertNull(limiter.tryAcquire("u", null, null));
         assertEquals(1, limiter.active("u"), "unlimited keys still count their calls");
+    }
+
+    @Test
+    void whatOtherNodesUseCountsAgainstTheLimitsHere() {
+        // Another node has 3 of the 5 calls up, and admits 8 of the 10 per second of another key.
+        limiter.elsewhere(java.util.Map.of("cust", new CallLimiter.Usage(3, 0), "rate", new CallLimiter.Usage(0, 8)));
+        assertNull(limiter.tryAcquire("cust", 5, null));
+        assertNull(limiter.tryAcquire("cust", 5, null));
+        assertEquals(CallLimiter.Refusal.CONCURRENT, limiter.tryAcquire("cust", 5, null), "3 elsewhere + 2 here");
+        assertNull(limiter.tryAcquire("rate", null, 10));
+        assertNull(limiter.tryAcquire("rate", null, 10));
+        assertEquals(CallLimiter.Refusal.RATE, limiter.tryAcquire("rate", null, 10), "8/s elsewhere leaves 2");
+        assertEquals(new CallLimiter.LocalUse(2, 2), limiter.localUse().get("cust"));
+
+        limiter.elsewhere(java.util.Map.of()); // the other node is gone: the whole limit is here again
+        assertNull(limiter.tryAcquire("cust", 5, null));
+        assertTrue(limiter.localUse().keySet().containsAll(java.util.Set.of("cust", "rate")));
+    }
+
+    @Test
+    void onlyLimitedKeysAreShared() {
+        assertNull(limiter.tryAcquire("free", null, null));
+        assertNull(limiter.tryAcquire("capped", 10, null));
+        assertEquals(java.util.Set.of("capped"), limiter.localUse().keySet());
     }
 }

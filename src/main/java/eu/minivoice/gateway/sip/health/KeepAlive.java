@@ -68,14 +68,19 @@ public final class KeepAlive {
             return;
         }
         if (before != null) {
-            Pinger old = pingers.remove(before.id());
-            if (old != null) {
-                old.stop();
-                health.remove(before.id());
-            }
+            stop(before.id());
         }
         if (pinged(after)) {
             start(after, Duration.ZERO);
+        }
+    }
+
+    /** On the keep-alive thread: no more pings to the trunk, and no health kept for it. */
+    public void stop(String trunkId) {
+        Pinger old = pingers.remove(trunkId);
+        if (old != null) {
+            old.stop();
+            health.remove(trunkId);
         }
     }
 

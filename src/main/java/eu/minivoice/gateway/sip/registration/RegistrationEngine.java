@@ -58,9 +58,22 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
     private final Map<String, Registration> registrations = new HashMap<>();
     private final Map<String, RegistrationSnapshot> snapshots = new ConcurrentHashMap<>();
     private final Map<String, List<RegisterTransaction>> timelines = new ConcurrentHashMap<>();
+    /**
+     * Whether this node registers and pings a trunk. Alone on its database a node owns every
+     * trunk; in a cluster it owns those it holds a lease on (docs/scale-out.md), and is told
+     * of changes through {@link #acquire} and {@link #release}.
+     */
+    private final java.util.function.Predicate<String> owned;
 
     public RegistrationEngine(RegistrationSettings settings, RegisterSender sender, Clock clock, DoubleSupplier random,
                               RandomIdGenerator tokens, SipReachability reachability, StatusListener listener) {
+        this(settings, sender, clock, random, tokens, reachability, listener, trunkId -> true);
+    }
+
+    public RegistrationEngine(RegistrationSettings settings, RegisterSender sender, Clock clock, DoubleSupplier random,
+                              RandomIdGenerator tokens, SipReachability reachability, StatusListener listener,
+                              java.util.function.Predicate<String> owned) {
+        this.owned = owned;
         this.settings = settings;
         this.sender = sender;
         this.clock = clock;
@@ -123,6 +136,9 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
             long window = settings.startupSpread().toMillis();
             int started = 0;
             for (Trunk t : trunks) {
+                if (!owned.test(t.id())) {
+                    continue;
+                }
                 if (KeepAlive.pinged(t)) {
                     keepAlive.start(t, Duration.ofMillis((long) (random.getAsDouble() * window)));
                 }
@@ -140,6 +156,10 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
     /** A trunk was created, changed or deleted (null before/after); takes effect at once. */
     public void trunkChanged(Trunk before, Trunk after) {
         thread.execute(() -> {
+            String id = before != null ? before.id() : after.id();
+            if (!owned.test(id)) {
+                return; // another node's (its lease may come here later: acquire)
+            }
             keepAlive.trunkChanged(before, after);
             boolean was = before != null && registers(before);
             boolean is = after != null && registers(after);
@@ -156,6 +176,49 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
                 start(after, Duration.ZERO);
             }
         });
+    }
+
+    /**
+     * This node now holds the trunk's lease: register and ping it from here, at once. Call after
+     * the ownership predicate says so.
+     */
+    public void acquire(Trunk trunk) {
+        thread.execute(() -> {
+            if (!owned.test(trunk.id())) {
+                return; // released again before this ran
+            }
+            if (KeepAlive.pinged(trunk) && keepAlive.health(trunk.id()).isEmpty()) {
+                keepAlive.start(trunk, Duration.ZERO);
+            }
+            if (registers(trunk)) {
+                start(trunk, Duration.ZERO);
+            }
+        });
+    }
+
+    /**
+     * This node gives up these trunks (another node takes them, or this one lost the database):
+     * stops registering and pinging them without an un-REGISTER, so the carrier keeps a binding
+     * until the new owner's REGISTER. Completes once stopped; call after the ownership
+     * predicate says so.
+     */
+    public java.util.concurrent.CompletableFuture<Void> release(java.util.Collection<String> trunkIds) {
+        var done = new java.util.concurrent.CompletableFuture<Void>();
+        List<String> ids = List.copyOf(trunkIds);
+        try {
+            thread.execute(() -> {
+                for (String id : ids) {
+                    if (!owned.test(id)) {
+                        keepAlive.stop(id);
+                        stop(id, false, () -> { });
+                    }
+                }
+                done.complete(null);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            done.complete(null); // closed: nothing runs any more
+        }
+        return done;
     }
 
     @Override
@@ -271,6 +334,15 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
                     thread.execute(() -> {
                         registration.onResponse(request.attempt(), response);
                         publish(registration);
+                        // The carrier may close the connection right after its answer, and the
+                        // close can be reported before this answer was handled (the look found
+                        // the registration still waiting): look again now that it is settled.
+                        if (registration.status() == RegistrationStatus.REGED && !registration.inFlight()
+                                && registrations.get(registration.target().trunkId()) == registration
+                                && !sender.connectionOpen(registration.target())) {
+                            registration.connectionLost();
+                            publish(registration);
+                        }
                     });
                 }
 

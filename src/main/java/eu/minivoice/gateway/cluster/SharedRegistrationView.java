@@ -1,0 +1,53 @@
+package eu.minivoice.gateway.cluster;
+
+import eu.minivoice.gateway.domain.RegistrationSnapshot;
+import eu.minivoice.gateway.domain.RegistrationView;
+import eu.minivoice.gateway.domain.TrunkHealth;
+import eu.minivoice.gateway.store.ClusterStore.TrunkStateRow;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A trunk's registration as every node shows it: from this node's engine when this node owns the
+ * trunk, else as the owning node last wrote it (at most one heartbeat old). The REGISTER timeline
+ * is kept by the owner only.
+ */
+public final class SharedRegistrationView implements RegistrationView {
+    private final ClusterNode node;
+    private final RegistrationView local;
+
+    public SharedRegistrationView(ClusterNode node, RegistrationView local) {
+        this.node = node;
+        this.local = local;
+    }
+
+    @Override
+    public Optional<RegistrationSnapshot> snapshot(String trunkId) {
+        if (node.owns(trunkId)) {
+            return local.snapshot(trunkId);
+        }
+        return node.sharedState(trunkId).map(TrunkStateRow::registration);
+    }
+
+    @Override
+    public Optional<TrunkHealth> health(String trunkId) {
+        if (node.owns(trunkId)) {
+            return local.health(trunkId);
+        }
+        return node.sharedState(trunkId).map(TrunkStateRow::health);
+    }
+
+    @Override
+    public List<RegisterTransaction> timeline(String trunkId) {
+        return node.owns(trunkId) ? local.timeline(trunkId) : List.of();
+    }
+
+    @Override
+    public Optional<String> owner(String trunkId) {
+        if (node.owns(trunkId)) {
+            return Optional.of(node.nodeId());
+        }
+        return node.sharedState(trunkId).map(TrunkStateRow::nodeId);
+    }
+}

@@ -5,7 +5,8 @@
 # challenges every REGISTER, node-a, then node-b; creates N trunks through node-a and measures the
 # seconds until node-b's API shows all N REGED (and how they are split). Then kill -9 of node-a:
 # the seconds until node-b shows all N REGED and owned by node-b (the takeover), and SIPp's
-# retransmissions. Each node is a JVM of its own (2 cores shared by both, PostgreSQL and SIPp).
+# retransmissions. Then a cold start of both nodes with the N trunks stored: seconds until all
+# REGED. Each node is a JVM of its own (2 cores shared by both, PostgreSQL and SIPp).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-10000}
@@ -73,11 +74,33 @@ for _ in $(seq 1 600); do
 done
 [ -n "$OVER" ] || { echo "no full takeover: $s"; exit 1; }
 sleep 1.5
+RETRANS1=$(awk -F';' 'NR==1{for(i=1;i<=NF;i++) if($i=="Retransmissions(C)") c=i; next} {last=$c} END{print last}' "$WORK/sipp-stat.csv")
+
+# Phase 3: a cold start of both nodes with the N trunks stored (node-b stopped with SIGTERM: it
+# un-REGISTERs and hands its leases back), measured from the start of both JVMs.
+kill -TERM "$B"; wait "$B" || true
+COLD=$(date +%s.%N)
+A=$(node node-a 18081 15061 15081); PIDS+=("$A")
+B=$(node node-b 18082 15062 15082); PIDS+=("$B")
+wait_health 18081; wait_health 18082
+COLD_ALL=""
+for _ in $(seq 1 600); do
+  s=$(python3 bench/cluster/count.py 18082 $KEY)
+  case "$s" in "REGED=$N |"*node-a=*node-b=*) COLD_ALL=$(date +%s.%N); break;; esac
+  sleep 1
+done
+[ -n "$COLD_ALL" ] || { echo "cold start: not all REGED: $s"; exit 1; }
+COLD_SPLIT=$s
+CPU_A2=$(cpu_s "$A"); CPU_B2=$(cpu_s "$B")
+sleep 1.5
 RETRANS=$(awk -F';' 'NR==1{for(i=1;i<=NF;i++) if($i=="Retransmissions(C)") c=i; next} {last=$c} END{print last}' "$WORK/sipp-stat.csv")
-awk -v n="$N" -v t0="$START" -v tc="$CREATED" -v t1="$ALL" -v tk="$KILL" -v to="$OVER" -v split="$SPLIT" \
-    -v ca="$CPU_A" -v cb="$CPU_B" -v rt="$RETRANS" -v lease="$LEASE" 'BEGIN {
+awk -v n="$N" -v t0="$START" -v tc="$CREATED" -v t1="$ALL" -v tk="$KILL" -v to="$OVER" -v sp="$SPLIT" \
+    -v ca="$CPU_A" -v cb="$CPU_B" -v rt="$RETRANS" -v lease="$LEASE" \
+    -v t2="$COLD" -v tc2="$COLD_ALL" -v sp2="$COLD_SPLIT" -v ca2="$CPU_A2" -v cb2="$CPU_B2" 'BEGIN {
   printf "trunks=%d lease_seconds=%s\ncreate_seconds=%.1f (API, one connection, node-a)\n", n, lease, tc-t0;
-  printf "seconds_to_all_reged_from_first_create=%.1f\nsplit_when_all_reged=%s\n", t1-t0, split;
+  printf "seconds_to_all_reged_from_first_create=%.1f\nsplit_when_all_reged=%s\n", t1-t0, sp;
   printf "cpu_seconds_until_then node-a=%.1f node-b=%.1f\n", ca, cb;
-  printf "takeover_seconds_after_kill9=%.1f (all %d REGED and owned by node-b)\nsipp_retransmissions=%s\n", to-tk, n, rt }'
+  printf "takeover_seconds_after_kill9=%.1f (all %d REGED and owned by node-b)\n", to-tk, n;
+  printf "cold_start_seconds_to_all_reged=%.1f (both JVMs started together; includes JVM start and the start-up spread)\n", tc2-t2;
+  printf "cold_start_split=%s\ncold_start_cpu_seconds node-a=%.1f node-b=%.1f\nsipp_retransmissions_total=%s\n", sp2, ca2, cb2, rt }'
 echo "work dir: $WORK"

@@ -398,14 +398,15 @@ public final class Gateway implements AutoCloseable {
     private ClusterSettings clusterSettings() {
         var n = config.node();
         return new ClusterSettings(Duration.ofMillis(n.heartbeatMs()), Duration.ofSeconds(n.leaseSeconds()),
-                Duration.ofSeconds(n.reconcileSeconds()));
+                Duration.ofSeconds(n.reconcileSeconds()),
+                Duration.ofSeconds(config.registration().startupSpreadSeconds()));
     }
 
     private static ClusterNode.LocalTrunks localTrunks(RegistrationEngine engine) {
         return new ClusterNode.LocalTrunks() {
             @Override
-            public void acquire(Trunk trunk) {
-                engine.acquire(trunk);
+            public void acquire(Trunk trunk, Duration delay) {
+                engine.acquire(trunk, delay);
             }
 
             @Override

@@ -46,7 +46,8 @@ public final class ClusterNode implements AutoCloseable {
 
     /** The registration side of this node, as leases drive it. */
     public interface LocalTrunks {
-        void acquire(Trunk trunk);
+        /** Register and ping the trunk from this node, the first REGISTER after {@code delay}. */
+        void acquire(Trunk trunk, Duration delay);
 
         CompletableFuture<Void> release(Collection<String> trunkIds);
 
@@ -71,6 +72,9 @@ public final class ClusterNode implements AutoCloseable {
     /** Cluster thread only: admitted counts at the last heartbeat, for the rate. */
     private final Map<String, Long> admittedBefore = new HashMap<>();
     private long usageNanos;
+    /** nanoTime of start(), and the trunks stored then: those register spread over the start-up window. */
+    private long startedNanos;
+    private Set<String> storedAtStart = Set.of();
     /** Cluster thread only. */
     private Set<String> held = new HashSet<>();
     private final Map<String, TrunkStateRow> written = new HashMap<>();
@@ -122,6 +126,10 @@ public final class ClusterNode implements AutoCloseable {
     public void start(LocalTrunks localTrunks, CallLimiter callLimits) {
         this.local = localTrunks;
         this.limiter = callLimits;
+        this.startedNanos = nanoTime.getAsLong();
+        Set<String> stored = new HashSet<>();
+        trunks.get().forEach(t -> stored.add(t.id()));
+        this.storedAtStart = stored;
         long every = settings.heartbeat().toMillis();
         thread.scheduleWithFixedDelay(this::round, 0, every, TimeUnit.MILLISECONDS);
         fence.scheduleWithFixedDelay(this::checkFence, every / 2, every / 2, TimeUnit.MILLISECONDS);
@@ -191,11 +199,17 @@ public final class ClusterNode implements AutoCloseable {
                 lost.forEach(written::remove);
             }
             int gained = 0;
+            long spreadLeft = settings.startupSpread().toNanos() - (started - startedNanos);
             for (String id : now2) {
                 Trunk t = desired.get(id);
                 if (!held.contains(id) && t != null) {
                     owned.add(id);
-                    local.acquire(t);
+                    // A node starting (a whole cluster starting) must not send every stored trunk's
+                    // REGISTER in one second; a trunk created since, or taken over later, registers
+                    // at once (the carrier holds a dead node's binding for it).
+                    local.acquire(t, spreadLeft <= 0 || !storedAtStart.contains(id) ? Duration.ZERO
+                            : Duration.ofNanos((long) (java.util.concurrent.ThreadLocalRandom.current().nextDouble()
+                                    * spreadLeft)));
                     gained++;
                 }
             }

@@ -8,8 +8,11 @@ import java.time.Duration;
  *                  long is lost and its trunks are taken over
  * @param reconcile how often a node reloads every trunk, number, application and customer, in
  *                  case it missed a change notification
+ * @param startupSpread trunks a node takes while it starts register spread over this window (as
+ *                  alone: registration.startup_spread_seconds), not all in the same second;
+ *                  trunks taken over later register at once
  */
-public record ClusterSettings(Duration heartbeat, Duration leaseTtl, Duration reconcile) {
+public record ClusterSettings(Duration heartbeat, Duration leaseTtl, Duration reconcile, Duration startupSpread) {
     public ClusterSettings {
         if (leaseTtl.compareTo(heartbeat.multipliedBy(3)) < 0) {
             throw new IllegalArgumentException("the lease must outlast at least three heartbeats");

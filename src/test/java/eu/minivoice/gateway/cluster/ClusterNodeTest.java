@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ClusterNodeTest {
     private static final ClusterSettings FAST = new ClusterSettings(Duration.ofMillis(200), Duration.ofMillis(1_200),
-            Duration.ofSeconds(30));
+            Duration.ofSeconds(30), Duration.ZERO);
 
     private Database database;
     private final List<ClusterNode> nodes = new ArrayList<>();
@@ -78,7 +78,7 @@ class ClusterNodeTest {
         }
 
         @Override
-        public void acquire(Trunk trunk) {
+        public void acquire(Trunk trunk, Duration delay) {
             String other = registering.putIfAbsent(trunk.id(), node);
             if (other != null && !other.equals(node)) {
                 overlaps.add(trunk.id() + " taken by " + node + " while " + other + " registers it");

@@ -179,19 +179,19 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
     }
 
     /**
-     * This node now holds the trunk's lease: register and ping it from here, at once. Call after
-     * the ownership predicate says so.
+     * This node now holds the trunk's lease: register and ping it from here, first after
+     * {@code delay}. Call after the ownership predicate says so.
      */
-    public void acquire(Trunk trunk) {
+    public void acquire(Trunk trunk, Duration delay) {
         thread.execute(() -> {
             if (!owned.test(trunk.id())) {
                 return; // released again before this ran
             }
             if (KeepAlive.pinged(trunk) && keepAlive.health(trunk.id()).isEmpty()) {
-                keepAlive.start(trunk, Duration.ZERO);
+                keepAlive.start(trunk, delay);
             }
             if (registers(trunk)) {
-                start(trunk, Duration.ZERO);
+                start(trunk, delay);
             }
         });
     }

@@ -104,23 +104,28 @@ public final class ChangeFeed implements AutoCloseable {
             }
         }
 
-        /** Feed thread: every record, compared with what this node has. */
-        private int reconcile() {
+        /**
+         * Feed thread: every record, compared with what this node has. Only records this node did
+         * not change itself while the rows were read are judged: a record created here during the
+         * read is missing from the rows but is no deletion (its own notification follows).
+         */
+        int reconcile() {
+            Map<String, T> before = new HashMap<>(known);
             Map<String, T> now = new HashMap<>();
             for (T r : all.get()) {
                 now.put(id.apply(r), r);
             }
             int changes = 0;
-            for (T before : List.copyOf(known.values())) {
-                if (!now.containsKey(id.apply(before))) {
-                    applyElsewhere.accept(before, null);
+            for (Map.Entry<String, T> e : before.entrySet()) {
+                if (!now.containsKey(e.getKey()) && known.get(e.getKey()) == e.getValue()) {
+                    applyElsewhere.accept(e.getValue(), null);
                     changes++;
                 }
             }
-            for (T after : now.values()) {
-                T before = known.get(id.apply(after));
-                if (!Objects.equals(before, after)) {
-                    applyElsewhere.accept(before, after);
+            for (Map.Entry<String, T> e : now.entrySet()) {
+                T mine = known.get(e.getKey());
+                if (mine == before.get(e.getKey()) && !Objects.equals(mine, e.getValue())) {
+                    applyElsewhere.accept(mine, e.getValue());
                     changes++;
                 }
             }

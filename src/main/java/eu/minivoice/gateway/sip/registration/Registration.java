@@ -127,6 +127,11 @@ public final class Registration {
         }
     }
 
+    /** Whether {@link #stop} was called (it may still be un-registering). */
+    public boolean stopped() {
+        return stopped;
+    }
+
     /** Whether a REGISTER is awaiting its answer. */
     public boolean inFlight() {
         return inFlight;

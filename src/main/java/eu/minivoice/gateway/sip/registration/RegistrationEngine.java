@@ -231,7 +231,17 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
     }
 
     private void start(Trunk trunk, Duration delay) {
-        if (registrations.containsKey(trunk.id())) {
+        Registration existing = registrations.get(trunk.id());
+        if (existing != null) {
+            if (existing.stopped()) {
+                // Still un-registering (a delete undone, a lease given back and taken again): the
+                // new registration starts once the old one is over, instead of never.
+                stop(trunk.id(), false, () -> thread.execute(() -> {
+                    if (owned.test(trunk.id())) {
+                        start(trunk, delay);
+                    }
+                }));
+            }
             return;
         }
         Context ctx = new Context();

@@ -56,7 +56,7 @@ python3 bench/registration/create_trunks.py 18081 $KEY "$N" $REG_PORT 3600
 CREATED=$(date +%s.%N)
 ALL=""
 for _ in $(seq 1 900); do
-  s=$(python3 bench/cluster/count.py 18082 $KEY)
+  s=$(python3 bench/registration/count_status.py 18082 $KEY owners)
   case "$s" in "REGED=$N |"*) ALL=$(date +%s.%N); break;; esac
   sleep 1
 done
@@ -68,7 +68,7 @@ KILL=$(date +%s.%N)
 kill -9 "$A"
 OVER=""
 for _ in $(seq 1 600); do
-  s=$(python3 bench/cluster/count.py 18082 $KEY)
+  s=$(python3 bench/registration/count_status.py 18082 $KEY owners)
   if [ "$s" = "REGED=$N | node-b=$N" ]; then OVER=$(date +%s.%N); break; fi
   sleep 0.5
 done
@@ -78,14 +78,14 @@ RETRANS1=$(awk -F';' 'NR==1{for(i=1;i<=NF;i++) if($i=="Retransmissions(C)") c=i;
 
 # Phase 3: a cold start of both nodes with the N trunks stored (node-b stopped with SIGTERM: it
 # un-REGISTERs and hands its leases back), measured from the start of both JVMs.
-kill -TERM "$B"; wait "$B" || true
+kill -TERM "$B"; while kill -0 "$B" 2>/dev/null; do sleep 0.2; done  # (not this shell's child: no wait)
 COLD=$(date +%s.%N)
 A=$(node node-a 18081 15061 15081); PIDS+=("$A")
 B=$(node node-b 18082 15062 15082); PIDS+=("$B")
 wait_health 18081; wait_health 18082
 COLD_ALL=""
 for _ in $(seq 1 600); do
-  s=$(python3 bench/cluster/count.py 18082 $KEY)
+  s=$(python3 bench/registration/count_status.py 18082 $KEY owners)
   case "$s" in "REGED=$N |"*node-a=*node-b=*) COLD_ALL=$(date +%s.%N); break;; esac
   sleep 1
 done

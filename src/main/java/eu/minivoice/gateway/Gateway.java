@@ -138,6 +138,11 @@ public final class Gateway implements AutoCloseable {
     /** Scale-out on a shared database (docs/scale-out.md); null when alone on the embedded one. */
     private ClusterNode cluster;
     private ChangeFeed changes;
+    private CallRelay relay;
+    /** Set when a shutdown starts draining: new calls get 503, /health 503 "draining". */
+    private volatile boolean draining;
+    /** The operator's metrics (GET /metrics, docs/metrics.md). */
+    private final eu.minivoice.gateway.metrics.GatewayMetrics metrics = new eu.minivoice.gateway.metrics.GatewayMetrics();
     /** Customer and trunk call limits; in a cluster, told what the other nodes use. */
     private CallLimiter callLimiter;
     /** What the API and the router know of trunks' registrations (this node's or the cluster's). */
@@ -242,14 +247,17 @@ public final class Gateway implements AutoCloseable {
                         () -> changes == null ? List.of() : trunkMirror.values(), System::nanoTime, this::nodeLost);
             }
             callRecorder = new CallRecorder(callStore, 100_000);
-            CallObserver callObserver = new OutboxCallObserver(outbox, callEvents, callRecorder, clock);
+            CallObserver callObserver = new eu.minivoice.gateway.metrics.MetricsCallObserver(
+                    new OutboxCallObserver(outbox, callEvents, callRecorder, clock), metrics);
             CallRelay relay = new CallRelay(sip, outboundRouter, callObserver,
                     random, () -> random.randomToken(10), clock, relayTimers,
                     Duration.ofMillis(config.relay().inviteTimeoutMs()), Duration.ofSeconds(config.relay().maxCallSeconds()),
                     actionFetcher, inboundMatcher::proxyAddresses, targetGuard.policy(), connectGate);
             inboundGate = new InboundGate(sip, inboundMatcher, callObserver, random, () -> random.randomToken(10),
-                    clock, relay::onInboundInvite);
-            sip.start(new SipEdge(trusted, random, relay, inboundGate));
+                    clock, relay::onInboundInvite, metrics);
+            this.relay = relay;
+            sip.start(new SipEdge(trusted, random, relay, inboundGate, metrics,
+                    () -> draining ? Math.max(1, config.shutdown().drainSeconds()) : -1));
 
             GatewayConfig.RegistrationConfig rc = config.registration();
             probe = new OptionsProbe(sip, () -> random.randomToken(10), targetGuard.policy(), connectGate);
@@ -260,9 +268,11 @@ public final class Gateway implements AutoCloseable {
                     Duration.ofSeconds(rc.pingTimeoutSeconds()), rc.pingDownAfter(), rc.pingUpAfter(),
                     Duration.ofSeconds(rc.connectionCheckSeconds())),
                     new JainSipRegisterSender(sip, () -> random.randomToken(10), targetGuard.policy(), connectGate), clock, random::nextFraction, random,
-                    probe, new OutboxRegistrationListener(outbox, registrationEvents),
+                    probe, new eu.minivoice.gateway.metrics.MetricsRegistrationListener(
+                            new OutboxRegistrationListener(outbox, registrationEvents), metrics),
                     cluster == null ? id -> true : cluster::owns);
             trunks.addListener(registration::trunkChanged);
+            metrics.trunks(registration::statusCounts, registration::healthCounts);
             sip.onConnectionClosed(registration::connectionClosed);
             registration.startAll(trunkStore.listAll());
             if (cluster != null) {
@@ -279,7 +289,7 @@ public final class Gateway implements AutoCloseable {
             Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
             checks.put("sip", sip::isListening);
             checks.put("database", database::isReachable);
-            new HealthResource(checks, json).register(router);
+            new HealthResource(checks, json, () -> draining).register(router);
             new TrunkMatchResource(inboundMatcher, json).register(router); // before /v1/trunks/{id}
             new TrunkResource(trunks, registrationView, new TrunkReadiness(registrationView, probe,
                     Duration.ofSeconds(rc.pingTimeoutSeconds()), inboundMatcher,
@@ -290,6 +300,7 @@ public final class Gateway implements AutoCloseable {
             new NumberResource(numbers, json).register(router);
             new AccountResource(customers, targetGuard, json).register(router);
             new CallResource(new CallHistory(callStore), json).register(router);
+            new eu.minivoice.gateway.api.MetricsResource(metrics::scrape).register(router);
             admin = new AdminServer(config.admin().bind(), config.admin().port(), config.admin().maxBodyBytes(),
                     config.admin().workerThreads(), config.admin().maxQueuedRequests(), router, json);
             try {
@@ -350,7 +361,9 @@ public final class Gateway implements AutoCloseable {
                         Duration.ofSeconds(wc.maxAgeSeconds())),
                 new DeliveryScheduler.Settings(wc.maxInFlightPerEndpoint(), wc.maxPendingPerEndpoint(),
                         wc.maxPendingTotal(), Duration.ofMillis(wc.timeoutMs()), wc.maxResponseBytes()),
-                clock, random::nextFraction, outbox::update);
+                clock, random::nextFraction, outbox::update, metrics::deliveryAttempt);
+        metrics.webhooks(dispatcher::stats, DeliveryScheduler.Stats::delivered, DeliveryScheduler.Stats::failed,
+                DeliveryScheduler.Stats::retried, () -> outbox.queued() + dispatcher.stats().held());
         outbox.start(dispatcher);
         dispatcher.start();
         ObjectMapper mapper = new ObjectMapper();
@@ -523,6 +536,41 @@ public final class Gateway implements AutoCloseable {
         return config;
     }
 
+    /**
+     * SIGTERM's first step (docs/operations.md): new calls refused at once (503 with Retry-After on
+     * both sides, /health 503 "draining"), live calls may go on for shutdown.drain_seconds, then
+     * whatever is still up ends (BYE on both legs). The admin API and registrations stay up meanwhile.
+     */
+    private void drain() {
+        int seconds = config.shutdown().drainSeconds();
+        if (seconds <= 0 || relay == null || admin == null) {
+            return;
+        }
+        draining = true;
+        int up = relay.activeCalls();
+        log.info("draining: new calls refused; {} call(s) up may go on for at most {} s", up, seconds);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
+        try {
+            while (relay.activeCalls() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            int left = relay.activeCalls();
+            if (left > 0) {
+                log.warn("drain: {} call(s) still up after {} s: hanging up both legs", left, seconds);
+                relay.endAll(seconds);
+                // The BYEs and CANCELs are on their way; give their answers a moment before SIP closes.
+                long grace = System.nanoTime() + 2_000_000_000L;
+                while (relay.activeCalls() > 0 && System.nanoTime() < grace) {
+                    Thread.sleep(50);
+                }
+                Thread.sleep(500);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("drained");
+    }
+
     /** Stops taking requests, then SIP, then closes the database. Safe to call twice. */
     /** node.id, or host name:external SIP port (docs/storage.md). */
     String nodeId() {
@@ -547,6 +595,7 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         closed = true;
+        drain();
         if (admin != null) {
             admin.close();
         }
@@ -591,6 +640,7 @@ public final class Gateway implements AutoCloseable {
         if (database != null) {
             database.close();
         }
+        metrics.close();
         log.info("MiniVoice gateway stopped");
     }
 }

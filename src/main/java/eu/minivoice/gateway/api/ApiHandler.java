@@ -82,8 +82,14 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive) {
         byte[] body;
+        String contentType = "application/json; charset=utf-8";
         try {
-            body = response.body() == null ? new byte[0] : json.mapper().writeValueAsBytes(response.body());
+            if (response.body() instanceof ApiResponse.RawBody raw) {
+                body = raw.bytes();
+                contentType = raw.contentType();
+            } else {
+                body = response.body() == null ? new byte[0] : json.mapper().writeValueAsBytes(response.body());
+            }
         } catch (JsonProcessingException e) {
             log.error("cannot serialise a response", e);
             body = "{\"error\":{\"code\":\"internal_error\",\"message\":\"internal error\"}}".getBytes();
@@ -92,7 +98,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(body));
         if (body.length > 0) {
-            out.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+            out.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
         out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         out.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");

@@ -18,7 +18,15 @@ public record GatewayConfig(
         RelayConfig relay,
         SecurityConfig security,
         eu.minivoice.gateway.domain.Quotas quotas,
-        NodeConfig node) {
+        NodeConfig node,
+        ShutdownConfig shutdown) {
+
+    /**
+     * SIGTERM drains (docs/operations.md): new INVITEs get 503 at once, live calls may go on for
+     * {@code drainSeconds}, then both legs get a BYE. 0: stop at once, dropping live calls.
+     */
+    public record ShutdownConfig(int drainSeconds) {
+    }
 
     /**
      * This gateway among several on one database: {@code id} names it in what it stores (its calls'

@@ -38,7 +38,9 @@ public enum ErrorCode {
     // A call record its node left open when it stopped, ended at the node's next start (docs/storage.md)
     NODE_RESTART,
     // A call record of a node that went silent, ended by another node of the cluster (docs/scale-out.md)
-    NODE_LOST;
+    NODE_LOST,
+    // The gateway is draining (SIGTERM): new calls refused with 503; calls still up at the end ended (docs/operations.md)
+    DRAINING;
 
     /** The snake_case code as it appears on the wire. */
     public String code() {

@@ -89,6 +89,8 @@ public final class DeliveryScheduler implements AutoCloseable {
     private final Clock clock;
     private final DoubleSupplier jitter;
     private final Consumer<Delivery> persist;
+    /** Told how long each POST took (the metrics); never blocks. */
+    private final Consumer<java.time.Duration> attemptTook;
 
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
     private final Map<String, Endpoint> endpoints = new HashMap<>();
@@ -108,6 +110,13 @@ public final class DeliveryScheduler implements AutoCloseable {
 
     public DeliveryScheduler(OutboxStore store, WebhookClient client, WebhookDirectory directory, DeliveryPolicy policy,
                              Settings settings, Clock clock, DoubleSupplier jitter, Consumer<Delivery> persist) {
+        this(store, client, directory, policy, settings, clock, jitter, persist, took -> { });
+    }
+
+    public DeliveryScheduler(OutboxStore store, WebhookClient client, WebhookDirectory directory, DeliveryPolicy policy,
+                             Settings settings, Clock clock, DoubleSupplier jitter, Consumer<Delivery> persist,
+                             Consumer<java.time.Duration> attemptTook) {
+        this.attemptTook = attemptTook;
         this.store = store;
         this.client = client;
         this.directory = directory;
@@ -291,8 +300,10 @@ public final class DeliveryScheduler implements AutoCloseable {
                 "X-MiniVoice-Event", item.eventType,
                 "X-MiniVoice-Delivery", d.id(),
                 Signer.HEADER, Signer.header(secret.get(), clock.instant().getEpochSecond(), item.body));
+        long sentAt = System.nanoTime();
         client.post(uri, headers, item.body, settings.timeout(), settings.maxResponseBytes())
                 .whenComplete((outcome, error) -> {
+                    attemptTook.accept(java.time.Duration.ofNanos(System.nanoTime() - sentAt));
                     HttpOutcome o = outcome != null ? outcome
                             : HttpOutcome.failed(HttpOutcome.Failure.PROTOCOL, String.valueOf(error));
                     inbox.add(() -> completed(ep, item, o));

@@ -54,11 +54,31 @@ public final class SipEdge implements SipListener {
 
     /** @param inbound matching of carrier INVITEs; null keeps refusing them with 403 */
     public SipEdge(List<IpRange> trusted, RandomIdGenerator random, CallHandler relay, CarrierInviteHandler inbound) {
+        this(trusted, random, relay, inbound, SipCounters.NONE);
+    }
+
+    /** @param counters requests by side and method, for the metrics */
+    public SipEdge(List<IpRange> trusted, RandomIdGenerator random, CallHandler relay, CarrierInviteHandler inbound,
+                   SipCounters counters) {
+        this(trusted, random, relay, inbound, counters, () -> -1);
+    }
+
+    /**
+     * @param draining while the gateway drains: the Retry-After seconds for new calls (each gets
+     *                 503 on either side); -1 while it takes calls
+     */
+    public SipEdge(List<IpRange> trusted, RandomIdGenerator random, CallHandler relay, CarrierInviteHandler inbound,
+                   SipCounters counters, java.util.function.IntSupplier draining) {
+        this.draining = draining;
+        this.counters = counters;
         this.trusted = List.copyOf(trusted);
         this.random = random;
         this.relay = relay;
         this.inbound = inbound;
     }
+
+    private final SipCounters counters;
+    private final java.util.function.IntSupplier draining;
 
     void bind(SipServer server) {
         this.server = server;
@@ -69,6 +89,7 @@ public final class SipEdge implements SipListener {
         Request request = event.getRequest();
         String method = request.getMethod();
         SipSide side = server.sideOf(event.getSource());
+        counters.request(side, method);
         boolean internal = side == SipSide.INTERNAL;
         if (internal && !isTrusted(event)) {
             if (!Request.ACK.equals(method)) {
@@ -83,6 +104,18 @@ public final class SipEdge implements SipListener {
         try {
             boolean dialogStart = Request.INVITE.equals(method)
                     && ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null;
+            int retryAfter = dialogStart ? draining.getAsInt() : -1;
+            if (retryAfter >= 0) {
+                // Shutting down: the peer should try another gateway now (RFC 3261 §21.5.4).
+                respond(event, Response.SERVICE_UNAVAILABLE, r -> {
+                    try {
+                        r.addHeader(server.headerFactory().createRetryAfterHeader(retryAfter));
+                    } catch (javax.sip.InvalidArgumentException e) {
+                        // a negative value is never passed here
+                    }
+                });
+                return;
+            }
             if (relay != null && internal && dialogStart) {
                 relay.onPlatformInvite(event);
                 return;

@@ -48,6 +48,8 @@ public final class TestGateway implements AutoCloseable {
         env.put("MINIVOICE_ADMIN_OPERATOR_API_KEY", OPERATOR_KEY);
         // Every peer in the tests is on loopback: allow it as a target (docs/security.md).
         env.put("MINIVOICE_SECURITY_ALLOWED_PRIVATE_CIDRS", LOOPBACK_TARGETS);
+        // Tests stop their gateways at once; DrainTest sets a drain of its own.
+        env.put("MINIVOICE_SHUTDOWN_DRAIN_SECONDS", "0");
         if (onPostgres()) {
             // The same tests on a real PostgreSQL server (the "postgres" surefire execution): one
             // database per data directory, so a restarted gateway finds its data again.

@@ -92,6 +92,13 @@ public final class KeepAlive {
         p.schedule(delay);
     }
 
+    /** How many pinged trunks are in each health now (any thread; for the metrics). */
+    public Map<TrunkHealth, Long> healthCounts() {
+        Map<TrunkHealth, Long> out = new java.util.EnumMap<>(TrunkHealth.class);
+        health.values().forEach(h -> out.merge(h, 1L, Long::sum));
+        return out;
+    }
+
     /** From any thread. */
     public Optional<TrunkHealth> health(String trunkId) {
         return Optional.ofNullable(health.get(trunkId));

@@ -226,6 +226,18 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
         return keepAlive.health(trunkId);
     }
 
+    /** How many of the trunks this node registers are in each status now (any thread; for the metrics). */
+    public Map<RegistrationStatus, Long> statusCounts() {
+        Map<RegistrationStatus, Long> out = new java.util.EnumMap<>(RegistrationStatus.class);
+        snapshots.values().forEach(s -> out.merge(s.status(), 1L, Long::sum));
+        return out;
+    }
+
+    /** How many of the trunks this node pings are in each health now (any thread; for the metrics). */
+    public Map<TrunkHealth, Long> healthCounts() {
+        return keepAlive.healthCounts();
+    }
+
     private static boolean registers(Trunk t) {
         return t.spec().active() && t.spec().registers();
     }

@@ -41,6 +41,7 @@ public final class CallRelay implements CallHandler {
     private final OutboundCalls outbound;
     private final InboundCalls inbound;
     private final InDialog inDialog;
+    private final Teardown teardown;
 
     /**
      * @param timers        runs the per-attempt silence timeout, ring timeouts and the maximum call duration
@@ -60,7 +61,7 @@ public final class CallRelay implements CallHandler {
               Duration inviteTimeout, Duration maxCall, ActionFetcher actions,
               Function<String, Set<String>> proxyAddresses, AddressPolicy targets) {
         CallerAnswers answers = new CallerAnswers(ctx);
-        Teardown teardown = new Teardown(ctx, table, router, observer, answers);
+        this.teardown = new Teardown(ctx, table, router, observer, answers);
         LegRequests requests = new LegRequests(ctx, tokens);
         CalleeAttempts attempts = new CalleeAttempts(ctx, table, requests, answers, teardown, observer, proxyAddresses,
                 inviteTimeout, maxCall);
@@ -75,6 +76,28 @@ public final class CallRelay implements CallHandler {
 
     public int activeCalls() {
         return table.active();
+    }
+
+    /**
+     * The end of a drain (docs/operations.md): every call still up ends now — an answered one with
+     * a BYE on both legs, one not answered yet with 503 (Retry-After) to its caller and its callee
+     * attempt canceled. Records and events say why (error code draining).
+     */
+    public void endAll(int retryAfterSeconds) {
+        for (RelayCall call : table.all()) {
+            call.locked("ending at the end of the drain", () -> {
+                if (call.ended()) {
+                    return;
+                }
+                if (call.state() == CallState.ANSWERED) {
+                    teardown.hangUp(call, null, EndCause.drained());
+                } else {
+                    Teardown.cancelCallee(call);
+                    teardown.fail(call, EndCause.refused(503, eu.minivoice.gateway.domain.ErrorCode.DRAINING,
+                            "the gateway is shutting down", retryAfterSeconds));
+                }
+            });
+        }
     }
 
     @Override

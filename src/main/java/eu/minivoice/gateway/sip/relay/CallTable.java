@@ -21,6 +21,11 @@ final class CallTable {
         return byCallerCallId.size();
     }
 
+    /** Every call in progress now (a copy). */
+    java.util.List<RelayCall> all() {
+        return java.util.List.copyOf(byId.values());
+    }
+
     /** @return false when a call with this id is already in progress */
     boolean claimId(RelayCall call) {
         return byId.putIfAbsent(call.id, call) == null;

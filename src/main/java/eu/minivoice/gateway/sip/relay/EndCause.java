@@ -54,6 +54,17 @@ record EndCause(Reason reason, Integer sipCode, String sipReason, ErrorCode erro
         return new EndCause(Reason.HANGUP, null, null, null, null, side, false, null, null);
     }
 
+    /** An answered call the gateway hung up at the end of a drain (shutdown.drain_seconds). */
+    static EndCause drained() {
+        return new EndCause(Reason.HANGUP, null, null, ErrorCode.DRAINING, "the gateway is shutting down",
+                Side.GATEWAY, false, null, null);
+    }
+
+    /** The record's reason of a completed call: a drain's end shows as such. */
+    String completedReason() {
+        return error == ErrorCode.DRAINING ? "drain" : "hangup";
+    }
+
     /** An answered call ended by the gateway at relay.max_call_seconds. */
     static EndCause atMaxDuration() {
         return new EndCause(Reason.HANGUP, null, null, null, null, Side.GATEWAY, true, null, null);
@@ -118,7 +129,8 @@ record EndCause(Reason reason, Integer sipCode, String sipReason, ErrorCode erro
         Map<String, Object> data = new LinkedHashMap<>();
         if (completed()) {
             data.put("hangup_side", hangupSide.wire());
-            data.put("hangup_cause", maxDuration ? "max_call_duration" : "normal_clearing");
+            data.put("hangup_cause", maxDuration ? "max_call_duration"
+                    : error == ErrorCode.DRAINING ? "gateway_drain" : "normal_clearing");
             data.put("duration", durationSeconds);
         } else {
             data.put("reason", reason.wire());

@@ -78,14 +78,7 @@ final class InDialog {
         if (call.state() == CallState.ANSWERED || call.ended()) {
             return; // too late: the 2xx crossed the CANCEL; the caller will BYE
         }
-        Leg callee = call.callee;
-        if (callee != null && callee.out != null) {
-            if (callee.provisional) {
-                callee.out.cancel();
-            } else {
-                callee.cancelPending = true; // RFC 3261 §9.1: CANCEL only after a provisional answer
-            }
-        }
+        Teardown.cancelCallee(call);
         teardown.fail(call, EndCause.canceled());
     }
 

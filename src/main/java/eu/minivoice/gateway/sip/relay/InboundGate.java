@@ -57,9 +57,18 @@ public final class InboundGate implements eu.minivoice.gateway.sip.CarrierInvite
     private final AtomicLong unknownSources = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final LogThrottle unmatchedLog = new LogThrottle(LOG_EVERY_NANOS);
+    private final eu.minivoice.gateway.sip.SipCounters counters;
 
     public InboundGate(SipServer sip, InboundMatcher matcher, CallObserver observer, IdGenerator ids,
                        Supplier<String> tokens, Clock clock, RoutedCalls routedCalls) {
+        this(sip, matcher, observer, ids, tokens, clock, routedCalls, eu.minivoice.gateway.sip.SipCounters.NONE);
+    }
+
+    /** @param counters refusals by reason, for the metrics */
+    public InboundGate(SipServer sip, InboundMatcher matcher, CallObserver observer, IdGenerator ids,
+                       Supplier<String> tokens, Clock clock, RoutedCalls routedCalls,
+                       eu.minivoice.gateway.sip.SipCounters counters) {
+        this.counters = counters;
         this.sip = sip;
         this.matcher = matcher;
         this.observer = observer;
@@ -94,6 +103,7 @@ public final class InboundGate implements eu.minivoice.gateway.sip.CarrierInvite
         if (r.trunk() == null) {
             // Unknown source: nobody's call.
             unknownSources.incrementAndGet();
+            counters.inboundRefused(r.code());
             long more = unmatchedLog.occurred();
             if (more >= 0) {
                 log.warn("inbound INVITE from {} refused 403 ({}); {} more refusal(s) of unmatched sources since the"
@@ -103,6 +113,7 @@ public final class InboundGate implements eu.minivoice.gateway.sip.CarrierInvite
             return;
         }
         refused.incrementAndGet();
+        counters.inboundRefused(r.code());
         String callId = ids.newOrderedId("call");
         String from = user(((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().getURI());
         String to = eu.minivoice.gateway.domain.E164.normalise(toUser).orElse(toUser);

@@ -178,7 +178,7 @@ final class RelayCall {
         return new CallRecord(id, customerId, direction(), status(), from, to, trunkId(), applicationId,
                 outbound() ? caller.callId : calleeCallId, outbound() ? calleeCallId : caller.callId, finalCode,
                 endCause != null && endCause.hangupSide() != null ? endCause.hangupSide().wire() : null,
-                endCause == null ? null : endCause.completed() ? "hangup" : endCause.reason().wire(),
+                endCause == null ? null : endCause.completed() ? endCause.completedReason() : endCause.reason().wire(),
                 endCause != null && endCause.error() != null ? endCause.error().code() : null,
                 attemptsJson(), createdAt, answeredAt, endedAt);
     }

@@ -43,6 +43,11 @@ final class Teardown {
 
     /** An answered call is hung up by {@code by} (its BYE is answered already); null: by the gateway, both legs get a BYE. */
     void hangUp(RelayCall call, Leg by) throws Exception {
+        hangUp(call, by, by == null ? EndCause.atMaxDuration() : EndCause.hangUp(EndCause.Side.of(by.internal)));
+    }
+
+    /** An answered call ends with {@code cause}: a BYE to every leg but {@code by} (null: both). */
+    void hangUp(RelayCall call, Leg by, EndCause cause) throws Exception {
         if (call.state() != CallState.ANSWERED) {
             return;
         }
@@ -51,7 +56,22 @@ final class Teardown {
                 bye(leg.dialog);
             }
         }
-        end(call, by == null ? EndCause.atMaxDuration() : EndCause.hangUp(EndCause.Side.of(by.internal)));
+        end(call, cause);
+    }
+
+    /**
+     * The callee attempt of an unanswered call is given up: CANCEL it now if it answered
+     * provisionally, else as soon as it does (RFC 3261 §9.1: never before a provisional answer).
+     */
+    static void cancelCallee(RelayCall call) throws Exception {
+        Leg callee = call.callee;
+        if (callee != null && callee.out != null) {
+            if (callee.provisional) {
+                callee.out.cancel();
+            } else {
+                callee.cancelPending = true;
+            }
+        }
     }
 
     static void bye(RelayContext.DialogWire dialog) throws Exception {

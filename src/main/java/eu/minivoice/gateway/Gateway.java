@@ -123,6 +123,14 @@ public final class Gateway implements AutoCloseable {
                 return t;
             });
 
+    /** Deletes history past retention.days (long deletes: not on any other thread). */
+    private final java.util.concurrent.ScheduledExecutorService retentionThread =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "retention");
+                t.setDaemon(true);
+                return t;
+            });
+
     private static java.util.concurrent.ScheduledThreadPoolExecutor relayTimers() {
         var timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "relay-timers");
@@ -247,6 +255,7 @@ public final class Gateway implements AutoCloseable {
                         () -> changes == null ? List.of() : trunkMirror.values(), System::nanoTime, this::nodeLost);
             }
             callRecorder = new CallRecorder(callStore, 100_000);
+            startRetention();
             CallObserver callObserver = new eu.minivoice.gateway.metrics.MetricsCallObserver(
                     new OutboxCallObserver(outbox, callEvents, callRecorder, clock), metrics);
             CallRelay relay = new CallRelay(sip, outboundRouter, callObserver,
@@ -301,6 +310,7 @@ public final class Gateway implements AutoCloseable {
             new AccountResource(customers, targetGuard, json).register(router);
             new CallResource(new CallHistory(callStore), json).register(router);
             new eu.minivoice.gateway.api.MetricsResource(metrics::scrape).register(router);
+            new eu.minivoice.gateway.api.VersionResource(Version.current(), node, json).register(router);
             admin = new AdminServer(config.admin().bind(), config.admin().port(), config.admin().maxBodyBytes(),
                     config.admin().workerThreads(), config.admin().maxQueuedRequests(), router, json);
             try {
@@ -374,6 +384,30 @@ public final class Gateway implements AutoCloseable {
     }
 
     private ChangeFeed.Mirror<Trunk> trunkMirror;
+
+    /**
+     * History older than retention.days goes, a minute after start and then every hour, on a
+     * thread of its own (docs/storage.md, "Retention").
+     */
+    private void startRetention() {
+        int days = config.retention().days();
+        if (days <= 0) {
+            return;
+        }
+        eu.minivoice.gateway.store.Retention retention =
+                new eu.minivoice.gateway.store.Retention(database.dataSource(), 10_000);
+        retentionThread.scheduleWithFixedDelay(() -> {
+            try {
+                var purged = retention.purgeBefore(clock.instant().minus(Duration.ofDays(days)));
+                if (purged.total() > 0) {
+                    log.info("retention ({} days): deleted {} delivery, {} event and {} call record row(s)", days,
+                            purged.deliveries(), purged.events(), purged.calls());
+                }
+            } catch (RuntimeException e) {
+                log.warn("retention: {}; trying again in an hour", e.getMessage());
+            }
+        }, 60, 3600, java.util.concurrent.TimeUnit.SECONDS);
+    }
 
     /**
      * Changes made through other nodes' APIs reach this node's indexes through the same listeners
@@ -619,6 +653,7 @@ public final class Gateway implements AutoCloseable {
         }
         relayTimers.shutdownNow();
         dnsRefresh.shutdownNow();
+        retentionThread.shutdownNow();
         if (connectGate != null) {
             connectGate.close();
         }

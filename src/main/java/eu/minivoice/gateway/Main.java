@@ -12,9 +12,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 
 /**
- * {@code java -jar minivoice-gateway.jar [--config PATH]}. Exit codes: 0 after a clean shutdown,
- * 2 for a configuration error, 3 when start-up fails (port in use, database locked), 64 for bad
- * command-line arguments.
+ * {@code java -jar minivoice-gateway.jar [--config PATH] [--check-config] [--version]}. Exit codes:
+ * 0 after a clean shutdown (or a good --check-config, --version), 2 for a configuration error, 3
+ * when start-up fails (port in use, database locked), 64 for bad command-line arguments.
  */
 public final class Main {
     static final int EXIT_CONFIG = 2;
@@ -38,13 +38,19 @@ public final class Main {
                     Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
         }
         Path configFile = Path.of("config", "gateway.yml");
+        boolean checkOnly = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {
                 configFile = Path.of(args[++i]);
             } else if (args[i].startsWith("--config=")) {
                 configFile = Path.of(args[i].substring("--config=".length()));
+            } else if (args[i].equals("--check-config")) {
+                checkOnly = true;
+            } else if (args[i].equals("--version")) {
+                System.out.println("minivoice-gateway " + Version.current());
+                System.exit(0);
             } else {
-                System.err.println("usage: java -jar minivoice-gateway.jar [--config PATH]");
+                System.err.println("usage: java -jar minivoice-gateway.jar [--config PATH] [--check-config] [--version]");
                 System.exit(EXIT_USAGE);
             }
         }
@@ -55,6 +61,16 @@ public final class Main {
             System.err.println("minivoice: configuration error: " + e.getMessage());
             System.exit(EXIT_CONFIG);
             return;
+        }
+        if (checkOnly) {
+            // The file and the MINIVOICE_* environment as the gateway would run them; nothing is opened.
+            System.out.println("minivoice: configuration OK (" + configFile + " + environment): admin "
+                    + config.admin().bind() + ":" + config.admin().port() + ", SIP external "
+                    + config.sip().bind() + ":" + config.sip().externalPort() + ", internal port "
+                    + config.sip().internalPort() + ", database "
+                    + (config.database().embedded() ? "embedded H2 in " + config.database().dataDir()
+                    : config.database().url().replaceAll("password=[^;&]*", "password=***")));
+            System.exit(0);
         }
         Logger log = LoggerFactory.getLogger(Main.class);
         Gateway gateway = new Gateway(config, Clock.systemUTC(), new RandomIdGenerator(idRandom()),

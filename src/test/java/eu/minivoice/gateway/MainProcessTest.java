@@ -130,6 +130,54 @@ class MainProcessTest {
     }
 
     @Test
+    void versionAndCheckConfigAnswerWithoutStartingAnything() throws Exception {
+        assertEquals(0, exitOf(launch(Map.of(), "--version")));
+        assertTrue(output().matches("(?s)minivoice-gateway \\d+\\.\\d+\\.\\d+.*"), output());
+        assertEquals(0, exitOf(launch(Map.of("MINIVOICE_DATABASE_PASSWORD", "hunter2-secret"), "--check-config")));
+        assertTrue(output().contains("configuration OK"), output());
+        assertFalse(output().contains("hunter2-secret"), output());
+        assertEquals(2, exitOf(launch(Map.of("MINIVOICE_SIP_THREADS", "none"), "--check-config")));
+        assertTrue(output().contains("MINIVOICE_SIP_THREADS"), output());
+        assertEquals(64, exitOf(launch(Map.of(), "--frobnicate")));
+    }
+
+    @Test
+    void jsonLogsCarryTheLevelAndMessageAsJson() throws Exception {
+        int admin = FreePorts.next();
+        Process p = launch(Map.of("MINIVOICE_ADMIN_PORT", Integer.toString(admin), "MINIVOICE_LOG_FORMAT", "json",
+                "MINIVOICE_API_KEY", "process-test-key-0123456789"));
+        try {
+            Http http = new Http("http://127.0.0.1:" + admin);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && p.isAlive()) {
+                try {
+                    if (http.get("/health", null).status() == 200) {
+                        break;
+                    }
+                } catch (RuntimeException notYet) {
+                    // not listening yet
+                }
+                Thread.sleep(100);
+            }
+            p.destroy();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            boolean ready = false;
+            for (String line : output().split("\n")) {
+                if (!line.startsWith("{")) {
+                    continue; // e.g. the JVM's own warnings
+                }
+                var json = mapper.readTree(line);
+                assertTrue(json.has("level") && json.has("loggerName"), line);
+                ready |= json.path("formattedMessage").asText().startsWith("MiniVoice gateway ready");
+            }
+            assertTrue(ready, "the ready line as JSON:\n" + output());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void theDefaultConfigFileIsFoundFromTheProjectRoot() {
         assertTrue(new File("config/gateway.yml").isFile());
     }

@@ -118,6 +118,7 @@ public final class ConfigLoader {
             num("relay.invite_timeout_ms", 4000, 200, 32_000),
             num("relay.max_call_seconds", 14_400, 10, 86_400),
             num("shutdown.drain_seconds", 30, 0, 3600),
+            num("retention.days", 30, 0, 3650),
             num("quotas.trunks", 100, 0, 1_000_000),
             num("quotas.applications", 100, 0, 1_000_000),
             num("quotas.numbers", 1000, 0, 10_000_000),
@@ -328,7 +329,8 @@ public final class ConfigLoader {
                 security, quotas, new GatewayConfig.NodeConfig((String) v.get("node.id"),
                 (int) v.get("node.heartbeat_ms"), (int) v.get("node.lease_seconds"),
                 (int) v.get("node.reconcile_seconds")),
-                new GatewayConfig.ShutdownConfig((int) v.get("shutdown.drain_seconds")));
+                new GatewayConfig.ShutdownConfig((int) v.get("shutdown.drain_seconds")),
+                new GatewayConfig.RetentionConfig((int) v.get("retention.days")));
         ConfigValidator.validate(config);
         return config;
     }

@@ -19,13 +19,18 @@ public record GatewayConfig(
         SecurityConfig security,
         eu.minivoice.gateway.domain.Quotas quotas,
         NodeConfig node,
-        ShutdownConfig shutdown) {
+        ShutdownConfig shutdown,
+        RetentionConfig retention) {
 
     /**
      * SIGTERM drains (docs/operations.md): new INVITEs get 503 at once, live calls may go on for
      * {@code drainSeconds}, then both legs get a BYE. 0: stop at once, dropping live calls.
      */
     public record ShutdownConfig(int drainSeconds) {
+    }
+
+    /** How long history is kept (docs/storage.md, "Retention"); 0 = for ever. */
+    public record RetentionConfig(int days) {
     }
 
     /**

@@ -52,6 +52,12 @@ class MetricsApiTest {
                 assertTrue(first.contains(name), name + " missing from:\n" + first);
             }
 
+            // GET /version: operator only, with this node's id.
+            assertEquals(401, gw.http.get("/version", API_KEY).status());
+            var version = gw.http.get("/version", OPERATOR_KEY).data();
+            assertTrue(version.get("version").asText().matches("\\d+\\.\\d+\\.\\d+.*"), version.toString());
+            assertFalse(version.get("node_id").asText().isEmpty(), version.toString());
+
             // The sample dashboard asks only for series that exist.
             Matcher used = Pattern.compile("minivoice_[a-z_]+").matcher(
                     java.nio.file.Files.readString(Path.of("docs/grafana-dashboard.json")));

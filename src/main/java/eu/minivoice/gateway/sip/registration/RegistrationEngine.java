@@ -330,6 +330,16 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
         thread.shutdownNow();
     }
 
+    /** Runs a registration's step with its trunk id on every log line (trunk_id in JSON logs). */
+    private static void withTrunk(Registration r, Runnable step) {
+        org.slf4j.MDC.put("trunk_id", r.target().trunkId());
+        try {
+            step.run();
+        } finally {
+            org.slf4j.MDC.remove("trunk_id");
+        }
+    }
+
     /** The world as one registration sees it; every callback comes back on the engine thread. */
     private final class Context implements RegistrationContext {
         private Registration registration;
@@ -341,10 +351,10 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
 
         @Override
         public Cancellable schedule(Duration delay, Runnable task) {
-            ScheduledFuture<?> f = thread.schedule(() -> {
+            ScheduledFuture<?> f = thread.schedule(() -> withTrunk(registration, () -> {
                 task.run();
                 publish(registration);
-            }, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+            }), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
         }
 
@@ -353,7 +363,7 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
             sender.send(registration.target(), request, new RegisterSender.Sink() {
                 @Override
                 public void onResponse(RegistrarResponse response) {
-                    thread.execute(() -> {
+                    thread.execute(() -> withTrunk(registration, () -> {
                         registration.onResponse(request.attempt(), response);
                         publish(registration);
                         // The carrier may close the connection right after its answer, and the
@@ -365,15 +375,15 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
                             registration.connectionLost();
                             publish(registration);
                         }
-                    });
+                    }));
                 }
 
                 @Override
                 public void onFailure(String reason, boolean timeout) {
-                    thread.execute(() -> {
+                    thread.execute(() -> withTrunk(registration, () -> {
                         registration.onFailure(request.attempt(), reason, timeout);
                         publish(registration);
-                    });
+                    }));
                 }
             });
             publish(registration);

@@ -86,10 +86,14 @@ final class RelayCall {
      */
     void locked(String what, Step step) {
         synchronized (this) {
+            // The call's id on every log line of the step (call_id in JSON logs, docs/operations.md).
+            org.slf4j.MDC.put("call_id", id);
             try {
                 step.run();
             } catch (Exception e) {
                 log.warn("call {}: {} failed: {}", id, what, e.toString());
+            } finally {
+                org.slf4j.MDC.remove("call_id");
             }
         }
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Inbound benchmark (issue 6): a carrier (SIPp uac from 127.0.0.2, the trunk's inbound_ip) calls a
+# Inbound benchmark: a carrier (SIPp uac from 127.0.0.2, the trunk's inbound_ip) calls a
 # DID; the gateway asks the application's webhook (a local responder answering "forward" to the
 # platform) and relays the call to the platform (SIPp built-in uas). Per rate: calls asked/ok/
 # failed, retransmissions, achieved rate, INVITE→200 p50/p99 (SIPp rtd, includes the webhook round

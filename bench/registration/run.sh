@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Registration benchmark (issue 3): N trunks registering against a SIPp registrar on loopback.
+# Registration benchmark: N trunks registering against a SIPp registrar on loopback.
 #   bash bench/registration/run.sh [N] [STEADY_SECONDS] [GRANTED_EXPIRES]
 # Phase 1 creates N trunks (the registrar challenges every REGISTER and grants GRANTED_EXPIRES,
 # default 3600 = the trunks' default; 60 is a stress case), then stops the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Relay benchmark (issue 5): SIPp uac → X → SIPp uas at each rate, X = nothing (direct, the
+# Relay benchmark: SIPp uac → X → SIPp uas at each rate, X = nothing (direct, the
 # harness limit), Kamailio (stateful record-routing proxy, tuned: -x tlsf -n 2), the gateway.
 #   bash bench/relay/run.sh [SECONDS_PER_STEP] [RATE...]
 # Prints, per path and rate: calls asked/succeeded/failed, retransmissions, achieved rate,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idle TCP connections (issue 13): N connections held open to the gateway's carrier port.
+# Idle TCP connections: N connections held open to the gateway's carrier port.
 #   bash bench/tcp/run.sh [N]
 # Reports the gateway's threads, resident memory and open files before and with the N connections
 # held, whether OPTIONS are still answered (SIPp over UDP and over a new TCP connection, and on

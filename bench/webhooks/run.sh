@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Webhook dispatcher benchmark (issue 4): events/s through the durable outbox on the embedded H2
+# Webhook dispatcher benchmark: events/s through the durable outbox on the embedded H2
 # database (or, with DATABASE=postgres, a throw-away local PostgreSQL server) to local HTTP
 # receivers, and enqueue-to-delivery latency.
 #   [DATABASE=postgres] [EVENTS_PER_CALL=1..4] bash bench/webhooks/run.sh [RATE_PER_S] [SECONDS] [ENDPOINTS]

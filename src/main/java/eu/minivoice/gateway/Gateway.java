@@ -338,7 +338,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * The dispatcher (DESIGN §6): an in-memory directory of targets kept current by the services,
+     * The dispatcher (docs/product.md §6): an in-memory directory of targets kept current by the services,
      * the durable outbox, the delivery scheduler and the action fetcher, sharing one HTTP client.
      */
     private void startWebhooks(CustomerService customers, ApplicationService applications, TrunkService trunks,
@@ -486,7 +486,7 @@ public final class Gateway implements AutoCloseable {
         });
     }
 
-    /** What the SIP side asks about a new call (DESIGN §5). */
+    /** What the SIP side asks about a new call (docs/product.md §5). */
     public ActionFetcher actionFetcher() {
         return actionFetcher;
     }

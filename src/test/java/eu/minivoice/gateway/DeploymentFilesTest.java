@@ -57,4 +57,21 @@ class DeploymentFilesTest {
         List<String> ignore = Files.readAllLines(Path.of(".dockerignore"));
         assertTrue(ignore.contains("data/") && ignore.contains("target/"), ignore.toString());
     }
+
+    /** The documentation stands alone: no file outside the repository, no tracker numbers. */
+    @Test
+    void theDocsReferToNothingOutsideTheRepository() throws Exception {
+        List<Path> files = new java.util.ArrayList<>(List.of(Path.of("README.md"), Path.of("config/gateway.yml")));
+        try (var docs = Files.list(Path.of("docs"))) {
+            docs.filter(f -> f.toString().endsWith(".md")).forEach(files::add);
+        }
+        java.util.regex.Pattern outside = java.util.regex.Pattern.compile(
+                "\\.\\./[A-Za-z]|DESIGN\\.md|DESIGN §|\\b[Ii]ssues? #?\\d+");
+        for (Path f : files) {
+            String text = Files.readString(f);
+            var m = outside.matcher(text);
+            assertFalse(m.find(), f + " refers outside the repository: \"" + (m.hitEnd() ? "" : m.group()) + "\"");
+        }
+        assertTrue(Files.exists(Path.of("docs/product.md")), "the product description lives in docs/");
+    }
 }

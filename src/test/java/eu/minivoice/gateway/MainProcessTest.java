@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The run contract (DESIGN §7) as an operator meets it: a real JVM process, its exit codes, SIGTERM. */
+/** The run contract (docs/product.md §7) as an operator meets it: a real JVM process, its exit codes, SIGTERM. */
 class MainProcessTest {
     @TempDir
     Path dir;

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One step of a call's routing, as a webhook answers it (DESIGN §6). Run in order until one ends
+ * One step of a call's routing, as a webhook answers it (docs/product.md §6). Run in order until one ends
  * the routing: {@link Reject} and {@link Redirect} always end it; {@link Forward} and {@link Dial}
  * end it when the call is answered, otherwise the next action runs; {@link SetVariables} never does.
  */

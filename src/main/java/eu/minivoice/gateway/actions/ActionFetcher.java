@@ -3,7 +3,7 @@ package eu.minivoice.gateway.actions;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Asks a call's application what to do (DESIGN §5/§6): sends {@code call.initiated} to its
+ * Asks a call's application what to do (docs/product.md §5/§6): sends {@code call.initiated} to its
  * {@code webhook_url} and parses the answer. The future completes within the configured action
  * timeout (plus scheduling slack) and never exceptionally: a failed fetch completes with the
  * application's fallback. The SIP side calls this and continues when the future completes, so no

@@ -16,7 +16,7 @@ import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
 
 /**
  * /v1/account: the calling customer's own settings. {@code events_url} receives the customer's
- * trunk events (DESIGN §6), signed with {@code events_secret}; the secret is write-only (shown
+ * trunk events (docs/product.md §6), signed with {@code events_secret}; the secret is write-only (shown
  * once when the gateway generates it).
  */
 public final class AccountResource {

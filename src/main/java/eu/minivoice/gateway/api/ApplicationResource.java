@@ -11,7 +11,7 @@ import java.util.List;
 import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
 
 /**
- * /v1/applications (DESIGN §2). {@code webhook_secret} is in the create answer only when the
+ * /v1/applications (docs/product.md §2). {@code webhook_secret} is in the create answer only when the
  * gateway generated it; otherwise it is never shown ({@code has_webhook_secret} says it is set).
  */
 public final class ApplicationResource {

@@ -15,7 +15,7 @@ import java.util.Set;
 import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
 
 /**
- * GET /v1/calls (filters, cursor pagination) and GET /v1/calls/{id} (DESIGN §2): the call records
+ * GET /v1/calls (filters, cursor pagination) and GET /v1/calls/{id} (docs/product.md §2): the call records
  * the relay writes — both legs' SIP Call-IDs, trunk, timestamps, SIP code, hangup side and cause,
  * duration, attempts.
  */

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
 import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
 
 /**
- * /v1/events (DESIGN §2/§6): the customer's events, newest first, each in its envelope with its
+ * /v1/events (docs/product.md §2/§6): the customer's events, newest first, each in its envelope with its
  * webhook deliveries (target, status, attempts, last HTTP status or error, next attempt,
  * delivered_at), and {@code POST /v1/events/{id}/redeliver} to send one again.
  */

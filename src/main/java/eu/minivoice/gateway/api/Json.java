@@ -47,7 +47,11 @@ public final class Json {
         return (ObjectNode) node;
     }
 
+    /** UTC ISO-8601 with exactly three fraction digits (docs/api.md): one width, whatever the clock's precision. */
     public static String time(Instant t) {
-        return t == null ? null : t.toString();
+        return t == null ? null : MILLIS.format(t);
     }
+
+    private static final java.time.format.DateTimeFormatter MILLIS =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
 }

@@ -11,7 +11,7 @@ import java.util.List;
 import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
 import static eu.minivoice.gateway.api.Route.Access.OPERATOR;
 
-/** /v1/numbers (DESIGN §2): the customer's DIDs in E.164. */
+/** /v1/numbers (docs/product.md §2): the customer's DIDs in E.164. */
 public final class NumberResource {
     private final NumberService numbers;
     private final Json json;

@@ -15,7 +15,7 @@ import java.util.List;
 import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
 
 /**
- * GET /v1/trunks/match?ip=…&amp;to=… — the dry run of inbound matching (DESIGN §5): which of the
+ * GET /v1/trunks/match?ip=…&amp;to=… — the dry run of inbound matching (docs/product.md §5): which of the
  * caller's trunks a carrier INVITE from {@code ip} to {@code to} would reach, and why. Runs the
  * very matcher the SIP side uses. Another customer's trunk is never named: a call that would go
  * to another tenant reads "not_yours".

@@ -24,7 +24,7 @@ import java.util.Map;
 
 import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
 
-/** /v1/trunks (DESIGN §2). {@code password} is accepted but never shown. */
+/** /v1/trunks (docs/product.md §2). {@code password} is accepted but never shown. */
 public final class TrunkResource {
     private final TrunkService trunks;
     private final RegistrationView registrations;
@@ -83,7 +83,7 @@ public final class TrunkResource {
         return ApiResponse.ok(root);
     }
 
-    /** The registration now and the last REGISTER transactions (DESIGN §3 timeline). */
+    /** The registration now and the last REGISTER transactions (docs/product.md §3 timeline). */
     private ApiResponse registrationTimeline(ApiRequest r) {
         Trunk t = trunks.find(r.customerId(), r.pathParam("id"))
                 .orElseThrow(() -> ApiException.notFound("trunk " + r.pathParam("id")));

@@ -146,7 +146,7 @@ public record GatewayConfig(
     }
 
     /**
-     * The webhook dispatcher (DESIGN §6): timeouts in milliseconds, retry window in seconds, and
+     * The webhook dispatcher (docs/product.md §6): timeouts in milliseconds, retry window in seconds, and
      * the bounds that keep one slow endpoint from holding memory or other endpoints' turn.
      */
     public record WebhookConfig(int timeoutMs, int connectTimeoutMs, int actionTimeoutMs, int backoffMinMs,
@@ -156,7 +156,7 @@ public record GatewayConfig(
     }
 
     /**
-     * The outbound relay (DESIGN §4): how long a carrier may stay silent before the next trunk is
+     * The outbound relay (docs/product.md §4): how long a carrier may stay silent before the next trunk is
      * tried, and the longest call. Customer-wide call limits are quotas ({@code quotas}).
      */
     public record RelayConfig(int inviteTimeoutMs, int maxCallSeconds) {

@@ -3,7 +3,7 @@ package eu.minivoice.gateway.domain;
 import java.time.Instant;
 
 /**
- * Where a customer's calls are decided and reported (DESIGN §2): {@code webhookUrl} answers
+ * Where a customer's calls are decided and reported (docs/product.md §2): {@code webhookUrl} answers
  * {@code call.initiated} with actions, {@code statusCallbackUrl} (default: the webhook) receives
  * the other events, {@code fallbackAction} (validated action-list JSON, or null for the built-in
  * default) is used when the webhook fails. The secret signs every request and is never shown.

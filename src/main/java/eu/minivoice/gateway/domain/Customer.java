@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /**
  * A tenant. Every resource belongs to exactly one customer. {@code eventsUrl} receives the
- * customer's trunk events (DESIGN §6), signed with {@code eventsSecret}, which is never shown.
+ * customer's trunk events (docs/product.md §6), signed with {@code eventsSecret}, which is never shown.
  * {@code quotas}: the operator's settings for this customer (unset fields: the defaults).
  */
 public record Customer(String id, String name, Instant createdAt, String eventsUrl, String eventsSecret,

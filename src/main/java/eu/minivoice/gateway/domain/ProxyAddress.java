@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /**
  * Where a trunk's carrier proxy is: host (name, IPv4 or [IPv6]), optional port, transport.
  *
- * <p>Accepted forms (DESIGN §2): {@code host}, {@code host:port}, {@code host;transport=tcp|tls|udp},
+ * <p>Accepted forms (docs/product.md §2): {@code host}, {@code host:port}, {@code host;transport=tcp|tls|udp},
  * and the same behind {@code sip:} or {@code sips:}. {@code sips:} means TLS. A user part, other URI
  * parameters or headers are refused: a proxy is an address, and a silently dropped parameter would
  * surprise the operator who wrote it.

@@ -1,7 +1,7 @@
 package eu.minivoice.gateway.domain;
 
 /**
- * What a customer writes about a trunk: every field of DESIGN §2 that is not read-only, already
+ * What a customer writes about a trunk: every field of docs/product.md §2 that is not read-only, already
  * validated (see TrunkValidator) and with defaults applied, so nothing downstream re-checks it.
  *
  * @param proxy         as the customer wrote it; always parseable by {@link ProxyAddress#parse}
@@ -44,7 +44,7 @@ public record TrunkSpec(
                 register, registerExpires, pingInterval, applicationId, maxConcurrentCalls, maxCps, failoverCodes, true);
     }
 
-    /** DESIGN §4: timeouts and server failures move on; a person's answer (404/486/603) never does. */
+    /** docs/product.md §4: timeouts and server failures move on; a person's answer (404/486/603) never does. */
     public static final java.util.SortedSet<Integer> DEFAULT_FAILOVER_CODES = java.util.Collections.unmodifiableSortedSet(
             new java.util.TreeSet<>(java.util.List.of(408, 500, 502, 503, 504)));
 

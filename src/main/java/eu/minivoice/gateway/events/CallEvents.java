@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Builds call events in the DESIGN §6 envelope, exactly:
+ * Builds call events in the docs/product.md §6 envelope, exactly:
  * {@code {"id","event","created_at","call":{id,customer_id,application_id,trunk_id,status,direction,from,to},"variables","data"}}
  * with {@code created_at} in UTC ISO-8601 (milliseconds).
  */

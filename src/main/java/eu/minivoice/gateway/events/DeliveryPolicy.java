@@ -7,7 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 /**
- * Decides what an attempt's outcome means (DESIGN §6): 2xx delivered; connection errors,
+ * Decides what an attempt's outcome means (docs/product.md §6): 2xx delivered; connection errors,
  * timeouts, TLS errors, 408, 429 and 5xx are retried with exponential backoff and jitter until the
  * delivery is older than the maximum age; any other status (3xx, other 4xx) is final. Pure: the
  * time and the random fraction come in as arguments, so every branch is unit-tested.

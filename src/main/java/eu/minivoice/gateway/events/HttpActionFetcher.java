@@ -32,7 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The action fetch (DESIGN §5/§6): POSTs {@code call.initiated}, signed like every delivery, to
+ * The action fetch (docs/product.md §5/§6): POSTs {@code call.initiated}, signed like every delivery, to
  * the application's {@code webhook_url} and turns the answer into actions; on a timeout, a
  * connection or TLS error, a non-2xx status, a too large or non-JSON answer, or invalid actions,
  * the application's {@code fallback_action} (default: reject 503) with the reason. The outcome is

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The durable outbox's single writer (DESIGN §6). {@link #publish} never blocks (SIP and
+ * The durable outbox's single writer (docs/product.md §6). {@link #publish} never blocks (SIP and
  * registration threads call it): the event is queued, and one thread stores queued events
  * together with one delivery row per target in one transaction, then hands the committed
  * deliveries to the {@link DeliveryScheduler}. An event counts as accepted once committed; from

@@ -7,7 +7,7 @@ import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 
 /**
- * The {@code X-MiniVoice-Signature} header (DESIGN §6): {@code t=<unix seconds>,v1=<hex
+ * The {@code X-MiniVoice-Signature} header (docs/product.md §6): {@code t=<unix seconds>,v1=<hex
  * HMAC-SHA256(secret, t + "." + body)>}. The timestamp is inside the MAC so a receiver can refuse
  * replays older than its window (docs/webhooks.md shows the check).
  */

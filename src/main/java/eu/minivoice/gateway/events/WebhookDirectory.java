@@ -54,7 +54,7 @@ public final class WebhookDirectory {
     }
 
     /**
-     * DESIGN §6: call events to the call's application ({@code status_callback_url}, else
+     * docs/product.md §6: call events to the call's application ({@code status_callback_url}, else
      * {@code webhook_url}), or the customer's {@code events_url} when the call has none; trunk events to the trunk's application when it has one and to the
      * customer's {@code events_url} when set. A URL is listed once. Another customer's
      * application is never a target, whatever id an event carries.

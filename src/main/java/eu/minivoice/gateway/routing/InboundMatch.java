@@ -5,7 +5,7 @@ import eu.minivoice.gateway.domain.Trunk;
 
 import java.util.List;
 
-/** What {@link InboundMatcher} concluded about a carrier INVITE (DESIGN §5), with the reason in words. */
+/** What {@link InboundMatcher} concluded about a carrier INVITE (docs/product.md §5), with the reason in words. */
 public sealed interface InboundMatch {
     String reason();
 

@@ -26,7 +26,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Which trunk a carrier INVITE belongs to, and where it goes (DESIGN §5), from memory only: the
+ * Which trunk a carrier INVITE belongs to, and where it goes (docs/product.md §5), from memory only: the
  * trunks and numbers are indexed here and kept current by the API's change notifications, so a
  * SIP thread never reads the database for it.
  *

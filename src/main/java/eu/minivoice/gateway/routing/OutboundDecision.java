@@ -5,7 +5,7 @@ import eu.minivoice.gateway.domain.Trunk;
 
 import java.util.List;
 
-/** What happens to a platform INVITE before any carrier traffic (DESIGN §4 steps 1–2). */
+/** What happens to a platform INVITE before any carrier traffic (docs/product.md §4 steps 1–2). */
 public sealed interface OutboundDecision {
     /**
      * Answer the platform with {@code sipStatus}; {@code code} goes in {@code X-MiniVoice-Error}

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Outbound admission and trunk selection (DESIGN §4 steps 1–2), in memory: the customers' trunks
+ * Outbound admission and trunk selection (docs/product.md §4 steps 1–2), in memory: the customers' trunks
  * and numbers are indexed here and kept current by change notifications, so the SIP thread that
  * asks never waits on the database. Pure apart from those indexes; unit-tested.
  *

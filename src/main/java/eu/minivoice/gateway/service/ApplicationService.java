@@ -24,7 +24,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * Applications (DESIGN §2): validated at save time (URLs usable by the dispatcher, the fallback a
+ * Applications (docs/product.md §2): validated at save time (URLs usable by the dispatcher, the fallback a
  * valid action list), a signing secret generated when none is given and shown only in the create
  * answer. Listeners (the webhook directory) hear of every change.
  */

@@ -20,7 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 
 /**
- * A customer's DIDs (DESIGN §2), stored in canonical E.164 whatever separators were sent. The
+ * A customer's DIDs (docs/product.md §2), stored in canonical E.164 whatever separators were sent. The
  * application and trunk a number names must be the same customer's (another tenant's id is
  * "not found" here too, never a way to reach their resources).
  */

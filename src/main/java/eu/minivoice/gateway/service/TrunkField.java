@@ -1,7 +1,7 @@
 package eu.minivoice.gateway.service;
 
 /**
- * The trunk fields a customer may write (DESIGN §2), with their JSON names and types. Everything
+ * The trunk fields a customer may write (docs/product.md §2), with their JSON names and types. Everything
  * else in a request body is either read-only (refused with a clear message) or unknown.
  */
 public enum TrunkField {

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * POST /v1/trunks/{id}/test: "can I route real traffic through this trunk now?" An OPTIONS to the
- * proxy right now, the registration state, and configuration warnings (DESIGN §2).
+ * proxy right now, the registration state, and configuration warnings (docs/product.md §2).
  */
 public final class TrunkReadiness {
     public record Report(boolean ready, ProbeResult probe, RegistrationStatus registrationStatus, String registrationReason,

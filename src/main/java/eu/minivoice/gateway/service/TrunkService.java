@@ -18,7 +18,7 @@ import java.util.function.BiPredicate;
 
 /**
  * Trunk use cases: validate, store, and tell the SIP side (registration, inbound matching) about
- * every change through {@link TrunkChangeListener}s, so a change takes effect at once (DESIGN §2).
+ * every change through {@link TrunkChangeListener}s, so a change takes effect at once (docs/product.md §2).
  * Every operation is scoped by customer: a foreign id behaves exactly like a missing one.
  */
 public final class TrunkService {

@@ -84,7 +84,7 @@ public final class TrunkValidator {
     private TrunkSpec build(Map<TrunkField, Object> v, List<FieldError> errors) {
         Rules r = new Rules(v, errors);
         String name = r.label(TrunkField.NAME);
-        // DESIGN §2: gateway_name defaults to the name (only on create: a patch always carries it).
+        // docs/product.md §2: gateway_name defaults to the name (only on create: a patch always carries it).
         String gatewayName = v.containsKey(TrunkField.GATEWAY_NAME) ? r.label(TrunkField.GATEWAY_NAME) : name;
         String proxy = r.proxy();
         String username = r.username();

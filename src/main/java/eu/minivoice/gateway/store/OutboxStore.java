@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Accepted events and their deliveries: the durable webhook outbox (DESIGN §6). */
+/** Accepted events and their deliveries: the durable webhook outbox (docs/product.md §6). */
 public interface OutboxStore {
     /**
      * Reserves {@code size} delivery seq values for this node: the first of them. Blocks taken

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The action fetch (DESIGN §5/§6) against a real local webhook, through the running gateway. */
+/** The action fetch (docs/product.md §5/§6) against a real local webhook, through the running gateway. */
 class ActionFetchTest {
     @RegisterExtension
     static final SharedGateway shared = new SharedGateway(env -> {

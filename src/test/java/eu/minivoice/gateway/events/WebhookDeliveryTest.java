@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** DESIGN §6 delivery against a real local HTTP receiver, through the running gateway's outbox. */
+/** docs/product.md §6 delivery against a real local HTTP receiver, through the running gateway's outbox. */
 class WebhookDeliveryTest {
     @RegisterExtension
     static final SharedGateway shared = new SharedGateway(env -> {
@@ -111,7 +111,7 @@ class WebhookDeliveryTest {
         assertFalse(WebhookReceiver.verify(sig, got.body().replace("ringing", "answered"), SECRET, now, 300));
         assertFalse(WebhookReceiver.verify(sig, got.body(), SECRET, now + 3600, 300), "replay window");
 
-        // The envelope exactly as DESIGN §6.
+        // The envelope exactly as docs/product.md §6.
         JsonNode body = JSON.readTree(got.body());
         assertEquals(List.of("id", "event", "created_at", "call", "variables", "data"), names(body));
         assertEquals(List.of("id", "customer_id", "application_id", "trunk_id", "status", "direction", "from", "to"),

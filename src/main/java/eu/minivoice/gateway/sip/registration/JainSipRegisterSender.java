@@ -39,7 +39,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Builds REGISTER requests (DESIGN §3) and sends them through the carrier-facing provider as
+ * Builds REGISTER requests (docs/product.md §3) and sends them through the carrier-facing provider as
  * client transactions; reduces each final answer to a {@link RegistrarResponse}.
  */
 public final class JainSipRegisterSender implements RegisterSender {

@@ -17,7 +17,7 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * One trunk's registration at its carrier: the state machine of DESIGN §3. Not thread-safe by
+ * One trunk's registration at its carrier: the state machine of docs/product.md §3. Not thread-safe by
  * design: the engine calls every method on its one registration thread.
  *
  * <p>A registration that is valid stays REGED while it is refreshed, even while a refresh is
@@ -159,7 +159,7 @@ public final class Registration {
         attemptNow();
     }
 
-    /** A reliable connection to the proxy closed: register again at once (DESIGN §3). */
+    /** A reliable connection to the proxy closed: register again at once (docs/product.md §3). */
     public void connectionLost() {
         if (!stopped && !inFlight) {
             log.info("trunk {}: connection to {} closed, registering again", target.trunkId(), target.proxy().host());

@@ -5,7 +5,7 @@ import eu.minivoice.gateway.domain.Trunk;
 import eu.minivoice.gateway.domain.TrunkSpec;
 
 /**
- * Everything a REGISTER for one trunk needs, derived once from the trunk (DESIGN §3).
+ * Everything a REGISTER for one trunk needs, derived once from the trunk (docs/product.md §3).
  *
  * @param registrarDomain Request-URI host: the realm, else the proxy host
  * @param aorDomain       To/From host: realm, else from_domain, else the proxy host

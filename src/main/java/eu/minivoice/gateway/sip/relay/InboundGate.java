@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * The first step of an inbound call (DESIGN §5): a new INVITE on the external side is matched to
+ * The first step of an inbound call (docs/product.md §5): a new INVITE on the external side is matched to
  * a trunk and a route by {@link InboundMatcher}, in memory.
  *
  * <p>Unknown sources (scanners, toll fraud) get a stateless 403: no transaction, no call record,

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * DESIGN §5/§6 end to end: SIPp plays the carrier (UAC from the loopback alias 127.0.0.2, a trunk's
+ * docs/product.md §5/§6 end to end: SIPp plays the carrier (UAC from the loopback alias 127.0.0.2, a trunk's
  * inbound_ip) and the platform (UAS); an in-test webhook receiver answers call.initiated with the
  * actions each test needs (keyed by the dialled number).
  */

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * DESIGN §5 matching on the wire: carrier INVITEs from loopback aliases (127.0.0.2 = a carrier
+ * docs/product.md §5 matching on the wire: carrier INVITEs from loopback aliases (127.0.0.2 = a carrier
  * shared by two customers, 127.0.0.10 = customer A's own carrier, 127.0.0.9 = a scanner) against
  * the external port, and the /v1/trunks/match dry run answering the same.
  */

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** DESIGN §4 end to end: SIPp plays the platform (UAC) and the carrier (UAS) on loopback. */
+/** docs/product.md §4 end to end: SIPp plays the platform (UAC) and the carrier (UAS) on loopback. */
 class OutboundRelayScenarioTest {
     @RegisterExtension
     static final SharedGateway shared = new SharedGateway(env -> env.put("MINIVOICE_RELAY_INVITE_TIMEOUT_MS", "1000"));

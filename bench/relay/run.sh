@@ -7,7 +7,7 @@
 # and the INVITE-in → INVITE-out delay p50/p99 on the wire (tcpdump on lo, bench/relay/delay.py).
 # HOLD_RATE=R (optional): afterwards, R calls/s held 30 s each through Kamailio and the gateway;
 # prints the memory per held call (gateway: Java heap after a full GC; Kamailio: PSS).
-# "Clean" (BENCHMARKING.md): failed < 0.1 %, retransmissions < 1 % of calls, achieved >= 95 %.
+# "Clean": failed < 0.1 %, retransmissions < 1 % of calls, achieved >= 95 %.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STEP=${1:-15}; shift || true

@@ -95,7 +95,18 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
      * ({@link #connectionClosed}); the engine also looks every {@code connectionCheck}.
      */
     private void watchConnections() {
-        Instant settled = clock.instant().minus(settings.connectionCheck());
+        if (watchConnections(settings.connectionCheck())) {
+            lookLater();
+        }
+    }
+
+    /**
+     * @param settledAfter a REGISTER in flight at least this long whose connection is gone cannot
+     *                     be answered any more (younger ones may still be waiting for their connect)
+     */
+    private boolean watchConnections(Duration settledAfter) {
+        Instant settled = clock.instant().minus(settledAfter);
+        boolean youngWaiting = false;
         for (Registration r : registrations.values()) {
             if (r.status() == RegistrationStatus.REGED && !r.inFlight() && !sender.connectionOpen(r.target())) {
                 r.connectionLost();
@@ -106,8 +117,11 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
                 // connection is gone: the answer cannot arrive.
                 r.connectionLostWhileWaiting();
                 publish(r);
+            } else if (r.inFlight() && !sender.connectionOpen(r.target())) {
+                youngWaiting = true; // sent too recently to judge: maybe its connect is under way
             }
         }
+        return youngWaiting;
     }
 
     /** A carrier-side connection closed (any thread): look at the connections now, on the engine's thread. */
@@ -121,12 +135,33 @@ public final class RegistrationEngine implements RegistrationView, AutoCloseable
                 lookPending.set(false);
                 watchConnections();
             });
+            // A REGISTER sent just before the close went out on the closing connection: its answer
+            // cannot come. Look again once a new connect would have finished either way.
+            lookLater();
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shutting down: nothing to register again
         }
     }
 
+    /** Engine thread or any: one delayed look at a time; again while REGISTERs too young to judge wait. */
+    private void lookLater() {
+        if (!laterLookPending.compareAndSet(false, true)) {
+            return;
+        }
+        thread.schedule(() -> {
+            laterLookPending.set(false);
+            if (watchConnections(CLOSED_CONNECTION_GRACE)) {
+                lookLater();
+            }
+        }, CLOSED_CONNECTION_GRACE.toMillis() + 100, TimeUnit.MILLISECONDS);
+    }
+
+    /** Longer than an outgoing connect may take (sip.connect_timeout_ms, 2 s by default). */
+    private static final Duration CLOSED_CONNECTION_GRACE = Duration.ofSeconds(3);
+
     private final java.util.concurrent.atomic.AtomicBoolean lookPending = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean laterLookPending =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Start-up: every registering trunk, first REGISTERs spread over the start-up window. */
     public void startAll(List<Trunk> trunks) {

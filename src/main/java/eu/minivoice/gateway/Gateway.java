@@ -142,6 +142,7 @@ public final class Gateway implements AutoCloseable {
     }
     private OptionsProbe probe;
     private AdminServer admin;
+    private Router router;
     private boolean closed;
     /** Scale-out on a shared database (docs/scale-out.md); null when alone on the embedded one. */
     private ClusterNode cluster;
@@ -298,7 +299,7 @@ public final class Gateway implements AutoCloseable {
             }
 
             Json json = new Json();
-            Router router = new Router(new Authenticator(customers, config.admin().operatorApiKey()),
+            router = new Router(new Authenticator(customers, config.admin().operatorApiKey()),
                     new AuthThrottle(clock, config.admin().authMaxFailures(), config.admin().authFailureWindowSeconds()));
             Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
             checks.put("sip", sip::isListening);
@@ -316,6 +317,7 @@ public final class Gateway implements AutoCloseable {
             new CallResource(new CallHistory(callStore), json).register(router);
             new eu.minivoice.gateway.api.MetricsResource(metrics::scrape).register(router);
             new eu.minivoice.gateway.api.VersionResource(Version.current(), node, json).register(router);
+            new eu.minivoice.gateway.api.OpenApiResource().register(router);
             admin = new AdminServer(config.admin().bind(), config.admin().port(), config.admin().maxBodyBytes(),
                     config.admin().workerThreads(), config.admin().maxQueuedRequests(), router, json);
             try {
@@ -570,6 +572,11 @@ public final class Gateway implements AutoCloseable {
 
     public int adminPort() {
         return admin.port();
+    }
+
+    /** The admin API's routes (compared with docs/openapi.yaml by a test). */
+    public java.util.List<eu.minivoice.gateway.api.Route> apiRoutes() {
+        return router.routes();
     }
 
     public GatewayConfig config() {

@@ -28,6 +28,11 @@ public final class Router {
         return this;
     }
 
+    /** The routes in the order they are tried (the API description test compares them with docs/openapi.yaml). */
+    public List<Route> routes() {
+        return List.copyOf(routes);
+    }
+
     public ApiResponse dispatch(ApiRequest request) {
         String path = request.path().length() > 1 && request.path().endsWith("/")
                 ? request.path().substring(0, request.path().length() - 1) : request.path();

@@ -10,7 +10,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A tiny real-HTTP client for the admin API. */
+/**
+ * A tiny real-HTTP client for the admin API. Every answer is checked against docs/openapi.yaml
+ * ({@link ApiContract}): a test that receives an answer the description does not allow fails.
+ */
 public final class Http {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -55,6 +58,7 @@ public final class Http {
                     json = null;
                 }
             }
+            ApiContract.shared().check(method, path, r.statusCode(), r.headers(), r.body());
             return new Reply(r.statusCode(), r.body(), json, r.headers());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

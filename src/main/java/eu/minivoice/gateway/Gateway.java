@@ -112,6 +112,15 @@ public final class Gateway implements AutoCloseable {
     private InboundMatcher inboundMatcher;
     private TargetGuard targetGuard;
     private ConnectGate connectGate;
+    /** Where carrier proxy names lead (RFC 3263); its lookups complete on {@link #dnsThread}. */
+    private eu.minivoice.gateway.sip.dns.SipLocator locator;
+    private final java.util.concurrent.ExecutorService dnsThread =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "sip-dns");
+                t.setDaemon(true);
+                return t;
+            });
+    private JainSipRegisterSender registerSender;
     private InboundGate inboundGate;
     /** The relay's timers (attempt silence, maximum call duration): one daemon thread. */
     private final java.util.concurrent.ScheduledThreadPoolExecutor relayTimers = relayTimers();
@@ -239,7 +248,8 @@ public final class Gateway implements AutoCloseable {
             storedNumbers.forEach(n -> outboundRouter.numberChanged(null, n));
             trunks.addListener(outboundRouter::trunkChanged);
             numbers.addListener(outboundRouter::numberChanged);
-            inboundMatcher = new InboundMatcher(Gateway::proxyAddresses);
+            locator = sipLocator(config.sip());
+            inboundMatcher = new InboundMatcher(this::proxyAddresses);
             storedTrunks.forEach(t -> inboundMatcher.trunkChanged(null, t));
             storedNumbers.forEach(n -> inboundMatcher.numberChanged(null, n));
             trunks.addListener(inboundMatcher::trunkChanged);
@@ -267,7 +277,7 @@ public final class Gateway implements AutoCloseable {
             CallRelay relay = new CallRelay(sip, outboundRouter, callObserver,
                     random, () -> random.randomToken(10), clock, relayTimers,
                     Duration.ofMillis(config.relay().inviteTimeoutMs()), Duration.ofSeconds(config.relay().maxCallSeconds()),
-                    actionFetcher, inboundMatcher::proxyAddresses, targetGuard.policy(), connectGate);
+                    actionFetcher, inboundMatcher::proxyAddresses, targetGuard.policy(), connectGate, locator);
             inboundGate = new InboundGate(sip, inboundMatcher, callObserver, random, () -> random.randomToken(10),
                     clock, relay::onInboundInvite, metrics);
             this.relay = relay;
@@ -275,14 +285,16 @@ public final class Gateway implements AutoCloseable {
                     () -> draining ? Math.max(1, config.shutdown().drainSeconds()) : -1));
 
             GatewayConfig.RegistrationConfig rc = config.registration();
-            probe = new OptionsProbe(sip, () -> random.randomToken(10), targetGuard.policy(), connectGate);
+            probe = new OptionsProbe(sip, () -> random.randomToken(10), targetGuard.policy(), connectGate, locator);
+            registerSender = new JainSipRegisterSender(sip, () -> random.randomToken(10), targetGuard.policy(),
+                    connectGate, locator, Duration.ofSeconds(rc.answerTimeoutSeconds()));
             registration = new RegistrationEngine(new RegistrationSettings(
                     Duration.ofSeconds(rc.answerTimeoutSeconds()), Duration.ofSeconds(rc.backoffMinSeconds()),
                     Duration.ofSeconds(rc.backoffMaxSeconds()), Duration.ofSeconds(rc.failedRetrySeconds()),
                     Duration.ofSeconds(rc.startupSpreadSeconds()), rc.timelineSize(),
                     Duration.ofSeconds(rc.pingTimeoutSeconds()), rc.pingDownAfter(), rc.pingUpAfter(),
                     Duration.ofSeconds(rc.connectionCheckSeconds())),
-                    new JainSipRegisterSender(sip, () -> random.randomToken(10), targetGuard.policy(), connectGate), clock, random::nextFraction, random,
+                    registerSender, clock, random::nextFraction, random,
                     probe, new eu.minivoice.gateway.metrics.MetricsRegistrationListener(
                             new OutboxRegistrationListener(outbox, registrationEvents), metrics),
                     cluster == null ? id -> true : cluster::owns);
@@ -555,15 +567,40 @@ public final class Gateway implements AutoCloseable {
         return box;
     }
 
-    private static Set<String> proxyAddresses(Trunk trunk) {
+    /**
+     * The proxy's addresses (every server its name leads to: NAPTR, SRV, A/AAAA), for inbound
+     * matching and the digest-leak guard. Waits on DNS: called on the refresh thread, at start and
+     * when a trunk is saved, never on a SIP thread.
+     */
+    private Set<String> proxyAddresses(Trunk trunk) {
         try {
-            return trunk.spec().proxyAddress().resolveNumeric();
-        } catch (java.net.UnknownHostException e) {
-            log.warn("trunk {}: proxy host {} does not resolve; contact-token matching and answering its"
+            Set<String> out = new java.util.HashSet<>();
+            locator.locate(trunk.spec().proxyAddress())
+                    .get(4L * config.sip().dns().timeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .forEach(t -> out.add(t.host()));
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Set.of();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("trunk {}: proxy {} does not resolve ({}); contact-token matching and answering its"
                     + " challenges are off until it resolves (checked every 5 minutes)", trunk.id(),
-                    trunk.spec().proxyAddress().host());
+                    trunk.spec().proxyAddress().host(), e.getCause() == null ? e.toString() : e.getCause().getMessage());
             return Set.of();
         }
+    }
+
+    /** RFC 3263 with the configured (or the system's) DNS servers, for the transports this gateway offers. */
+    private eu.minivoice.gateway.sip.dns.SipLocator sipLocator(GatewayConfig.SipConfig c) {
+        Set<eu.minivoice.gateway.domain.SipTransport> offered = new java.util.HashSet<>();
+        c.transports().forEach(t -> offered.add(eu.minivoice.gateway.domain.SipTransport.fromToken(t)));
+        if (c.tls().enabled()) {
+            offered.add(eu.minivoice.gateway.domain.SipTransport.TLS);
+        }
+        // The carrier side sends from its bind address: only that family's servers are reachable.
+        boolean v6 = c.bind().contains(":");
+        return new eu.minivoice.gateway.sip.dns.DnsSipLocator(c.dns().serverAddresses(),
+                Duration.ofMillis(c.dns().timeoutMs()), offered, !v6, v6, dnsThread, new java.util.Random());
     }
 
     private static Integer positiveOrNull(Integer v) {
@@ -664,8 +701,12 @@ public final class Gateway implements AutoCloseable {
         if (probe != null) {
             probe.close();
         }
+        if (registerSender != null) {
+            registerSender.close();
+        }
         relayTimers.shutdownNow();
         dnsRefresh.shutdownNow();
+        dnsThread.shutdownNow();
         retentionThread.shutdownNow();
         if (connectGate != null) {
             connectGate.close();

@@ -75,6 +75,7 @@ public final class TrunkResource {
         options.put("reason", report.probe().reason());
         options.put("rtt_ms", report.probe().reachable() ? report.probe().rttMillis() : null);
         options.put("error", report.probe().error());
+        options.put("server", report.probe().server()); // where the proxy's name led (RFC 3263)
         data.put("registration_status", report.registrationStatus().name());
         data.put("registration_reason", report.registrationReason());
         data.put("health", report.health().name());

@@ -69,6 +69,8 @@ public final class ConfigLoader {
             num("sip.threads", 8, 1, 256),
             num("sip.max_message_bytes", 16384, 4096, 4 * 1024 * 1024),
             num("sip.connect_timeout_ms", 2000, 100, 60_000),
+            new Key("sip.dns_servers", Type.LIST, List.of(), 0, 0, null),
+            num("sip.dns_timeout_ms", 2000, 100, 30_000),
             num("sip.connect_threads", 4, 1, 256),
             num("sip.connects_per_customer", 2, 1, 256),
             num("sip.tcp_max_connections", 20_000, 1, 1_000_000),
@@ -296,7 +298,8 @@ public final class ConfigLoader {
                 (int) v.get("sip.connects_per_customer"),
                 new GatewayConfig.TcpConfig((int) v.get("sip.tcp_max_connections"),
                         (int) v.get("sip.tcp_max_connections_per_address"), (int) v.get("sip.tcp_idle_timeout_s"),
-                        (int) v.get("sip.tcp_message_read_timeout_s")));
+                        (int) v.get("sip.tcp_message_read_timeout_s")),
+                new GatewayConfig.DnsConfig((List<String>) v.get("sip.dns_servers"), (int) v.get("sip.dns_timeout_ms")));
         var database = new GatewayConfig.DatabaseConfig(
                 (String) v.get("database.url"), Path.of((String) v.get("database.data_dir")),
                 (String) v.get("database.user"), (String) v.get("database.password"),

@@ -44,6 +44,11 @@ final class ConfigValidator {
                 throw new ConfigException("sip.tls_truststore: cannot read " + tls.truststore());
             }
         }
+        try {
+            c.sip().dns().serverAddresses();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("sip.dns_servers: " + e.getMessage());
+        }
         List<String> transports = c.sip().transports();
         if (transports.isEmpty()) {
             throw new ConfigException("sip.transports must name at least one of udp, tcp");

@@ -64,7 +64,8 @@ public record GatewayConfig(
     public record SipConfig(String bind, String publicAddress, int externalPort, int internalPort,
                             List<String> transports, List<String> trustedCidrs, boolean trace,
                             int threads, int maxMessageBytes, TlsConfig tls, int connectTimeoutMs,
-                            String internalBind, int connectThreads, int connectsPerCustomer, TcpConfig tcp) {
+                            String internalBind, int connectThreads, int connectsPerCustomer, TcpConfig tcp,
+                            DnsConfig dns) {
         public SipConfig {
             transports = List.copyOf(transports);
             trustedCidrs = List.copyOf(trustedCidrs);
@@ -88,6 +89,40 @@ public record GatewayConfig(
             String b = internalBindAddress();
             return internal && !internalBind.isEmpty() && !b.equals("0.0.0.0") && !b.equals("::") ? b
                     : advertisedAddress();
+        }
+    }
+
+    /**
+     * Locating carrier proxies given as names (RFC 3263: NAPTR → SRV → A/AAAA).
+     *
+     * @param servers   DNS servers ({@code address} or {@code address:port}, {@code [v6]:port}); empty: the
+     *                  system's (/etc/resolv.conf)
+     * @param timeoutMs how long one DNS query may take before the next server (or failure)
+     */
+    public record DnsConfig(List<String> servers, int timeoutMs) {
+        public DnsConfig {
+            servers = List.copyOf(servers);
+        }
+
+        /** The servers as socket addresses (port 53 unless given); @throws IllegalArgumentException naming a bad one */
+        public List<java.net.InetSocketAddress> serverAddresses() {
+            List<java.net.InetSocketAddress> out = new java.util.ArrayList<>();
+            for (String s : servers) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[([0-9a-fA-F:.]+)\\](?::(\\d{1,5}))?|([0-9.]+)(?::(\\d{1,5}))?|([0-9a-fA-F:]+)")
+                        .matcher(s.strip());
+                if (!m.matches()) {
+                    throw new IllegalArgumentException("'" + s + "' is not an address or address:port");
+                }
+                String host = m.group(1) != null ? m.group(1) : m.group(3) != null ? m.group(3) : m.group(5);
+                String port = m.group(2) != null ? m.group(2) : m.group(4);
+                java.net.InetAddress a = eu.minivoice.gateway.domain.IpRange.literalAddress(host);
+                int p = port == null ? 53 : Integer.parseInt(port);
+                if (a == null || p < 1 || p > 65535) {
+                    throw new IllegalArgumentException("'" + s + "' is not an address or address:port");
+                }
+                out.add(new java.net.InetSocketAddress(a, p));
+            }
+            return out;
         }
     }
 

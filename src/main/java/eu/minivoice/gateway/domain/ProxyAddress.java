@@ -12,9 +12,11 @@ import java.util.regex.Pattern;
  * parameters or headers are refused: a proxy is an address, and a silently dropped parameter would
  * surprise the operator who wrote it.
  *
- * @param port 0 when the proxy names none (then DNS SRV or the transport's default port applies)
+ * @param port           0 when the proxy names none (then DNS SRV or the transport's default port applies)
+ * @param transportGiven whether {@code ;transport=} was written (else UDP, or TLS for {@code sips:},
+ *                       unless DNS says otherwise: RFC 3263, docs/registration.md "Proxy names")
  */
-public record ProxyAddress(String host, int port, SipTransport transport, boolean secureScheme) {
+public record ProxyAddress(String host, int port, SipTransport transport, boolean secureScheme, boolean transportGiven) {
 
     private static final Pattern FORM = Pattern.compile(
             "(?i)(?:(sips?):)?(\\[[0-9a-f:.]+\\]|[^:;\\[\\]@/\\s]+)(?::(\\d{1,5}))?(?:;transport=([a-z]+))?");
@@ -50,7 +52,7 @@ public record ProxyAddress(String host, int port, SipTransport transport, boolea
         if (sips && transport != SipTransport.TLS) {
             throw new IllegalArgumentException("a sips: URI needs transport tls, not " + transport.token());
         }
-        return new ProxyAddress(host, port, transport, sips);
+        return new ProxyAddress(host, port, transport, sips, m.group(4) != null);
     }
 
     /** Validates a host: a DNS name, an IPv4 literal or a bracketed IPv6 literal. */
@@ -82,6 +84,19 @@ public record ProxyAddress(String host, int port, SipTransport transport, boolea
             out.add(a.getHostAddress());
         }
         return out;
+    }
+
+    /** Whether the host is an IPv4 or [IPv6] literal (no DNS involved). */
+    public boolean literal() {
+        return IpRange.literalAddress(host.startsWith("[") ? host.substring(1, host.length() - 1) : host) != null;
+    }
+
+    /**
+     * RFC 3263 §4.1: only a name without port or transport lets DNS (NAPTR) choose the transport;
+     * a {@code sips:} name is TLS whatever NAPTR says.
+     */
+    public boolean transportFromDns() {
+        return !literal() && port == 0 && !transportGiven && !secureScheme;
     }
 
     /** The port to use: the explicit one, else the transport's default. */

@@ -72,10 +72,10 @@ public final class TrunkReadiness {
             probe = sip.options(trunk.customerId(), s.proxyAddress(), timeout)
                     .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            probe = new ProbeResult(null, null, timeout.toMillis(), "no answer");
+            probe = new ProbeResult(null, null, timeout.toMillis(), "no answer", null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            probe = new ProbeResult(null, null, 0, "interrupted");
+            probe = new ProbeResult(null, null, 0, "interrupted", null);
         }
         var snapshot = (s.active() && s.registers()) ? registrations.snapshot(trunk.id()).orElse(null) : null;
         RegistrationStatus status = snapshot != null ? snapshot.status() : trunk.initialRegistrationStatus();

@@ -5,6 +5,9 @@ import eu.minivoice.gateway.sip.net.ConnectGate;
 import eu.minivoice.gateway.domain.ProbeResult;
 import eu.minivoice.gateway.domain.ProxyAddress;
 import eu.minivoice.gateway.domain.SipReachability;
+import eu.minivoice.gateway.domain.SipTarget;
+import eu.minivoice.gateway.sip.dns.DnsFailure;
+import eu.minivoice.gateway.sip.dns.SipLocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -44,30 +49,77 @@ public final class OptionsProbe implements SipReachability, AutoCloseable {
     /** Sends that may wait on the carrier run off the caller's thread. */
     private final ConnectGate gate;
 
-    public OptionsProbe(SipServer sip, Supplier<String> tokens, AddressPolicy targets, ConnectGate gate) {
+    /** Where a proxy name leads (RFC 3263), without waiting. */
+    private final SipLocator locator;
+
+    public OptionsProbe(SipServer sip, Supplier<String> tokens, AddressPolicy targets, ConnectGate gate,
+                        SipLocator locator) {
         this.gate = gate;
         this.targets = targets;
         this.sip = sip;
         this.tokens = tokens;
+        this.locator = locator;
     }
 
+    /**
+     * An OPTIONS to the proxy. A name's servers (RFC 3263) are tried in order: a timeout (its share
+     * of {@code timeout}), a transport error or a 503 moves on to the next; the last one's answer counts.
+     */
     @Override
     public CompletableFuture<ProbeResult> options(String owner, ProxyAddress proxy, Duration timeout) {
         CompletableFuture<ProbeResult> result = new CompletableFuture<>();
         long start = System.nanoTime();
-        // The expiry covers the connect too: a carrier that never accepts costs the probe, not a thread.
+        long deadline = start + timeout.toNanos();
+        // The expiry covers the lookup and the connect too: a carrier that never answers costs the
+        // probe, not a thread.
+        AtomicReference<String> asked = new AtomicReference<>(); // the server being asked, for the report
         ScheduledFuture<?> expiry = timer.schedule(() -> result.complete(new ProbeResult(null, null, elapsed(start),
-                "no answer in " + timeout.toMillis() + " ms")), timeout.toMillis(), TimeUnit.MILLISECONDS);
+                "no answer in " + timeout.toMillis() + " ms", asked.get())), timeout.toMillis(), TimeUnit.MILLISECONDS);
         result.whenComplete((r, e) -> expiry.cancel(false));
-        gate.send(owner, proxy.transport().token(), proxy.host(), proxy.effectivePort(), () -> {
-            if (result.isDone()) {
-                return; // expired while waiting for a connect thread
+        locator.locate(proxy).whenComplete((found, error) -> {
+            if (error != null) {
+                result.complete(new ProbeResult(null, null, elapsed(start), DnsFailure.reason(error), null));
+                return;
             }
-            String refused = targets.refusalOfAny(proxy.resolveNumeric());
+            java.util.Set<String> addresses = new java.util.HashSet<>();
+            found.forEach(x -> addresses.add(x.host()));
+            String refused = targets.refusalOfAny(addresses);
             if (refused != null) {
-                throw new ConnectGate.Refused("address refused: " + refused + AddressPolicy.HINT);
+                result.complete(new ProbeResult(null, null, elapsed(start), "address refused: " + refused
+                        + AddressPolicy.HINT, null));
+                return;
             }
-            ClientTransaction tx = sip.externalProvider().getNewClientTransaction(build(proxy));
+            attempt(owner, proxy, found, 0, result, start, deadline, asked);
+        });
+        return result;
+    }
+
+    private void attempt(String owner, ProxyAddress proxy, List<SipTarget> list, int i,
+                         CompletableFuture<ProbeResult> result, long start, long deadline, AtomicReference<String> asked) {
+        if (result.isDone()) {
+            return; // expired
+        }
+        SipTarget target = list.get(i);
+        asked.set(target.toString());
+        boolean last = i + 1 == list.size();
+        // This target's share of the time left; the last one has all of it (the overall expiry).
+        long share = (deadline - System.nanoTime()) / (list.size() - i);
+        gate.send(owner, target.transport().token(), target.host(), target.port(), () -> {
+            if (result.isDone()) {
+                return;
+            }
+            if (sip.externalProvider().getListeningPoint(target.transport().token()) == null) {
+                throw new ConnectGate.Refused("transport " + target.transport().token() + " is not offered by this gateway");
+            }
+            ClientTransaction tx = sip.clientTransaction(build(proxy, target), target, proxy.host());
+            AtomicBoolean over = new AtomicBoolean();
+            Runnable next = () -> {
+                if (over.compareAndSet(false, true)) {
+                    terminate(tx);
+                    attempt(owner, proxy, list, i + 1, result, start, deadline, asked);
+                }
+            };
+            ScheduledFuture<?> giveUp = last ? null : timer.schedule(next, Math.max(share, 0), TimeUnit.NANOSECONDS);
             result.whenComplete((r, e) -> {
                 if (r != null && r.code() == null) {
                     terminate(tx); // expired: stop the retransmissions
@@ -77,33 +129,60 @@ public final class OptionsProbe implements SipReachability, AutoCloseable {
                 @Override
                 public void onResponse(ResponseEvent event) {
                     int code = event.getResponse().getStatusCode();
-                    if (code >= 200) {
-                        result.complete(new ProbeResult(code, event.getResponse().getReasonPhrase(), elapsed(start), null));
+                    if (code < 200 || over.get()) {
+                        return;
                     }
+                    if (code == 503 && !last) {
+                        cancel(giveUp);
+                        next.run();
+                        return;
+                    }
+                    over.set(true);
+                    cancel(giveUp);
+                    result.complete(new ProbeResult(code, event.getResponse().getReasonPhrase(), elapsed(start), null,
+                            target.toString()));
                 }
 
                 @Override
                 public void onTimeout() {
-                    result.complete(new ProbeResult(null, null, elapsed(start), "transaction timeout"));
+                    failed("transaction timeout");
                 }
 
                 @Override
                 public void onTransportError(String reason) {
-                    result.complete(new ProbeResult(null, null, elapsed(start), reason));
+                    failed(reason);
+                }
+
+                private void failed(String reason) {
+                    cancel(giveUp);
+                    if (!last) {
+                        next.run();
+                    } else if (over.compareAndSet(false, true)) {
+                        result.complete(new ProbeResult(null, null, elapsed(start), reason, target.toString()));
+                    }
                 }
             });
             tx.sendRequest();
         }, reason -> {
-            log.debug("OPTIONS to {} not sent: {}", proxy.host(), reason);
-            result.complete(new ProbeResult(null, null, elapsed(start), reason));
+            log.debug("OPTIONS to {} ({}) not sent: {}", proxy.host(), target, reason);
+            if (!last) {
+                attempt(owner, proxy, list, i + 1, result, start, deadline, asked);
+            } else {
+                result.complete(new ProbeResult(null, null, elapsed(start), reason, target.toString()));
+            }
         });
-        return result;
     }
 
-    private Request build(ProxyAddress proxy) throws Exception {
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    private Request build(ProxyAddress proxy, SipTarget chosen) throws Exception {
         AddressFactory af = sip.addressFactory();
         HeaderFactory hf = sip.headerFactory();
-        String transport = proxy.transport().token();
+        String transport = chosen.transport().token();
         SipURI target = af.createSipURI(null, proxy.host());
         if (proxy.port() != 0) {
             target.setPort(proxy.port());

@@ -96,6 +96,9 @@ public final class SipServer implements AutoCloseable {
         // Bounds a message (and so the memory one peer can make us hold): the stack's check, and
         // the TCP/TLS framing's limit (SipStreamDecoder).
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(config.maxMessageBytes()));
+        // Requests to proxies we located ourselves (RFC 3263, sip/dns) go to the address we chose
+        // (PinnedRouter); the rest is routed as JAIN-SIP's default router does.
+        p.setProperty("javax.sip.ROUTER_PATH", eu.minivoice.gateway.sip.transport.PinnedRouter.class.getName());
         // Our sockets: UDP sockets, and TLS engines with host name checks (docs/security.md).
         p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", GatewayNetworkLayer.class.getName());
         // UDP with per-Call-ID ordered lanes, so a dialog's messages are processed in arrival order;
@@ -257,6 +260,26 @@ public final class SipServer implements AutoCloseable {
 
     public SipProvider externalProvider() {
         return external;
+    }
+
+    /**
+     * A carrier-side client transaction whose request goes to {@code target} (located by the
+     * caller, RFC 3263) while its Request-URI and Route keep the proxy's name. Over TLS the
+     * carrier's certificate is checked against {@code proxyHost}, the name the customer wrote
+     * (RFC 5922 §4), not against the address DNS gave.
+     */
+    public javax.sip.ClientTransaction clientTransaction(javax.sip.message.Request request,
+                                                         eu.minivoice.gateway.domain.SipTarget target,
+                                                         String proxyHost) throws Exception {
+        if (target.transport() == eu.minivoice.gateway.domain.SipTransport.TLS) {
+            network().expectTlsName(target.host(), target.port(), proxyHost);
+        }
+        return ((eu.minivoice.gateway.sip.transport.PinnedRouter) stack.getRouter()).pinned(target.host(),
+                target.port(), target.transport().token(), () -> external.getNewClientTransaction(request));
+    }
+
+    private GatewayNetworkLayer network() {
+        return (GatewayNetworkLayer) ((gov.nist.javax.sip.SipStackImpl) stack).getNetworkLayer();
     }
 
     public SipConfig config() {

@@ -5,23 +5,36 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ProxyAddressTest {
     @Test
     void acceptsEveryDocumentedForm() {
-        assertEquals(new ProxyAddress("sip.example.net", 0, SipTransport.UDP, false), ProxyAddress.parse("sip.example.net"));
-        assertEquals(new ProxyAddress("sip.example.net", 5080, SipTransport.UDP, false),
+        assertEquals(new ProxyAddress("sip.example.net", 0, SipTransport.UDP, false, false), ProxyAddress.parse("sip.example.net"));
+        assertEquals(new ProxyAddress("sip.example.net", 5080, SipTransport.UDP, false, false),
                 ProxyAddress.parse("sip.example.net:5080"));
-        assertEquals(new ProxyAddress("sip.example.net", 0, SipTransport.TCP, false),
+        assertEquals(new ProxyAddress("sip.example.net", 0, SipTransport.TCP, false, true),
                 ProxyAddress.parse("sip.example.net;transport=tcp"));
-        assertEquals(new ProxyAddress("sip.example.net", 5061, SipTransport.TLS, false),
+        assertEquals(new ProxyAddress("sip.example.net", 5061, SipTransport.TLS, false, true),
                 ProxyAddress.parse("sip.example.net:5061;transport=TLS"));
-        assertEquals(new ProxyAddress("203.0.113.5", 5060, SipTransport.UDP, false),
+        assertEquals(new ProxyAddress("203.0.113.5", 5060, SipTransport.UDP, false, false),
                 ProxyAddress.parse("sip:203.0.113.5:5060"));
-        assertEquals(new ProxyAddress("sip.example.net", 0, SipTransport.TLS, true), ProxyAddress.parse("sips:sip.example.net"));
-        assertEquals(new ProxyAddress("[2001:db8::1]", 5062, SipTransport.TCP, false),
+        assertEquals(new ProxyAddress("sip.example.net", 0, SipTransport.TLS, true, false), ProxyAddress.parse("sips:sip.example.net"));
+        assertEquals(new ProxyAddress("[2001:db8::1]", 5062, SipTransport.TCP, false, true),
                 ProxyAddress.parse("sip:[2001:db8::1]:5062;transport=tcp"));
+    }
+
+    @Test
+    void onlyANameWithoutPortOrTransportLetsDnsChooseTheTransport() {
+        assertTrue(ProxyAddress.parse("sip.example.net").transportFromDns());
+        assertFalse(ProxyAddress.parse("sip:sip.example.net").literal());
+        assertFalse(ProxyAddress.parse("sip.example.net:5060").transportFromDns());
+        assertFalse(ProxyAddress.parse("sip.example.net;transport=udp").transportFromDns());
+        assertFalse(ProxyAddress.parse("sips:sip.example.net").transportFromDns());
+        assertFalse(ProxyAddress.parse("203.0.113.5").transportFromDns());
+        assertTrue(ProxyAddress.parse("[2001:db8::1]").literal());
     }
 
     @Test

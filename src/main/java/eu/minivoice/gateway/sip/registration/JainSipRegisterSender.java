@@ -1,7 +1,10 @@
 package eu.minivoice.gateway.sip.registration;
 
 import eu.minivoice.gateway.domain.ProxyAddress;
+import eu.minivoice.gateway.domain.SipTarget;
 import eu.minivoice.gateway.domain.SipTransport;
+import eu.minivoice.gateway.sip.dns.DnsFailure;
+import eu.minivoice.gateway.sip.dns.SipLocator;
 import eu.minivoice.gateway.sip.DigestChallenge;
 import eu.minivoice.gateway.sip.SipServer;
 import eu.minivoice.gateway.sip.TransactionCallback;
@@ -30,27 +33,31 @@ import javax.sip.message.Response;
 import eu.minivoice.gateway.domain.AddressPolicy;
 import eu.minivoice.gateway.sip.net.ConnectGate;
 
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Builds REGISTER requests (docs/product.md §3) and sends them through the carrier-facing provider as
  * client transactions; reduces each final answer to a {@link RegistrarResponse}.
  */
-public final class JainSipRegisterSender implements RegisterSender {
+public final class JainSipRegisterSender implements RegisterSender, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JainSipRegisterSender.class);
 
     private final SipServer sip;
     /** One Call-ID and From tag per trunk for the life of the process (RFC 3261 §10.2.4). */
     private final Map<String, String[]> dialogIds = new ConcurrentHashMap<>();
     private final java.util.function.Supplier<String> tokens;
-    /** Where the trunk's last REGISTER went (resolved IP), for the TCP connection watch. */
-    private final Map<String, String> lastDestination = new ConcurrentHashMap<>();
+    /** Where the trunk's last REGISTER went (address, port, transport), for the TCP connection watch. */
+    private final Map<String, SipTarget> lastDestination = new ConcurrentHashMap<>();
     /** The trunk's latest REGISTER transaction: a new attempt ends the old one's retransmissions. */
     private final Map<String, ClientTransaction> current = new ConcurrentHashMap<>();
 
@@ -60,65 +67,139 @@ public final class JainSipRegisterSender implements RegisterSender {
     /** Sends that may wait on the carrier (a new TCP/TLS connection) run off the registration thread. */
     private final ConnectGate gate;
 
+    /** Where a proxy name leads (RFC 3263: NAPTR → SRV → A/AAAA), without waiting. */
+    private final SipLocator locator;
+
+    /** The engine's wait for a final answer: the servers of a name share it. */
+    private final java.time.Duration answerTimeout;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread th = new Thread(r, "sip-register-failover");
+        th.setDaemon(true);
+        return th;
+    });
+
     public JainSipRegisterSender(SipServer sip, java.util.function.Supplier<String> tokens, AddressPolicy targets,
-                                 ConnectGate gate) {
+                                 ConnectGate gate, SipLocator locator, java.time.Duration answerTimeout) {
+        this.answerTimeout = answerTimeout;
         this.gate = gate;
         this.targets = targets;
         this.sip = sip;
         this.tokens = tokens;
+        this.locator = locator;
     }
 
     @Override
     public void send(RegistrationTarget t, OutgoingRegister r, Sink sink) {
-        if (sip.externalProvider().getListeningPoint(t.proxy().transport().token()) == null) {
-            sink.onFailure(t.proxy().transport() == eu.minivoice.gateway.domain.SipTransport.TLS
-                    ? "TLS is off on this gateway (set sip.tls_port and sip.tls_keystore)"
-                    : "transport " + t.proxy().transport().token() + " is not offered by this gateway (sip.transports: "
-                    + String.join(", ", sip.config().transports()) + ")", false);
+        ProxyAddress proxy = t.proxy();
+        if (!proxy.transportFromDns() && !offers(proxy.transport())) {
+            sink.onFailure(notOffered(proxy.transport()), false);
             return;
         }
-        // Resolving a name and opening a TCP/TLS connection wait on the carrier: the gate runs
-        // them off the registration thread (docs/security.md, rule 4).
-        gate.send(t.customerId(), t.proxy().transport().token(), t.proxy().host(), t.proxy().effectivePort(),
-                () -> sendNow(t, r, sink), reason -> {
-                    log.debug("trunk {}: REGISTER not sent: {}", t.trunkId(), reason);
-                    sink.onFailure(reason, false);
+        locator.locate(proxy).whenComplete((found, error) -> {
+            if (error != null) {
+                sink.onFailure(DnsFailure.reason(error), false);
+                return;
+            }
+            Set<String> addresses = new java.util.HashSet<>();
+            found.forEach(x -> addresses.add(x.host()));
+            // Every address a name leads to must be allowed: the digest-leak guard compares
+            // answers against these addresses (docs/security.md).
+            String refused = targets.refusalOfAny(addresses);
+            if (refused != null) {
+                sink.onFailure("proxy " + proxy.host() + " resolves to " + refused.replaceFirst("^\\S+ is ", "")
+                        + AddressPolicy.HINT, false);
+                return;
+            }
+            attempt(t, r, sink, found, 0, addresses);
+        });
+    }
+
+    private boolean offers(SipTransport transport) {
+        return sip.externalProvider().getListeningPoint(transport.token()) != null;
+    }
+
+    private String notOffered(SipTransport transport) {
+        return transport == SipTransport.TLS ? "TLS is off on this gateway (set sip.tls_port and sip.tls_keystore)"
+                : "transport " + transport.token() + " is not offered by this gateway (sip.transports: "
+                + String.join(", ", sip.config().transports()) + ")";
+    }
+
+    /**
+     * The REGISTER to target {@code i}; a timeout, a transport error or a 503 moves the same
+     * request (same CSeq, new branch: RFC 3263 §4.3) to the next target, and only the last
+     * target's outcome reaches the engine.
+     */
+    private void attempt(RegistrationTarget t, OutgoingRegister r, Sink sink, List<SipTarget> list, int i,
+                         Set<String> addresses) {
+        SipTarget target = list.get(i);
+        Runnable next = i + 1 < list.size() ? () -> attempt(t, r, sink, list, i + 1, addresses) : null;
+        long share = answerTimeout.toNanos() / list.size();
+        // A TCP/TLS connect never blocks (sip/transport); the gate reports a refused one here.
+        gate.send(t.customerId(), target.transport().token(), target.host(), target.port(),
+                () -> sendNow(t, r, sink, target, next, addresses, share), reason -> {
+                    log.debug("trunk {}: REGISTER to {} not sent: {}", t.trunkId(), target, reason);
+                    if (next != null) {
+                        next.run();
+                    } else {
+                        sink.onFailure(reason, false);
+                    }
                 });
     }
 
-    private void sendNow(RegistrationTarget t, OutgoingRegister r, Sink sink) throws Exception {
-        Set<String> proxyAddresses;
-        try {
-            // The digest-leak guard compares answers against these addresses.
-            proxyAddresses = t.proxy().resolveNumeric();
-        } catch (UnknownHostException e) {
-            throw new ConnectGate.Refused("cannot resolve proxy " + t.proxy().host());
+    private void sendNow(RegistrationTarget t, OutgoingRegister r, Sink sink, SipTarget target, Runnable next,
+                         Set<String> addresses, long shareNanos) throws Exception {
+        if (!offers(target.transport())) {
+            throw new ConnectGate.Refused(notOffered(target.transport()));
         }
-        String refused = targets.refusalOfAny(proxyAddresses);
-        if (refused != null) {
-            throw new ConnectGate.Refused("proxy " + t.proxy().host() + " resolves to "
-                    + refused.replaceFirst("^\\S+ is ", "") + AddressPolicy.HINT);
-        }
-        lastDestination.put(t.trunkId(), proxyAddresses.iterator().next());
-        Request request = build(t, r);
-        ClientTransaction tx = sip.externalProvider().getNewClientTransaction(request);
+        lastDestination.put(t.trunkId(), target);
+        Request request = build(t, r, target.transport());
+        ClientTransaction tx = sip.clientTransaction(request, target, t.proxy().host());
+        AtomicBoolean over = new AtomicBoolean();
+        // Moves on to the next server while this transaction is still the trunk's latest.
+        java.util.function.Predicate<String> failover = why -> {
+            if (next == null || current.get(t.trunkId()) != tx || !over.compareAndSet(false, true)) {
+                return false;
+            }
+            log.info("trunk {}: REGISTER to {} failed ({}); trying the next server", t.trunkId(), target, why);
+            terminate(tx);
+            next.run();
+            return true;
+        };
+        // Silence from one server must leave the others time before the engine's own answer timeout.
+        ScheduledFuture<?> giveUp = next == null ? null : timer.schedule(
+                () -> failover.test("no answer in " + TimeUnit.NANOSECONDS.toMillis(shareNanos) + " ms"),
+                shareNanos, TimeUnit.NANOSECONDS);
         tx.setApplicationData(new TransactionCallback() {
             @Override
             public void onResponse(ResponseEvent event) {
                 Response resp = event.getResponse();
-                if (resp.getStatusCode() >= 200) {
-                    sink.onResponse(reduce(t, event, proxyAddresses));
+                if (resp.getStatusCode() < 200) {
+                    return;
+                }
+                cancel(giveUp);
+                if (resp.getStatusCode() == Response.SERVICE_UNAVAILABLE && failover.test("503")) {
+                    return;
+                }
+                if (over.compareAndSet(false, true)) {
+                    sink.onResponse(reduce(t, event, addresses));
                 }
             }
 
             @Override
             public void onTimeout() {
-                sink.onFailure("no answer (transaction timeout)", true);
+                failed("no answer (transaction timeout)", true);
             }
 
             @Override
             public void onTransportError(String reason) {
-                sink.onFailure(reason, false);
+                failed(reason, false);
+            }
+
+            private void failed(String reason, boolean timeout) {
+                cancel(giveUp);
+                if (!failover.test(reason) && over.compareAndSet(false, true)) {
+                    sink.onFailure(reason, timeout);
+                }
             }
         });
         ClientTransaction previous = current.put(t.trunkId(), tx);
@@ -128,11 +209,22 @@ public final class JainSipRegisterSender implements RegisterSender {
         tx.sendRequest();
     }
 
-    private Request build(RegistrationTarget t, OutgoingRegister r) throws Exception {
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+
+    private Request build(RegistrationTarget t, OutgoingRegister r, SipTransport chosen) throws Exception {
         AddressFactory af = sip.addressFactory();
         HeaderFactory hf = sip.headerFactory();
         ProxyAddress proxy = t.proxy();
-        String transport = proxy.transport().token();
+        String transport = chosen.token();
         String[] ids = dialogIds.computeIfAbsent(t.trunkId(),
                 k -> new String[] {sip.externalProvider().getNewCallId().getCallId(), tokens.get()});
 
@@ -163,7 +255,7 @@ public final class JainSipRegisterSender implements RegisterSender {
             route.setTransportParam(transport);
             route.setLrParam();
             req.addHeader(hf.createRouteHeader(af.createAddress(route)));
-        } else if (proxy.transport() != SipTransport.UDP) {
+        } else if (chosen != SipTransport.UDP) {
             requestUri.setTransportParam(transport);
         }
         if (r.authorization() != null) {
@@ -175,11 +267,11 @@ public final class JainSipRegisterSender implements RegisterSender {
 
     @Override
     public boolean connectionOpen(RegistrationTarget target) {
-        String ip = lastDestination.get(target.trunkId());
-        if (target.proxy().transport() == SipTransport.UDP || ip == null) {
+        SipTarget last = lastDestination.get(target.trunkId());
+        if (last == null || last.transport() == SipTransport.UDP) {
             return true;
         }
-        return sip.hasConnection(ip, target.proxy().effectivePort(), target.proxy().transport().token());
+        return sip.hasConnection(last.host(), last.port(), last.transport().token());
     }
 
     @Override

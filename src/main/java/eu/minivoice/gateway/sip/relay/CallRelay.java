@@ -7,6 +7,7 @@ import eu.minivoice.gateway.routing.InboundMatch;
 import eu.minivoice.gateway.routing.OutboundRouter;
 import eu.minivoice.gateway.sip.CallHandler;
 import eu.minivoice.gateway.sip.SipServer;
+import eu.minivoice.gateway.sip.dns.SipLocator;
 import eu.minivoice.gateway.sip.net.ConnectGate;
 
 import javax.sip.RequestEvent;
@@ -51,8 +52,8 @@ public final class CallRelay implements CallHandler {
     public CallRelay(SipServer sip, OutboundRouter router, CallObserver observer, IdGenerator ids,
                      Supplier<String> tokens, Clock clock, ScheduledExecutorService timers, Duration inviteTimeout,
                      Duration maxCall, ActionFetcher actions, Function<String, Set<String>> proxyAddresses,
-                     AddressPolicy targets, ConnectGate connectGate) {
-        this(new JainSipRelayContext(sip, connectGate, clock, timers), router, observer, ids, tokens, inviteTimeout,
+                     AddressPolicy targets, ConnectGate connectGate, SipLocator locator) {
+        this(new JainSipRelayContext(sip, connectGate, locator, clock, timers), router, observer, ids, tokens, inviteTimeout,
                 maxCall, actions, proxyAddresses, targets);
     }
 
@@ -65,8 +66,8 @@ public final class CallRelay implements CallHandler {
         LegRequests requests = new LegRequests(ctx, tokens);
         CalleeAttempts attempts = new CalleeAttempts(ctx, table, requests, answers, teardown, observer, proxyAddresses,
                 inviteTimeout, maxCall);
-        TrunkFailover.Services trunks = new TrunkFailover.Services(router, targets, proxyAddresses, requests, attempts,
-                teardown);
+        TrunkFailover.Services trunks = new TrunkFailover.Services(ctx, router, targets, proxyAddresses, requests,
+                attempts, teardown);
         ActionProgram.Services programs = new ActionProgram.Services(ctx, router, teardown,
                 new ForwardHunt.Services(ctx, requests, attempts), trunks);
         this.outbound = new OutboundCalls(ctx, table, router, observer, ids, tokens, teardown, trunks);

@@ -1,5 +1,6 @@
 package eu.minivoice.gateway.sip.relay;
 
+import eu.minivoice.gateway.domain.SipTarget;
 import eu.minivoice.gateway.domain.Trunk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +88,12 @@ final class CalleeAttempts {
         }));
     }
 
+    /** {@link #send} to one located server of the leg's trunk (the leg remembers it for its INVITEs). */
+    void send(RelayCall call, Leg leg, SipTarget server, Consumer<Leg> sent, SendFailed onFailure) {
+        leg.server = server;
+        send(call, leg, server.host(), server.port(), server.transport().token(), sent, onFailure);
+    }
+
     private static boolean current(RelayCall call, int attempt) {
         return call.attemptSeq == attempt && call.state() == CallState.TRYING;
     }
@@ -97,7 +104,9 @@ final class CalleeAttempts {
         call.calleeCallId = leg.callId;
         table.addCallee(call, leg);
         leg.startNanos = ctx.nanoTime();
-        leg.out = ctx.sendInvite(leg.internal, leg.invite, new LegAnswers(call, leg));
+        leg.out = leg.server != null
+                ? ctx.sendInvite(leg.invite, new LegAnswers(call, leg), leg.server, leg.trunk.spec().proxyAddress().host())
+                : ctx.sendInvite(leg.internal, leg.invite, new LegAnswers(call, leg));
         leg.dialog = leg.out.dialog();
         leg.silenceTimer = ctx.schedule(inviteTimeout, () -> silence(call, leg));
     }
@@ -263,6 +272,7 @@ final class CalleeAttempts {
         }
         leg.cancelSilenceTimer();
         Leg next = Leg.toTrunk(trunk, again, true);
+        next.server = leg.server; // the same server answers its own challenge
         next.trunkSlot = leg.trunkSlot; // the same attempt: its slot moves to the new leg
         leg.trunkSlot = false;
         sendLeg(call, next);

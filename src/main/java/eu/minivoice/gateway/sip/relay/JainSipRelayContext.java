@@ -2,6 +2,9 @@ package eu.minivoice.gateway.sip.relay;
 
 import eu.minivoice.gateway.sip.SipServer;
 import eu.minivoice.gateway.sip.TransactionCallback;
+import eu.minivoice.gateway.domain.ProxyAddress;
+import eu.minivoice.gateway.domain.SipTarget;
+import eu.minivoice.gateway.sip.dns.SipLocator;
 import eu.minivoice.gateway.sip.net.ConnectGate;
 import gov.nist.javax.sip.ResponseEventExt;
 
@@ -21,6 +24,8 @@ import javax.sip.message.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -31,11 +36,13 @@ import java.util.function.Consumer;
 final class JainSipRelayContext implements RelayContext {
     private final SipServer sip;
     private final ConnectGate gate;
+    private final SipLocator locator;
     private final Clock clock;
     private final ScheduledExecutorService timers;
 
     /** @param timers one thread is plenty: the tasks only take a call's monitor and send */
-    JainSipRelayContext(SipServer sip, ConnectGate gate, Clock clock, ScheduledExecutorService timers) {
+    JainSipRelayContext(SipServer sip, ConnectGate gate, SipLocator locator, Clock clock, ScheduledExecutorService timers) {
+        this.locator = locator;
         this.sip = sip;
         this.gate = gate;
         this.clock = clock;
@@ -87,7 +94,20 @@ final class JainSipRelayContext implements RelayContext {
     @Override
     public InviteWire sendInvite(boolean internal, Request invite, Answers answers) throws Exception {
         SipProvider provider = provider(internal);
-        ClientTransaction ct = provider.getNewClientTransaction(invite);
+        return started(provider, provider.getNewClientTransaction(invite), answers);
+    }
+
+    @Override
+    public InviteWire sendInvite(Request invite, Answers answers, SipTarget server, String proxyHost) throws Exception {
+        return started(sip.externalProvider(), sip.clientTransaction(invite, server, proxyHost), answers);
+    }
+
+    @Override
+    public CompletableFuture<List<SipTarget>> locate(ProxyAddress proxy) {
+        return locator.locate(proxy);
+    }
+
+    private InviteWire started(SipProvider provider, ClientTransaction ct, Answers answers) throws Exception {
         ct.setApplicationData(callback(answers, provider));
         Dialog dialog = provider.getNewDialog(ct);
         ct.sendRequest();

@@ -40,6 +40,8 @@ final class Leg {
     boolean cancelPending;
     /** Callee leg on a trunk: holds one of the trunk's concurrent-call slots until released. */
     boolean trunkSlot;
+    /** Callee leg on a trunk: the server of the trunk's proxy it went to (RFC 3263; null: routed by the stack). */
+    eu.minivoice.gateway.domain.SipTarget server;
     RelayContext.Cancellable silenceTimer;
 
     private Leg(boolean internal, Request invite, RelayContext.ServerWire inviteTx, Trunk trunk, String target,

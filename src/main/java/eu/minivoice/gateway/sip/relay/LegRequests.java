@@ -66,19 +66,22 @@ final class LegRequests {
         return req;
     }
 
-    /** A fresh INVITE through the trunk's proxy (docs/relay.md, "The carrier leg"). */
-    Request trunkInvite(RelayCall call, Trunk trunk) throws Exception {
+    /**
+     * A fresh INVITE through the trunk's proxy (docs/relay.md, "The carrier leg") over {@code chosen},
+     * the transport of the server it goes to (the proxy's own, or one DNS chose: RFC 3263).
+     */
+    Request trunkInvite(RelayCall call, Trunk trunk, SipTransport chosen) throws Exception {
         AddressFactory af = ctx.addresses();
         HeaderFactory hf = ctx.headers();
         ProxyAddress proxy = proxyOf(trunk);
-        String transport = proxy.transport().token();
+        String transport = chosen.token();
         String domain = trunk.spec().realm() != null ? trunk.spec().realm() : proxy.host();
         SipURI ruri = af.createSipURI(e164User(call), domain);
         boolean route = !domain.equalsIgnoreCase(proxy.host());
         if (!route && proxy.port() != 0) {
             ruri.setPort(proxy.port());
         }
-        if (!route && proxy.transport() != SipTransport.UDP) {
+        if (!route && chosen != SipTransport.UDP) {
             ruri.setTransportParam(transport);
         }
         SipURI fromUri = af.createSipURI(callerUser(call),

@@ -1,5 +1,8 @@
 package eu.minivoice.gateway.sip.relay;
 
+import eu.minivoice.gateway.domain.ProxyAddress;
+import eu.minivoice.gateway.domain.SipTarget;
+
 import javax.sip.address.AddressFactory;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.HeaderFactory;
@@ -9,6 +12,8 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -39,6 +44,18 @@ interface RelayContext {
 
     /** Sends a new INVITE on a side (a callee leg); what comes back goes to {@code answers}. */
     InviteWire sendInvite(boolean internal, Request invite, Answers answers) throws Exception;
+
+    /**
+     * Sends a new INVITE on the carrier side to one located server of a trunk's proxy, while its
+     * Request-URI and Route keep {@code proxyHost} (over TLS the certificate must name it).
+     */
+    InviteWire sendInvite(Request invite, Answers answers, SipTarget server, String proxyHost) throws Exception;
+
+    /**
+     * The servers a trunk's proxy leads to (RFC 3263: NAPTR, SRV, A/AAAA; a literal as it is), in
+     * the order to try them. Never waits: completes later, off the SIP threads, or at once.
+     */
+    CompletableFuture<List<SipTarget>> locate(ProxyAddress proxy);
 
     /**
      * Runs {@code send} once the destination can be sent to without a shared thread waiting on it

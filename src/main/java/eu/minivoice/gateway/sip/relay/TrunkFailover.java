@@ -1,7 +1,8 @@
 package eu.minivoice.gateway.sip.relay;
 
 import eu.minivoice.gateway.domain.AddressPolicy;
-import eu.minivoice.gateway.domain.ProxyAddress;
+import eu.minivoice.gateway.domain.SipTarget;
+import eu.minivoice.gateway.sip.dns.DnsFailure;
 import eu.minivoice.gateway.domain.Trunk;
 import eu.minivoice.gateway.routing.OutboundRouter;
 import org.slf4j.Logger;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import javax.sip.message.Request;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -23,8 +25,9 @@ final class TrunkFailover implements AttemptPlan {
     private static final Logger log = LoggerFactory.getLogger(TrunkFailover.class);
 
     /** What the trunk lists of all calls share. */
-    record Services(OutboundRouter router, AddressPolicy targets, Function<String, Set<String>> proxyAddresses,
-                    LegRequests requests, CalleeAttempts attempts, Teardown teardown) {
+    record Services(RelayContext ctx, OutboundRouter router, AddressPolicy targets,
+                    Function<String, Set<String>> proxyAddresses, LegRequests requests, CalleeAttempts attempts,
+                    Teardown teardown) {
     }
 
     /** No (more) trunk to try: the last failure's code (null when none was tried) and reason. */
@@ -37,6 +40,11 @@ final class TrunkFailover implements AttemptPlan {
     private final List<Trunk> trunks;
     private final Exhausted exhausted;
     private int index = -1;
+    /** The current trunk's located servers and the one being tried. */
+    private List<SipTarget> servers = List.of();
+    private int server;
+    /** Which lookup is current: a late answer for an earlier trunk is ignored. */
+    private int lookups;
 
     TrunkFailover(Services services, List<Trunk> trunks, Exhausted exhausted) {
         this.s = services;
@@ -62,35 +70,92 @@ final class TrunkFailover implements AttemptPlan {
                 continue;
             }
             call.lastTrunk = trunk;
-            Request invite;
-            try {
-                invite = s.requests().trunkInvite(call, trunk);
-            } catch (Exception e) {
-                s.router().trunkReleased(trunk.id());
-                call.attempts.add(Attempt.onTrunk(trunk.id(), null, "transport error: " + e.getMessage(), 0));
-                lastCode = 503;
-                lastReason = "transport error";
-                log.info("call {}: trunk {} not reachable: {}", call.id, trunk.id(), e.toString());
-                continue;
+            int lookup = ++lookups;
+            CompletableFuture<List<SipTarget>> found = s.ctx().locate(trunk.spec().proxyAddress());
+            if (found.isDone()) { // a literal proxy, or a cached name: go on in this step
+                located(call, trunk, lookup, found);
+            } else {
+                found.whenComplete((r, e) -> call.locked("trying trunk " + trunk.id(), () -> located(call, trunk, lookup, found)));
             }
-            Leg leg = Leg.toTrunk(trunk, invite, false);
-            leg.trunkSlot = true;
-            ProxyAddress proxy = trunk.spec().proxyAddress();
-            s.attempts().send(call, leg, proxy.host(), proxy.effectivePort(), proxy.transport().token(), sent -> { },
-                    reason -> {
-                        s.teardown().releaseTrunk(leg);
-                        call.attempts.add(Attempt.onTrunk(trunk.id(), null, reason, 0));
-                        log.info("call {}: trunk {} not reachable: {}", call.id, trunk.id(), reason);
-                        next(call, 503, "transport error");
-                    });
             return;
         }
         exhausted.exhausted(call, lastCode, lastReason);
     }
 
+    /** The trunk's proxy located (or not): its first server, or the next trunk. */
+    private void located(RelayCall call, Trunk trunk, int lookup, CompletableFuture<List<SipTarget>> found) throws Exception {
+        if (lookup != lookups || call.ended()) {
+            s.router().trunkReleased(trunk.id()); // the caller gave up meanwhile
+            return;
+        }
+        List<SipTarget> list;
+        try {
+            list = found.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            s.router().trunkReleased(trunk.id());
+            String reason = DnsFailure.reason(e);
+            call.attempts.add(Attempt.onTrunk(trunk.id(), null, reason, 0));
+            log.info("call {}: trunk {} skipped: {}", call.id, trunk.id(), reason);
+            next(call, 503, "proxy not found");
+            return;
+        }
+        Set<String> addresses = new java.util.HashSet<>();
+        list.forEach(t -> addresses.add(t.host()));
+        String refused = s.targets().refusalOfAny(addresses);
+        if (refused != null) {
+            s.router().trunkReleased(trunk.id());
+            call.attempts.add(Attempt.onTrunk(trunk.id(), null, "address refused: " + refused, 0));
+            log.warn("call {}: trunk {} skipped: its proxy resolves to {}", call.id, trunk.id(), refused);
+            next(call, 503, "address refused");
+            return;
+        }
+        servers = list;
+        tryServer(call, trunk, 0, true);
+    }
+
+    /** An INVITE to server {@code i} of the trunk's proxy; {@code slotHeld}: the trunk slot is already taken. */
+    private void tryServer(RelayCall call, Trunk trunk, int i, boolean slotHeld) throws Exception {
+        if (!slotHeld && !s.router().tryTrunk(trunk)) {
+            call.attempts.add(Attempt.onTrunk(trunk.id(), null, Attempt.TRUNK_LIMIT, 0));
+            next(call, 503, "trunk limit reached");
+            return;
+        }
+        server = i;
+        SipTarget target = servers.get(i);
+        Request invite;
+        try {
+            invite = s.requests().trunkInvite(call, trunk, target.transport());
+        } catch (Exception e) {
+            s.router().trunkReleased(trunk.id());
+            call.attempts.add(Attempt.onTrunk(trunk.id(), null, "transport error: " + e.getMessage(), 0));
+            log.info("call {}: trunk {} not reachable: {}", call.id, trunk.id(), e.toString());
+            next(call, 503, "transport error");
+            return;
+        }
+        Leg leg = Leg.toTrunk(trunk, invite, false);
+        leg.trunkSlot = true;
+        s.attempts().send(call, leg, target, sent -> { }, reason -> {
+            s.teardown().releaseTrunk(leg);
+            call.attempts.add(Attempt.onTrunk(trunk.id(), null, reason, 0));
+            log.info("call {}: trunk {} server {} not reachable: {}", call.id, trunk.id(), target, reason);
+            if (i + 1 < servers.size()) {
+                tryServer(call, trunk, i + 1, false);
+            } else {
+                next(call, 503, "transport error");
+            }
+        });
+    }
+
     @Override
     public void attemptFailed(RelayCall call, Leg leg, int code, String reason) throws Exception {
-        if (!leg.provisional && leg.trunk.spec().failoverCodeSet().contains(code)) {
+        // RFC 3263 §4.3: silence, a transport error or a 503 before any provisional moves the same
+        // call to the proxy's next server first (another SRV target or address), then to the next trunk.
+        if (!leg.provisional && (code == 503 || code == 408) && index < trunks.size() && leg.trunk == trunks.get(index)
+                && server + 1 < servers.size()) {
+            log.info("call {}: trunk {} server {} answered {}; trying its next server", call.id, leg.trunk.id(),
+                    servers.get(server), code);
+            tryServer(call, leg.trunk, server + 1, false);
+        } else if (!leg.provisional && leg.trunk.spec().failoverCodeSet().contains(code)) {
             log.info("call {}: trunk {} answered {}; trying the next trunk", call.id, leg.trunk.id(), code);
             next(call, code, reason);
         } else {

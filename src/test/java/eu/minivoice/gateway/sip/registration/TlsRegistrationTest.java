@@ -1,6 +1,7 @@
 package eu.minivoice.gateway.sip.registration;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import eu.minivoice.gateway.support.Dnsmasq;
 import eu.minivoice.gateway.support.FreePorts;
 import eu.minivoice.gateway.support.TestGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -43,6 +44,8 @@ class TlsRegistrationTest {
     static Path dir;
     static TestGateway gw;
     static SSLServerSocket registrar;
+    static Dnsmasq dns;
+    static SSLServerSocket otherRegistrar;
     static SSLContext serverTls;
     static final List<String> received = new CopyOnWriteArrayList<>();
     /** When set, the registrar hangs up after each answer, as a carrier closing the connection. */
@@ -53,7 +56,7 @@ class TlsRegistrationTest {
         Path ks = dir.resolve("tls.p12");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "minivoice", "-keyalg", "EC", "-groupname",
-                "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1", "-validity", "2", "-keystore",
+                "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1,DNS:carrier.test", "-validity", "2", "-keystore",
                 ks.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD)
                 .redirectErrorStream(true).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, new String(p.getInputStream().readAllBytes()));
@@ -79,8 +82,17 @@ class TlsRegistrationTest {
         ssl.init(kmf.getKeyManagers(), null, null);
         serverTls = ssl;
         registrar = listen();
+        // carrier.test leads (SRV) to the registrar, other.test to another one with the same
+        // certificate (naming the address and carrier.test only). Another: an open connection to an
+        // address is reused whatever name led there (docs/security.md, limits).
+        otherRegistrar = listen();
+        dns = Dnsmasq.start(300, List.of(
+                "--srv-host=_sips._tcp.carrier.test,registrar.test," + registrar.getLocalPort() + ",10,10",
+                "--srv-host=_sips._tcp.other.test,registrar.test," + otherRegistrar.getLocalPort() + ",10,10",
+                "--host-record=registrar.test,127.0.0.1"));
 
         Map<String, String> env = TestGateway.env(dir.resolve("data"));
+        env.put("MINIVOICE_SIP_DNS_SERVERS", dns.server());
         env.put("MINIVOICE_SIP_TLS_PORT", Integer.toString(FreePorts.next()));
         env.put("MINIVOICE_SIP_TLS_KEYSTORE", ks.toString());
         env.put("MINIVOICE_SIP_TLS_KEYSTORE_PASSWORD", PASSWORD);
@@ -99,6 +111,12 @@ class TlsRegistrationTest {
         }
         if (registrar != null) {
             registrar.close();
+        }
+        if (dns != null) {
+            dns.close();
+        }
+        if (otherRegistrar != null) {
+            otherRegistrar.close();
         }
     }
 
@@ -282,5 +300,31 @@ class TlsRegistrationTest {
         assertTrue(test.get("warnings").toString().contains("tls_verify_hostname is off"), test.toString());
         assertEquals(204, gw.http.delete("/v1/trunks/" + id, API_KEY).status());
         own.close();
+    }
+
+    /**
+     * A proxy given as a name and found through SRV (RFC 3263) is checked against that name (RFC
+     * 5922 §4), not against the SRV target or the address: other.test leads to a server whose
+     * certificate names 127.0.0.1 and carrier.test — an address check would let it through.
+     */
+    @Test
+    void aProxyFoundThroughSrvMustPresentACertificateForTheNameTheCustomerWrote() throws Exception {
+        String good = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"tls-srv\",\"proxy\":\"sips:carrier.test\","
+                + "\"username\":\"1004\",\"password\":\"pw\"}").data().get("id").asText();
+        awaitReged(good);
+        assertTrue(received.stream().anyMatch(r -> r.startsWith("REGISTER sip:carrier.test;transport=tls ")
+                && r.contains("sip:1004@")), "the REGISTER names the domain: " + String.join("\n---\n", received));
+
+        long before = received.stream().filter(r -> r.contains("sip:1005@")).count();
+        String bad = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"tls-srv-other\",\"proxy\":\"sips:other.test\","
+                + "\"username\":\"1005\",\"password\":\"pw\"}").data().get("id").asText();
+        JsonNode t = eu.minivoice.gateway.support.Await.until("a failed TLS handshake",
+                () -> gw.http.get("/v1/trunks/" + bad, API_KEY).data(),
+                n -> n.at("/registration/last_reason").asText("").contains("TLS handshake"), Duration.ofSeconds(15));
+        assertTrue(!t.get("registration_status").asText().equals("REGED"), t.toString());
+        assertEquals(before, received.stream().filter(r -> r.contains("sip:1005@")).count(),
+                "no REGISTER went to a server that could not prove it is other.test");
+        assertEquals(204, gw.http.delete("/v1/trunks/" + good, API_KEY).status());
+        assertEquals(204, gw.http.delete("/v1/trunks/" + bad, API_KEY).status());
     }
 }

@@ -143,6 +143,34 @@ final class FakeRelayContext implements RelayContext {
         return sent;
     }
 
+    /** Sent to a located server: recorded like any INVITE of the carrier side, with where it went. */
+    @Override
+    public InviteWire sendInvite(Request invite, Answers answers, eu.minivoice.gateway.domain.SipTarget server,
+                                 String proxyHost) {
+        servers.add(server);
+        return sendInvite(false, invite, answers);
+    }
+
+    /** The servers INVITEs went to, in order. */
+    public final List<eu.minivoice.gateway.domain.SipTarget> servers = new java.util.ArrayList<>();
+
+    /** Proxies given as names and their servers (RFC 3263); a literal leads to itself. */
+    public final Map<String, List<eu.minivoice.gateway.domain.SipTarget>> located = new java.util.HashMap<>();
+
+    @Override
+    public java.util.concurrent.CompletableFuture<List<eu.minivoice.gateway.domain.SipTarget>> locate(
+            eu.minivoice.gateway.domain.ProxyAddress proxy) {
+        java.net.InetAddress literal = eu.minivoice.gateway.domain.IpRange.literalAddress(proxy.host());
+        if (literal != null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(List.of(
+                    new eu.minivoice.gateway.domain.SipTarget(literal, proxy.effectivePort(), proxy.transport())));
+        }
+        List<eu.minivoice.gateway.domain.SipTarget> servers = located.get(proxy.host());
+        return servers == null ? java.util.concurrent.CompletableFuture.failedFuture(
+                new java.net.UnknownHostException("no SIP server found for " + proxy.host()))
+                : java.util.concurrent.CompletableFuture.completedFuture(servers);
+    }
+
     @Override
     public void whenReachable(String customerId, String transport, String host, int port, Send send,
                               Consumer<String> failed) {

@@ -597,10 +597,11 @@ public final class Gateway implements AutoCloseable {
         if (c.tls().enabled()) {
             offered.add(eu.minivoice.gateway.domain.SipTransport.TLS);
         }
-        // The carrier side sends from its bind address: only that family's servers are reachable.
-        boolean v6 = c.bind().contains(":");
+        // Only servers of a family the carrier side listens on are reachable (IPv4 ones first).
+        boolean v4 = !c.bind().contains(":");
+        boolean v6 = c.bind().contains(":") || c.v6().enabled();
         return new eu.minivoice.gateway.sip.dns.DnsSipLocator(c.dns().serverAddresses(),
-                Duration.ofMillis(c.dns().timeoutMs()), offered, !v6, v6, dnsThread, new java.util.Random());
+                Duration.ofMillis(c.dns().timeoutMs()), offered, v4, v6, dnsThread, new java.util.Random());
     }
 
     private static Integer positiveOrNull(Integer v) {

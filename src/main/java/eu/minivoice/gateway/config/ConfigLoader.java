@@ -59,6 +59,9 @@ public final class ConfigLoader {
             str("customers.default_api_key", "", "MINIVOICE_API_KEY"),
             str("sip.bind", "127.0.0.1"),
             str("sip.internal_bind", ""),
+            str("sip.bind_v6", "::1"),
+            str("sip.internal_bind_v6", ""),
+            str("sip.public_address_v6", ""),
             str("sip.public_address", ""),
             num("sip.external_port", 5060, 1, 65535),
             num("sip.internal_port", 5080, 1, 65535),
@@ -299,7 +302,9 @@ public final class ConfigLoader {
                 new GatewayConfig.TcpConfig((int) v.get("sip.tcp_max_connections"),
                         (int) v.get("sip.tcp_max_connections_per_address"), (int) v.get("sip.tcp_idle_timeout_s"),
                         (int) v.get("sip.tcp_message_read_timeout_s")),
-                new GatewayConfig.DnsConfig((List<String>) v.get("sip.dns_servers"), (int) v.get("sip.dns_timeout_ms")));
+                new GatewayConfig.DnsConfig((List<String>) v.get("sip.dns_servers"), (int) v.get("sip.dns_timeout_ms")),
+                new GatewayConfig.Ipv6Config((String) v.get("sip.bind_v6"), (String) v.get("sip.internal_bind_v6"),
+                        (String) v.get("sip.public_address_v6")));
         var database = new GatewayConfig.DatabaseConfig(
                 (String) v.get("database.url"), Path.of((String) v.get("database.data_dir")),
                 (String) v.get("database.user"), (String) v.get("database.password"),

@@ -20,6 +20,22 @@ final class ConfigValidator {
         if (!c.sip().internalBind().isEmpty()) {
             literal("sip.internal_bind", c.sip().internalBind());
         }
+        GatewayConfig.Ipv6Config v6 = c.sip().v6();
+        for (String[] kv : new String[][] {{"sip.bind_v6", v6.bind()}, {"sip.internal_bind_v6", v6.internalBind()},
+                {"sip.public_address_v6", v6.publicAddress()}}) {
+            if (!kv[1].isEmpty() && !kv[1].contains(":")) {
+                throw new ConfigException(kv[0] + " must be a numeric IPv6 address, got '" + kv[1] + "'");
+            }
+            if (!kv[1].isEmpty()) {
+                literal(kv[0], kv[1]);
+            }
+        }
+        if (!v6.enabled() && !v6.internalBind().isEmpty()) {
+            throw new ConfigException("sip.internal_bind_v6 needs sip.bind_v6");
+        }
+        if (v6.enabled() && v6.bind().equals("::") && v6.publicAddress().isEmpty()) {
+            throw new ConfigException("sip.bind_v6 \"::\" needs sip.public_address_v6 (the address Via and Contact name)");
+        }
         if (!c.sip().publicAddress().isEmpty()) {
             try {
                 ProxyAddress.validateHost(c.sip().publicAddress());

@@ -65,7 +65,7 @@ public record GatewayConfig(
                             List<String> transports, List<String> trustedCidrs, boolean trace,
                             int threads, int maxMessageBytes, TlsConfig tls, int connectTimeoutMs,
                             String internalBind, int connectThreads, int connectsPerCustomer, TcpConfig tcp,
-                            DnsConfig dns) {
+                            DnsConfig dns, Ipv6Config v6) {
         public SipConfig {
             transports = List.copyOf(transports);
             trustedCidrs = List.copyOf(trustedCidrs);
@@ -89,6 +89,35 @@ public record GatewayConfig(
             String b = internalBindAddress();
             return internal && !internalBind.isEmpty() && !b.equals("0.0.0.0") && !b.equals("::") ? b
                     : advertisedAddress();
+        }
+    }
+
+    /**
+     * IPv6 listening points beside the IPv4 ones (same ports and transports, both sides).
+     *
+     * @param bind          numeric IPv6 address ("::" for all); empty: no IPv6
+     * @param internalBind  the platform side's own IPv6 address; empty: {@code bind}
+     * @param publicAddress written into Via/Contact instead of the bind address; empty: the bind address
+     */
+    public record Ipv6Config(String bind, String internalBind, String publicAddress) {
+        /** The shipped default: a host without IPv6 starts without it (with a warning) instead of failing. */
+        public static final String DEFAULT_BIND = "::1";
+
+        public boolean enabled() {
+            return !bind.isEmpty();
+        }
+
+        public String internalBindAddress() {
+            return internalBind.isEmpty() ? bind : internalBind;
+        }
+
+        /** The IPv6 address of a side in Via/Contact (as the IPv4 one: a wildcard bind advertises the public one). */
+        public String advertisedAddress(boolean internal) {
+            String b = internal ? internalBindAddress() : bind;
+            if (internal && !internalBind.isEmpty() && !b.equals("::")) {
+                return b;
+            }
+            return publicAddress.isEmpty() ? bind : publicAddress;
         }
     }
 

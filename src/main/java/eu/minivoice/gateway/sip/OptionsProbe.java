@@ -188,7 +188,7 @@ public final class OptionsProbe implements SipReachability, AutoCloseable {
             target.setPort(proxy.port());
         }
         target.setTransportParam(transport);
-        String host = sip.config().advertisedAddress();
+        String host = sip.advertisedAddress(false, chosen.address() instanceof java.net.Inet6Address);
         int port = sip.externalPort(transport);
         SipURI from = af.createSipURI("ping", host);
         Request req = sip.messageFactory().createRequest(target, Request.OPTIONS,

@@ -35,6 +35,9 @@ public final class SipServer implements AutoCloseable {
     private MessageFactory messageFactory;
     private HeaderFactory headerFactory;
     private AddressFactory addressFactory;
+    /** The IPv6 listening points of each side (sip.bind_v6); null when off. */
+    private SipProvider externalV6;
+    private SipProvider internalV6;
     private volatile boolean running;
 
     /** Hosts (lower case) whose TLS certificate is not checked against the name: trunks that opted out. */
@@ -151,9 +154,13 @@ public final class SipServer implements AutoCloseable {
                 external.addListeningPoint(listen(SipSide.EXTERNAL, config.tls().port(), "tls"));
             }
             internal = provider(SipSide.INTERNAL, config.internalPort());
+            openIpv6();
             edge.bind(this);
-            external.addSipListener(edge);
-            internal.addSipListener(edge);
+            for (SipProvider p : new SipProvider[] {external, internal, externalV6, internalV6}) {
+                if (p != null) {
+                    p.addSipListener(edge);
+                }
+            }
             stack.start();
         } catch (SipStartException e) {
             close();
@@ -167,12 +174,66 @@ public final class SipServer implements AutoCloseable {
                 config.externalPort(), config.internalBindAddress(), config.internalPort(),
                 String.join("/", config.transports()),
                 config.advertisedAddress());
+        if (externalV6 != null) {
+            log.info("SIP listening on IPv6 too: external [{}]:{} and internal [{}]:{}, advertising [{}]",
+                    config.v6().bind(), config.externalPort(), config.v6().internalBindAddress(), config.internalPort(),
+                    config.v6().advertisedAddress(false));
+        }
+    }
+
+    /**
+     * Both sides' IPv6 listening points (sip.bind_v6). A host without IPv6 starts without them when
+     * the address is the shipped default ::1 (logged); an address configured on purpose must open.
+     */
+    private void openIpv6() throws SipStartException {
+        if (!config.v6().enabled()) {
+            return;
+        }
+        try {
+            externalV6 = provider(SipSide.EXTERNAL, config.externalPort(), true);
+            if (config.tls().enabled()) {
+                externalV6.addListeningPoint(listen(SipSide.EXTERNAL, config.tls().port(), "tls", true));
+            }
+            internalV6 = provider(SipSide.INTERNAL, config.internalPort(), true);
+        } catch (SipStartException | javax.sip.ObjectInUseException | javax.sip.TransportAlreadySupportedException e) {
+            if (unavailableFamily(e) && config.v6().bind().equals(GatewayConfig.Ipv6Config.DEFAULT_BIND)) {
+                log.warn("no IPv6 on this host ({}): SIP listens on IPv4 only (set sip.bind_v6 empty to silence this)",
+                        e.getMessage());
+                removeIpv6();
+                return;
+            }
+            throw e instanceof SipStartException s ? s
+                    : new SipStartException("cannot open the IPv6 SIP ports: " + e.getMessage(), false, e);
+        }
+    }
+
+    private void removeIpv6() {
+        for (SipProvider p : new SipProvider[] {externalV6, internalV6}) {
+            if (p == null) {
+                continue;
+            }
+            try {
+                for (ListeningPoint lp : p.getListeningPoints()) {
+                    p.removeListeningPoint(lp);
+                    stack.deleteListeningPoint(lp);
+                }
+                stack.deleteSipProvider(p);
+            } catch (Exception ignored) {
+                // nothing was opened
+            }
+        }
+        externalV6 = null;
+        internalV6 = null;
     }
 
     private SipProvider provider(SipSide side, int port) throws SipStartException {
+        return provider(side, port, false);
+    }
+
+    private SipProvider provider(SipSide side, int port, boolean v6) throws SipStartException {
         List<ListeningPoint> points = new ArrayList<>();
         for (String transport : config.transports()) {
-            points.add(listen(side, port, transport));
+            points.add(listen(side, port, transport, v6));
         }
         try {
             SipProvider provider = stack.createSipProvider(points.get(0));
@@ -186,16 +247,23 @@ public final class SipServer implements AutoCloseable {
     }
 
     /** The carrier side on sip.bind; the platform side on sip.internal_bind when set (docs/security.md). */
-    private String bindOf(SipSide side) {
+    private String bindOf(SipSide side, boolean v6) {
+        if (v6) {
+            return side == SipSide.INTERNAL ? config.v6().internalBindAddress() : config.v6().bind();
+        }
         return side == SipSide.INTERNAL ? config.internalBindAddress() : config.bind();
     }
 
     private ListeningPoint listen(SipSide side, int port, String transport) throws SipStartException {
+        return listen(side, port, transport, false);
+    }
+
+    private ListeningPoint listen(SipSide side, int port, String transport, boolean v6) throws SipStartException {
         try {
-            return stack.createListeningPoint(bindOf(side), port, transport);
+            return stack.createListeningPoint(bindOf(side, v6), port, transport);
         } catch (Exception e) {
-            boolean inUse = hasCause(e, BindException.class);
-            String what = side.name().toLowerCase() + " SIP port " + bindOf(side) + ":" + port + "/" + transport;
+            boolean inUse = hasCause(e, BindException.class) && !unavailableFamily(e);
+            String what = side.name().toLowerCase() + " SIP port " + bindOf(side, v6) + ":" + port + "/" + transport;
             throw new SipStartException(inUse ? what + " is already in use" : "cannot open " + what + ": "
                     + e.getMessage(), inUse, e);
         }
@@ -206,8 +274,9 @@ public final class SipServer implements AutoCloseable {
      * the registration when a carrier closes the connection its registration lives on; it asks.
      */
     public boolean hasConnection(String ip, int port, String transport) {
+        SipProvider side = ip.contains(":") && externalV6 != null ? externalV6 : external;
         eu.minivoice.gateway.sip.transport.StreamConnections streams =
-                streamsOf(external == null ? null : external.getListeningPoint(transport));
+                streamsOf(side == null ? null : side.getListeningPoint(transport));
         return streams == null || streams.open(ip, port); // not connection-oriented: nothing to watch
     }
 
@@ -216,13 +285,15 @@ public final class SipServer implements AutoCloseable {
      * once): the registration then checks its connections without waiting for its next look.
      */
     public void onConnectionClosed(Runnable listener) {
-        if (external == null) {
-            return;
-        }
-        for (ListeningPoint lp : external.getListeningPoints()) {
-            eu.minivoice.gateway.sip.transport.StreamConnections streams = streamsOf(lp);
-            if (streams != null) {
-                streams.onClose(listener);
+        for (SipProvider side : new SipProvider[] {external, externalV6}) {
+            if (side == null) {
+                continue;
+            }
+            for (ListeningPoint lp : side.getListeningPoints()) {
+                eu.minivoice.gateway.sip.transport.StreamConnections streams = streamsOf(lp);
+                if (streams != null) {
+                    streams.onClose(listener);
+                }
             }
         }
     }
@@ -239,6 +310,18 @@ public final class SipServer implements AutoCloseable {
         return "tls".equalsIgnoreCase(transport) ? config.tls().port() : config.externalPort();
     }
 
+    /** The address cannot exist here (no IPv6, or not this host's address) — not a port in use. */
+    private static boolean unavailableFamily(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("Cannot assign requested address") || m.contains("not supported")
+                    || m.contains("family unavailable")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (type.isInstance(t)) {
@@ -249,7 +332,34 @@ public final class SipServer implements AutoCloseable {
     }
 
     public SipSide sideOf(Object provider) {
-        return provider == internal ? SipSide.INTERNAL : SipSide.EXTERNAL;
+        return provider == internal || (provider == internalV6 && internalV6 != null) ? SipSide.INTERNAL : SipSide.EXTERNAL;
+    }
+
+    /** The provider of a side for sending to {@code target}: its IPv6 one for an IPv6 address. */
+    public SipProvider provider(boolean internalSide, java.net.InetAddress target) throws javax.sip.SipException {
+        return provider(internalSide, target instanceof java.net.Inet6Address);
+    }
+
+    /** The provider of a side for one address family. */
+    public SipProvider provider(boolean internalSide, boolean v6) throws javax.sip.SipException {
+        if (v6) {
+            SipProvider p = internalSide ? internalV6 : externalV6;
+            if (p == null) {
+                throw new javax.sip.SipException("IPv6 is off on this gateway (sip.bind_v6)");
+            }
+            return p;
+        }
+        return internalSide ? internal : external;
+    }
+
+    /** Whether the gateway listens (and so can send) on IPv6. */
+    public boolean ipv6() {
+        return externalV6 != null;
+    }
+
+    /** Our address on a side in Via/Contact for peers of that family. */
+    public String advertisedAddress(boolean internalSide, boolean v6) {
+        return v6 ? config.v6().advertisedAddress(internalSide) : config.advertisedAddress(internalSide);
     }
 
     /** The carrier-facing provider: REGISTERs and outbound calls leave through it. */
@@ -274,8 +384,9 @@ public final class SipServer implements AutoCloseable {
         if (target.transport() == eu.minivoice.gateway.domain.SipTransport.TLS) {
             network().expectTlsName(target.host(), target.port(), proxyHost);
         }
+        SipProvider provider = provider(false, target.address());
         return ((eu.minivoice.gateway.sip.transport.PinnedRouter) stack.getRouter()).pinned(target.host(),
-                target.port(), target.transport().token(), () -> external.getNewClientTransaction(request));
+                target.port(), target.transport().token(), () -> provider.getNewClientTransaction(request));
     }
 
     private GatewayNetworkLayer network() {

@@ -90,6 +90,12 @@ class ConfigLoaderTest {
         assertMessage(file("sip:\n  trusted_cidrs: [10.0.0.1/8]\n"), Map.of(), "host bits");
         assertMessage(file("sip:\n  external_port: 5070\n  internal_port: 5070\n"), Map.of(), "must differ");
         assertMessage(file("sip:\n  bind: gateway.example\n"), Map.of(), "numeric");
+        assertMessage(file("sip:\n  bind_v6: 127.0.0.1\n"), Map.of(), "sip.bind_v6 must be a numeric IPv6 address");
+        assertMessage(file("sip:\n  bind_v6: \"::\"\n"), Map.of(), "needs sip.public_address_v6");
+        assertMessage(file("sip:\n  bind_v6: \"\"\n  internal_bind_v6: \"::1\"\n"), Map.of(), "needs sip.bind_v6");
+        assertMessage(file(""), Map.of("MINIVOICE_SIP_DNS_SERVERS", "dns.example"), "sip.dns_servers");
+        assertEquals(53, loader.load(file(""), Map.of("MINIVOICE_SIP_DNS_SERVERS", "10.0.0.2,[2001:db8::53]:5353"))
+                .sip().dns().serverAddresses().get(0).getPort());
         assertMessage(file(": : :\n  - ["), Map.of(), "not valid YAML");
         assertMessage(file(""), Map.of("MINIVOICE_SIP_TRACE", "yes please"), "MINIVOICE_SIP_TRACE");
         assertMessage(file(""), Map.of("MINIVOICE_DATABASE_URL", "jdbc:mysql://x"), "jdbc:postgresql://");

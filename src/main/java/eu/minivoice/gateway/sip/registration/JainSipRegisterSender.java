@@ -152,7 +152,7 @@ public final class JainSipRegisterSender implements RegisterSender, AutoCloseabl
             throw new ConnectGate.Refused(notOffered(target.transport()));
         }
         lastDestination.put(t.trunkId(), target);
-        Request request = build(t, r, target.transport());
+        Request request = build(t, r, target);
         ClientTransaction tx = sip.clientTransaction(request, target, t.proxy().host());
         AtomicBoolean over = new AtomicBoolean();
         // Moves on to the next server while this transaction is still the trunk's latest.
@@ -220,7 +220,8 @@ public final class JainSipRegisterSender implements RegisterSender, AutoCloseabl
         timer.shutdownNow();
     }
 
-    private Request build(RegistrationTarget t, OutgoingRegister r, SipTransport chosen) throws Exception {
+    private Request build(RegistrationTarget t, OutgoingRegister r, SipTarget server) throws Exception {
+        SipTransport chosen = server.transport();
         AddressFactory af = sip.addressFactory();
         HeaderFactory hf = sip.headerFactory();
         ProxyAddress proxy = t.proxy();
@@ -230,7 +231,8 @@ public final class JainSipRegisterSender implements RegisterSender, AutoCloseabl
 
         SipURI requestUri = af.createSipURI(null, t.registrarDomain());
         Address aor = af.createAddress(af.createSipURI(t.username(), t.aorDomain()));
-        String host = sip.config().advertisedAddress();
+        // Our address of the server's family: the IPv6 one for an IPv6 server (its own listening point).
+        String host = sip.advertisedAddress(false, server.address() instanceof java.net.Inet6Address);
         int port = sip.externalPort(transport);
         SipURI contactUri = af.createSipURI(t.contactUser(), host);
         contactUri.setPort(port);

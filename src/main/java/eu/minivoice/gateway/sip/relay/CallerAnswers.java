@@ -59,14 +59,15 @@ final class CallerAnswers {
             r.addHeader(ctx.headers().createHeader(CallRelay.CALL_ID_HEADER, call.id));
         }
         if (r.getStatusCode() < 300 && r.getStatusCode() > 100) {
-            contact(r, call.caller.internal, ((ViaHeader) call.caller.invite.getHeader(ViaHeader.NAME)).getTransport());
+            ViaHeader via = (ViaHeader) call.caller.invite.getHeader(ViaHeader.NAME);
+            contact(r, call.caller.internal, via.getTransport(), RelayContext.ipv6(via.getHost()));
         }
     }
 
     /** Our Contact on the given side, for answers that establish or refresh a dialog. */
-    void contact(Message m, boolean internal, String transport) throws Exception {
+    void contact(Message m, boolean internal, String transport, boolean ipv6) throws Exception {
         String t = transport.toLowerCase(Locale.ROOT);
-        RelayContext.Local local = ctx.local(internal, t);
+        RelayContext.Local local = ctx.local(internal, t, ipv6);
         SipURI uri = ctx.addresses().createSipURI("mv", local.host());
         uri.setPort(local.port());
         uri.setTransportParam(t);

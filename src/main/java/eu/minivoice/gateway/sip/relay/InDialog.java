@@ -112,7 +112,8 @@ final class InDialog {
                     back.setReasonPhrase(resp.getReasonPhrase());
                     LegRequests.copyBody(resp, back);
                     if (resp.getStatusCode() < 300) {
-                        answers.contact(back, from.internal, ((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport());
+                        ViaHeader via = (ViaHeader) req.getHeader(ViaHeader.NAME);
+                        answers.contact(back, from.internal, via.getTransport(), RelayContext.ipv6(via.getHost()));
                     }
                     in.tx().respond(back);
                 });

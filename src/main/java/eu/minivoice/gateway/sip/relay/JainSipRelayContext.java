@@ -81,8 +81,8 @@ final class JainSipRelayContext implements RelayContext {
     }
 
     @Override
-    public Local local(boolean internal, String transport) {
-        return new Local(sip.config().advertisedAddress(internal),
+    public Local local(boolean internal, String transport, boolean ipv6) {
+        return new Local(sip.advertisedAddress(internal, ipv6),
                 internal ? sip.config().internalPort() : sip.externalPort(transport.toLowerCase(Locale.ROOT)));
     }
 
@@ -93,13 +93,15 @@ final class JainSipRelayContext implements RelayContext {
 
     @Override
     public InviteWire sendInvite(boolean internal, Request invite, Answers answers) throws Exception {
-        SipProvider provider = provider(internal);
+        // Built for an IPv6 peer (our Via names our IPv6 address): it leaves from the side's IPv6 point.
+        SipProvider provider = sip.provider(internal, RelayContext.ipv6(((javax.sip.header.ViaHeader)
+                invite.getHeader(javax.sip.header.ViaHeader.NAME)).getHost()));
         return started(provider, provider.getNewClientTransaction(invite), answers);
     }
 
     @Override
     public InviteWire sendInvite(Request invite, Answers answers, SipTarget server, String proxyHost) throws Exception {
-        return started(sip.externalProvider(), sip.clientTransaction(invite, server, proxyHost), answers);
+        return started(sip.provider(false, server.address()), sip.clientTransaction(invite, server, proxyHost), answers);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package eu.minivoice.gateway.sip.relay;
 
 import eu.minivoice.gateway.domain.ProxyAddress;
+import eu.minivoice.gateway.domain.SipTarget;
 import eu.minivoice.gateway.domain.SipTransport;
 import eu.minivoice.gateway.domain.Trunk;
 import eu.minivoice.gateway.sip.DigestAnswer;
@@ -54,7 +55,7 @@ final class LegRequests {
         HeaderFactory hf = ctx.headers();
         javax.sip.address.URI ruri = af.createURI(target);
         String transport = ruri instanceof SipURI su && su.getTransportParam() != null ? su.getTransportParam() : "udp";
-        RelayContext.Local local = ctx.local(true, transport);
+        RelayContext.Local local = ctx.local(true, transport, ruri instanceof SipURI su && RelayContext.ipv6(su.getHost()));
         SipURI fromUri = af.createSipURI(call.from, local.host());
         Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(ruri), local, transport,
                 ctx.newCallId(true));
@@ -70,7 +71,8 @@ final class LegRequests {
      * A fresh INVITE through the trunk's proxy (docs/relay.md, "The carrier leg") over {@code chosen},
      * the transport of the server it goes to (the proxy's own, or one DNS chose: RFC 3263).
      */
-    Request trunkInvite(RelayCall call, Trunk trunk, SipTransport chosen) throws Exception {
+    Request trunkInvite(RelayCall call, Trunk trunk, SipTarget server) throws Exception {
+        SipTransport chosen = server.transport();
         AddressFactory af = ctx.addresses();
         HeaderFactory hf = ctx.headers();
         ProxyAddress proxy = proxyOf(trunk);
@@ -87,7 +89,7 @@ final class LegRequests {
         SipURI fromUri = af.createSipURI(callerUser(call),
                 trunk.spec().fromDomain() != null ? trunk.spec().fromDomain() : domain);
         SipURI toUri = af.createSipURI(e164User(call), domain);
-        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(toUri), ctx.local(false, transport),
+        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(toUri), ctx.local(false, transport, server.address() instanceof java.net.Inet6Address),
                 transport, ctx.newCallId(false));
         if (route) {
             SipURI r = af.createSipURI(null, proxy.host());

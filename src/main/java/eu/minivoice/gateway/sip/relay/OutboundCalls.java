@@ -158,13 +158,23 @@ final class OutboundCalls {
         }
     }
 
+    /** Host names compare case-blind; IPv6 literals by address ("[::1]" is "0:0:0:0:0:0:0:1"). */
+    private static boolean sameHost(String ours, String theirs) {
+        if (RelayContext.ipv6(ours) && RelayContext.ipv6(theirs)) {
+            java.net.InetAddress a = eu.minivoice.gateway.domain.IpRange.literalAddress(ours);
+            java.net.InetAddress b = eu.minivoice.gateway.domain.IpRange.literalAddress(theirs);
+            return a != null && a.equals(b);
+        }
+        return ours.equalsIgnoreCase(theirs);
+    }
+
     /** A Via of ours in a new INVITE: it went out through this gateway and came back. */
     private boolean sentByUs(Request invite) {
         for (ListIterator<?> it = invite.getHeaders(ViaHeader.NAME); it.hasNext(); ) {
             ViaHeader via = (ViaHeader) it.next();
             for (boolean internal : new boolean[] {true, false}) {
-                RelayContext.Local local = ctx.local(internal, via.getTransport());
-                if (local.host().equalsIgnoreCase(via.getHost()) && local.port() == via.getPort()) {
+                RelayContext.Local local = ctx.local(internal, via.getTransport(), RelayContext.ipv6(via.getHost()));
+                if (sameHost(local.host(), via.getHost()) && local.port() == via.getPort()) {
                     return true;
                 }
             }

@@ -37,8 +37,13 @@ interface RelayContext {
 
     AddressFactory addresses();
 
-    /** Our host and port on a side for a transport (Via, Contact, loop detection). */
-    Local local(boolean internal, String transport);
+    /** Our host and port on a side for a transport (Via, Contact, loop detection), for peers of that family. */
+    Local local(boolean internal, String transport, boolean ipv6);
+
+    /** Whether a SIP host (a URI's or Via's: a name, an IPv4 or an IPv6 literal, bracketed or not) is IPv6. */
+    static boolean ipv6(String host) {
+        return host != null && host.contains(":");
+    }
 
     CallIdHeader newCallId(boolean internal);
 

@@ -124,7 +124,7 @@ final class TrunkFailover implements AttemptPlan {
         SipTarget target = servers.get(i);
         Request invite;
         try {
-            invite = s.requests().trunkInvite(call, trunk, target.transport());
+            invite = s.requests().trunkInvite(call, trunk, target);
         } catch (Exception e) {
             s.router().trunkReleased(trunk.id());
             call.attempts.add(Attempt.onTrunk(trunk.id(), null, "transport error: " + e.getMessage(), 0));

@@ -123,7 +123,7 @@ final class FakeRelayContext implements RelayContext {
     }
 
     @Override
-    public Local local(boolean internal, String transport) {
+    public Local local(boolean internal, String transport, boolean ipv6) {
         return internal ? new Local(INTERNAL_HOST, INTERNAL_PORT) : new Local(EXTERNAL_HOST, EXTERNAL_PORT);
     }
 

@@ -49,9 +49,6 @@ public final class Json {
 
     /** UTC ISO-8601 with exactly three fraction digits (docs/api.md): one width, whatever the clock's precision. */
     public static String time(Instant t) {
-        return t == null ? null : MILLIS.format(t);
+        return t == null ? null : eu.minivoice.gateway.domain.UtcMillis.format(t);
     }
-
-    private static final java.time.format.DateTimeFormatter MILLIS =
-            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.minivoice.gateway.domain.IdGenerator;
 import eu.minivoice.gateway.domain.StoredEvent;
+import eu.minivoice.gateway.domain.UtcMillis;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -39,7 +40,7 @@ public final class EventEnvelope {
             g.writeStartObject();
             g.writeStringField("id", id);
             g.writeStringField("event", type);
-            g.writeStringField("created_at", created.toString());
+            g.writeStringField("created_at", UtcMillis.format(created)); // never "…:20Z" for :20.000
             g.writeObjectFieldStart(subject.name());
             for (Map.Entry<String, String> f : subject.fields().entrySet()) {
                 g.writeStringField(f.getKey(), f.getValue());

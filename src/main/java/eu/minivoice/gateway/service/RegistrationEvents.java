@@ -31,8 +31,9 @@ public final class RegistrationEvents {
         data.put("registration_status", to.name());
         data.put("reason", reason);
         data.put("last_code", now.lastCode());
-        data.put("expires_at", now.expiresAt() == null ? null : now.expiresAt().toString());
-        data.put("next_attempt_at", now.nextAttemptAt() == null ? null : now.nextAttemptAt().toString());
+        data.put("expires_at", now.expiresAt() == null ? null : eu.minivoice.gateway.domain.UtcMillis.format(now.expiresAt()));
+        data.put("next_attempt_at", now.nextAttemptAt() == null ? null
+                : eu.minivoice.gateway.domain.UtcMillis.format(now.nextAttemptAt()));
         return envelope.write(TYPE, subject(trunkId, customerId), Map.of(), data, at);
     }
 

@@ -270,14 +270,15 @@ public final class SipServer implements AutoCloseable {
     }
 
     /**
-     * Whether a TCP/TLS connection to {@code ip:port} is open on the carrier side. Nothing tells
+     * Whether a TCP/TLS connection to {@code ip:port} is open on the carrier side ({@code tlsName}:
+     * the TLS one made to prove that proxy name; null: by address). Nothing tells
      * the registration when a carrier closes the connection its registration lives on; it asks.
      */
-    public boolean hasConnection(String ip, int port, String transport) {
+    public boolean hasConnection(String ip, int port, String transport, String tlsName) {
         SipProvider side = ip.contains(":") && externalV6 != null ? externalV6 : external;
         eu.minivoice.gateway.sip.transport.StreamConnections streams =
                 streamsOf(side == null ? null : side.getListeningPoint(transport));
-        return streams == null || streams.open(ip, port); // not connection-oriented: nothing to watch
+        return streams == null || streams.open(ip, port, tlsName); // not connection-oriented: nothing to watch
     }
 
     /**
@@ -381,12 +382,14 @@ public final class SipServer implements AutoCloseable {
     public javax.sip.ClientTransaction clientTransaction(javax.sip.message.Request request,
                                                          eu.minivoice.gateway.domain.SipTarget target,
                                                          String proxyHost) throws Exception {
-        if (target.transport() == eu.minivoice.gateway.domain.SipTransport.TLS) {
-            network().expectTlsName(target.host(), target.port(), proxyHost);
-        }
         SipProvider provider = provider(false, target.address());
-        return ((eu.minivoice.gateway.sip.transport.PinnedRouter) stack.getRouter()).pinned(target.host(),
-                target.port(), target.transport().token(), () -> provider.getNewClientTransaction(request));
+        java.util.concurrent.Callable<javax.sip.ClientTransaction> create = () ->
+                ((eu.minivoice.gateway.sip.transport.PinnedRouter) stack.getRouter()).pinned(target.host(),
+                        target.port(), target.transport().token(), () -> provider.getNewClientTransaction(request));
+        // A name (not an address literal) over TLS: the connection must prove that name.
+        boolean byName = eu.minivoice.gateway.domain.IpRange.literalAddress(proxyHost) == null;
+        return target.transport() == eu.minivoice.gateway.domain.SipTransport.TLS && byName
+                ? network().expectingTlsName(proxyHost, create) : create.call();
     }
 
     private GatewayNetworkLayer network() {

@@ -36,10 +36,8 @@ public final class GatewayNetworkLayer implements NetworkLayer {
     private volatile SSLContext tls;
     private volatile int connectTimeoutMs = 2_000;
     private volatile Predicate<String> verifyHost = host -> true;
-    /** "address:port" → the proxy name a connection there must prove (located through DNS, RFC 5922 §4). */
-    private final java.util.Map<String, String> tlsNames = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Bounds the map: one entry per TLS server address of a located proxy. */
-    static final int MAX_TLS_NAMES = 100_000;
+    /** The proxy name a TLS connection made on this thread now must prove (RFC 5922 §4); null: its address. */
+    private final ThreadLocal<String> tlsName = new ThreadLocal<>();
 
     /** Called by the stack. */
     public GatewayNetworkLayer() {
@@ -73,24 +71,31 @@ public final class GatewayNetworkLayer implements NetworkLayer {
             "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"};
 
     /**
-     * Connections to {@code address:port} must present a certificate for {@code name}: the proxy
-     * name that DNS (NAPTR/SRV/A) led to that address. A later proxy naming the same address
-     * replaces it (one server, one certificate).
+     * Runs {@code action} (which creates a client transaction, and so picks its connection) with
+     * TLS connections for it proving {@code name}: the proxy name that DNS (NAPTR/SRV/A) led to an
+     * address. The transport keeps connections apart by that name (sip/transport), so one verified
+     * for another name at the same address is never reused for this one.
      */
-    public void expectTlsName(String address, int port, String name) {
-        String key = address + ":" + port;
-        if (tlsNames.size() < MAX_TLS_NAMES || tlsNames.containsKey(key)) {
-            tlsNames.put(key, name.toLowerCase(Locale.ROOT));
+    public <T> T expectingTlsName(String name, java.util.concurrent.Callable<T> action) throws Exception {
+        tlsName.set(name.toLowerCase(Locale.ROOT));
+        try {
+            return action.call();
+        } finally {
+            tlsName.remove();
         }
     }
 
+    /** The name set by {@link #expectingTlsName} on this thread; null outside it. */
+    public String expectedTlsName() {
+        return tlsName.get();
+    }
+
     /**
-     * An engine for a connection we open to {@code host} (a name, or an address literal): SNI and
-     * the certificate checked against that host — or the proxy name DNS led to it from — unless
+     * An engine for a connection we open to {@code host} (a name — the proxy's, when DNS led to the
+     * address — or an address literal): SNI and the certificate checked against that host unless
      * the trunks using it opted out.
      */
     public javax.net.ssl.SSLEngine clientEngine(String host, int port) throws IOException {
-        host = tlsNames.getOrDefault(host + ":" + port, host);
         javax.net.ssl.SSLEngine e = context().createSSLEngine(host, port);
         e.setUseClientMode(true);
         SSLParameters p = e.getSSLParameters();

@@ -273,7 +273,10 @@ public final class JainSipRegisterSender implements RegisterSender, AutoCloseabl
         if (last == null || last.transport() == SipTransport.UDP) {
             return true;
         }
-        return sip.hasConnection(last.host(), last.port(), last.transport().token());
+        String host = target.proxy().host();
+        String tlsName = last.transport() == SipTransport.TLS
+                && eu.minivoice.gateway.domain.IpRange.literalAddress(host) == null ? host : null;
+        return sip.hasConnection(last.host(), last.port(), last.transport().token(), tlsName);
     }
 
     @Override

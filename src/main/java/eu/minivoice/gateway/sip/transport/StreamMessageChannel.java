@@ -52,6 +52,8 @@ final class StreamMessageChannel extends ConnectionOrientedMessageChannel {
     /** The host we were asked to reach (TLS checks the certificate against it); null when accepted. */
     private final String host;
     private final String transport;
+    /** Its key in the processor's table: the address key, plus the TLS name it proves (if any). */
+    private final String mapKey;
 
     // Guarded by this.
     private Channel channel;
@@ -69,16 +71,22 @@ final class StreamMessageChannel extends ConnectionOrientedMessageChannel {
         this.channel = channel;
         this.connected = true;
         init(remote.getAddress(), remote.getPort());
+        this.mapKey = getKey();
     }
 
     /** A connection we will open to a peer, when the first message is sent. */
-    StreamMessageChannel(StreamMessageProcessor processor, InetAddress address, int port, String host) {
+    StreamMessageChannel(StreamMessageProcessor processor, InetAddress address, int port, String host, String mapKey) {
         super(processor.getSIPStack());
         this.processor = processor;
         this.accepted = false;
         this.host = host;
         this.transport = processor.getTransport();
         init(address, port);
+        this.mapKey = mapKey;
+    }
+
+    String mapKey() {
+        return mapKey;
     }
 
     private void init(InetAddress address, int port) {

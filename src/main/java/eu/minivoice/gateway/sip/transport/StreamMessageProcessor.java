@@ -165,7 +165,7 @@ final class StreamMessageProcessor extends MessageProcessor implements StreamCon
 
     /** A channel closed: later sends to that peer get a new one; whoever watches connections hears of it. */
     void forget(StreamMessageChannel c) {
-        if (channels.remove(c.getKey(), c)) {
+        if (channels.remove(c.mapKey(), c)) {
             closeListeners.forEach(Runnable::run);
         }
     }
@@ -192,18 +192,27 @@ final class StreamMessageProcessor extends MessageProcessor implements StreamCon
         if (server == null) {
             throw new IOException(getTransport() + " listening point is stopped");
         }
-        String key = MessageChannel.getKey(address, port, getTransport());
+        // A TLS connection made to prove a proxy's name is that name's alone: another name leading
+        // to the same address gets a connection (and a certificate check) of its own.
+        String name = tls ? network.expectedTlsName() : null;
+        String key = channelKey(address, port, name);
+        String peer = name == null ? host : name;
         return channels.compute(key, (k, existing) -> existing != null && !existing.isClosed() ? existing
-                : new StreamMessageChannel(this, address, port, host));
+                : new StreamMessageChannel(this, address, port, peer, k));
+    }
+
+    private String channelKey(InetAddress address, int port, String tlsName) {
+        String key = MessageChannel.getKey(address, port, getTransport());
+        return tlsName == null ? key : key + "|" + tlsName;
     }
 
     @Override
-    public boolean open(String ip, int port) {
+    public boolean open(String ip, int port, String tlsName) {
         InetAddress address = eu.minivoice.gateway.domain.IpRange.literalAddress(ip);
         if (address == null) {
             return false;
         }
-        StreamMessageChannel c = channels.get(MessageChannel.getKey(address, port, getTransport()));
+        StreamMessageChannel c = channels.get(channelKey(address, port, tls ? tlsName : null));
         return c != null && !c.isClosed();
     }
 

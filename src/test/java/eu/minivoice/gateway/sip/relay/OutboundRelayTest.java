@@ -377,4 +377,42 @@ class OutboundRelayTest {
     private static List<Map<String, Object>> castAttempts(Object o) {
         return (List<Map<String, Object>>) o;
     }
+
+    private static eu.minivoice.gateway.domain.SipTarget server(String ip) throws Exception {
+        return new eu.minivoice.gateway.domain.SipTarget(java.net.InetAddress.getByName(ip), 5060,
+                eu.minivoice.gateway.domain.SipTransport.UDP);
+    }
+
+    @Test
+    void aProxyNamesServersAreTriedInOrderBeforeTheNextTrunk() throws Exception {
+        RelayFixture named = new RelayFixture("carrier-a.test");
+        named.ctx.located.put("carrier-a.test", List.of(server("203.0.113.11"), server("203.0.113.12")));
+        named.platformInvite();
+        assertEquals(1, named.ctx.invites.size());
+        assertEquals("203.0.113.11", named.ctx.servers.get(0).host());
+        assertEquals("carrier-a.test", named.ctx.lastInvite().host(), "the Request-URI keeps the name");
+        named.ctx.lastInvite().answer(503, "203.0.113.11");
+        assertEquals(2, named.ctx.invites.size(), "the same trunk's next server, not trunk_b");
+        assertEquals("203.0.113.12", named.ctx.servers.get(1).host());
+        named.ctx.lastInvite().answer(200, "203.0.113.12");
+        List<Map<String, Object>> attempts = castAttempts(named.event("call.answered").data().get("attempts"));
+        assertEquals(2, attempts.size());
+        assertEquals("trunk_a", attempts.get(0).get("trunk_id"));
+        assertEquals(503, attempts.get(0).get("sip_code"));
+        assertEquals("trunk_a", attempts.get(1).get("trunk_id"));
+        assertEquals(200, attempts.get(1).get("sip_code"));
+    }
+
+    @Test
+    void aProxyNameThatLeadsNowhereMovesOnToTheNextTrunk() throws Exception {
+        RelayFixture named = new RelayFixture("nowhere.test");
+        named.platformInvite();
+        assertEquals(1, named.ctx.invites.size());
+        assertEquals(RelayFixture.TRUNK_B_IP, named.ctx.lastInvite().host());
+        named.ctx.lastInvite().answer(200, RelayFixture.TRUNK_B_IP);
+        List<Map<String, Object>> attempts = castAttempts(named.event("call.answered").data().get("attempts"));
+        assertEquals("trunk_a", attempts.get(0).get("trunk_id"));
+        assertTrue(String.valueOf(attempts.get(0).get("error")).startsWith("cannot resolve proxy"), attempts.toString());
+        assertTrue(named.trunkFree(named.trunkA), "the skipped trunk's slot is back");
+    }
 }

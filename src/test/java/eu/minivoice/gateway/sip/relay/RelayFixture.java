@@ -71,7 +71,16 @@ final class RelayFixture {
 
     /** @param trunkALimit trunk_a's max_concurrent_calls; @param trunkBLimit trunk_b's */
     RelayFixture(Integer trunkALimit, Integer trunkBLimit) {
-        trunkA = trunk("trunk_a", TRUNK_A_IP, 10, trunkALimit);
+        this(TRUNK_A_IP, trunkALimit, trunkBLimit);
+    }
+
+    /** trunk_a's proxy as given ({@code ctx.located} says where a name leads). */
+    RelayFixture(String trunkAProxy) {
+        this(trunkAProxy, null, null);
+    }
+
+    private RelayFixture(String trunkAProxy, Integer trunkALimit, Integer trunkBLimit) {
+        trunkA = trunk("trunk_a", trunkAProxy, 10, trunkALimit);
         trunkB = trunk("trunk_b", TRUNK_B_IP, 20, trunkBLimit);
         router.trunkChanged(null, trunkA);
         router.trunkChanged(null, trunkB);

@@ -2,11 +2,13 @@ package eu.minivoice.gateway.service;
 
 import eu.minivoice.gateway.domain.AddressPolicy;
 import eu.minivoice.gateway.domain.IpRange;
+import eu.minivoice.gateway.domain.ProxyAddress;
 
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +18,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Checks a customer-supplied host or URL when it is saved: an address literal, or every address a
@@ -45,6 +48,43 @@ public final class TargetGuard implements AutoCloseable {
 
     public AddressPolicy policy() {
         return policy;
+    }
+
+    /** Where a trunk proxy's name leads (RFC 3263: NAPTR, SRV, A/AAAA); null until the SIP side is up. */
+    private volatile Function<ProxyAddress, CompletableFuture<List<InetAddress>>> proxyLocator;
+
+    /** Trunk proxies are then judged by every server their name leads to, as the SIP side will use them. */
+    public void locateProxiesWith(Function<ProxyAddress, CompletableFuture<List<InetAddress>>> locator) {
+        this.proxyLocator = locator;
+    }
+
+    /**
+     * Why a trunk proxy may not be a target: a literal as it is; a name by every server it leads to
+     * now (NAPTR/SRV/A, within the guard's timeout; a name that cannot be located in time is judged
+     * by its own addresses, and accepted when it has none: checked at use). Null when it may.
+     */
+    public String proxyRefusal(ProxyAddress proxy) {
+        Function<ProxyAddress, CompletableFuture<List<InetAddress>>> locator = proxyLocator;
+        if (locator == null || proxy.literal()) {
+            return hostRefusal(proxy.host());
+        }
+        List<InetAddress> servers;
+        try {
+            servers = locator.apply(proxy).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return hostRefusal(proxy.host());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        for (InetAddress a : servers) {
+            String refused = policy.refusal(a);
+            if (refused != null) {
+                return proxy.host() + " resolves to " + refused.replaceFirst("^\\S+ is ", "") + " (" + a.getHostAddress()
+                        + ")" + AddressPolicy.HINT;
+            }
+        }
+        return null;
     }
 
     /**

@@ -54,9 +54,9 @@ public final class TrunkService {
         }
     }
 
-    /** A proxy named by a host name: judged by what it resolves to now (literals were checked by the validator). */
+    /** A proxy named by a host name: judged by where it leads now (literals were checked by the validator). */
     private void requireAllowedProxy(TrunkSpec spec) {
-        String refused = targets.hostRefusal(spec.proxyAddress().host());
+        String refused = targets.proxyRefusal(spec.proxyAddress());
         if (refused != null) {
             throw ValidationException.of("proxy", refused);
         }

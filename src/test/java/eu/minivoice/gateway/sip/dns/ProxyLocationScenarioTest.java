@@ -126,6 +126,20 @@ class ProxyLocationScenarioTest {
     }
 
     @Test
+    void aNameWhoseSrvLeadsToAForbiddenAddressIsRefusedWhenSaved(@TempDir Path data) throws Exception {
+        try (Dnsmasq dns = Dnsmasq.start(60, List.of("--srv-host=_sip._udp.meta.test,metadata.meta.test,5060,10,10",
+                "--host-record=metadata.meta.test,169.254.169.254"));
+             TestGateway gw = gateway(data, dns)) {
+            // The name itself has no address (the JVM's resolver knows nothing of it): only its SRV
+            // target does, and that is the cloud metadata address.
+            Reply r = gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"meta\",\"proxy\":\"meta.test;transport=udp\"}");
+            assertEquals(422, r.status(), r.body());
+            assertEquals("proxy", r.errorField());
+            assertTrue(r.body().contains("meta.test resolves to a link-local address"), r.body());
+        }
+    }
+
+    @Test
     void aNameThatLeadsNowhereSaysSoInTheTrunksReason(@TempDir Path data) throws Exception {
         try (Dnsmasq dns = Dnsmasq.start(60, List.of("--host-record=other.test,127.0.0.1"));
              TestGateway gw = gateway(data, dns)) {

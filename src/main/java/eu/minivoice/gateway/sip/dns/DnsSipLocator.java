@@ -138,7 +138,7 @@ public final class DnsSipLocator implements SipLocator {
     /** Every choice's SRV targets, in the choices' order, each SRV set in RFC 2782 order. */
     private CompletableFuture<List<SipTarget>> srv(List<NaptrChoice.Choice> choices, List<Throwable> failures) {
         List<CompletableFuture<List<SipTarget>>> parts = new ArrayList<>();
-        for (NaptrChoice.Choice c : choices) {
+        for (NaptrChoice.Choice c : choices.subList(0, Math.min(choices.size(), MAX_TARGETS))) {
             parts.add(lookup(c.srvName(), Type.SRV, failures).thenCompose(records -> {
                 List<SrvOrder.Srv> srvs = new ArrayList<>();
                 for (Record r : records) {
@@ -147,7 +147,9 @@ public final class DnsSipLocator implements SipLocator {
                     }
                 }
                 List<CompletableFuture<List<SipTarget>>> hosts = new ArrayList<>();
-                for (SrvOrder.Srv s : SrvOrder.order(srvs, random)) {
+                List<SrvOrder.Srv> ordered = SrvOrder.order(srvs, random);
+                // A zone listing hundreds of targets costs no more lookups than MAX_TARGETS servers.
+                for (SrvOrder.Srv s : ordered.subList(0, Math.min(ordered.size(), MAX_TARGETS))) {
                     hosts.add(addresses(s.target(), s.port(), c.transport(), failures));
                 }
                 return concat(hosts);

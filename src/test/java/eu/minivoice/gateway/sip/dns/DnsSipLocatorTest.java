@@ -119,6 +119,20 @@ class DnsSipLocatorTest {
     }
 
     @Test
+    void aZoneWithHundredsOfServersCostsAtMostSixteenLookups() throws Exception {
+        List<String> crowded = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            crowded.add("--srv-host=_sip._udp.crowded.test,h" + i + ".crowded.test," + (7000 + i) + ",10,10");
+            crowded.add("--host-record=h" + i + ".crowded.test,127.0.1." + (i % 250 + 1));
+        }
+        try (Dnsmasq zone = Dnsmasq.start(300, crowded)) {
+            List<String> found = locate(locator(zone.port, Set.of(SipTransport.UDP)), "crowded.test;transport=udp");
+            assertEquals(DnsSipLocator.MAX_TARGETS, found.size());
+            assertTrue(count(zone.log(), "query[A] h") <= DnsSipLocator.MAX_TARGETS, "lookups for the servers kept only");
+        }
+    }
+
+    @Test
     void aRefusedQueryIsTheReasonWhenNothingIsFound() {
         // dnsmasq answers only .test (no upstream): anything else is REFUSED.
         ExecutionException refused = assertThrows(ExecutionException.class,

@@ -105,7 +105,7 @@ final class CalleeAttempts {
         table.addCallee(call, leg);
         leg.startNanos = ctx.nanoTime();
         leg.out = leg.server != null
-                ? ctx.sendInvite(leg.invite, new LegAnswers(call, leg), leg.server, leg.trunk.spec().proxyAddress().host())
+                ? ctx.sendInvite(leg.invite, new LegAnswers(call, leg), leg.server, requests.proxyOf(leg.trunk).host())
                 : ctx.sendInvite(leg.internal, leg.invite, new LegAnswers(call, leg));
         leg.dialog = leg.out.dialog();
         leg.silenceTimer = ctx.schedule(inviteTimeout, () -> silence(call, leg));

@@ -105,7 +105,7 @@ final class LegRequests {
     }
 
     /** The trunk's parsed proxy, cached by its text (parsing validates; not per call). */
-    private ProxyAddress proxyOf(Trunk trunk) {
+    ProxyAddress proxyOf(Trunk trunk) {
         return proxies.computeIfAbsent(trunk.spec().proxy(), ProxyAddress::parse);
     }
 

@@ -71,7 +71,7 @@ final class TrunkFailover implements AttemptPlan {
             }
             call.lastTrunk = trunk;
             int lookup = ++lookups;
-            CompletableFuture<List<SipTarget>> found = s.ctx().locate(trunk.spec().proxyAddress());
+            CompletableFuture<List<SipTarget>> found = s.ctx().locate(s.requests().proxyOf(trunk));
             if (found.isDone()) { // a literal proxy, or a cached name: go on in this step
                 located(call, trunk, lookup, found);
             } else {

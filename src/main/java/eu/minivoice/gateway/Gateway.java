@@ -576,11 +576,8 @@ public final class Gateway implements AutoCloseable {
      */
     private Set<String> proxyAddresses(Trunk trunk) {
         try {
-            Set<String> out = new java.util.HashSet<>();
-            locator.locate(trunk.spec().proxyAddress())
-                    .get(4L * config.sip().dns().timeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                    .forEach(t -> out.add(t.host()));
-            return out;
+            return eu.minivoice.gateway.domain.SipTarget.hosts(locator.locate(trunk.spec().proxyAddress())
+                    .get(4L * config.sip().dns().timeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Set.of();

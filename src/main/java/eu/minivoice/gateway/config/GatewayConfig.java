@@ -129,6 +129,10 @@ public record GatewayConfig(
      * @param timeoutMs how long one DNS query may take before the next server (or failure)
      */
     public record DnsConfig(List<String> servers, int timeoutMs) {
+        /** {@code [v6]:port}, {@code v4:port}, {@code v4}, or a bare IPv6 literal. */
+        private static final java.util.regex.Pattern SERVER = java.util.regex.Pattern.compile(
+                "\\[([0-9a-fA-F:.]+)\\](?::(\\d{1,5}))?|([0-9.]+)(?::(\\d{1,5}))?|([0-9a-fA-F:]+)");
+
         public DnsConfig {
             servers = List.copyOf(servers);
         }
@@ -137,8 +141,7 @@ public record GatewayConfig(
         public List<java.net.InetSocketAddress> serverAddresses() {
             List<java.net.InetSocketAddress> out = new java.util.ArrayList<>();
             for (String s : servers) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[([0-9a-fA-F:.]+)\\](?::(\\d{1,5}))?|([0-9.]+)(?::(\\d{1,5}))?|([0-9a-fA-F:]+)")
-                        .matcher(s.strip());
+                java.util.regex.Matcher m = SERVER.matcher(s.strip());
                 if (!m.matches()) {
                     throw new IllegalArgumentException("'" + s + "' is not an address or address:port");
                 }

@@ -18,6 +18,13 @@ public record SipTarget(InetAddress address, int port, SipTransport transport) {
         return address.getHostAddress();
     }
 
+    /** The targets' addresses as literals (what the address policy and the digest-leak guard compare). */
+    public static java.util.Set<String> hosts(java.util.Collection<SipTarget> targets) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        targets.forEach(t -> out.add(t.host()));
+        return out;
+    }
+
     @Override
     public String toString() {
         String h = host();

@@ -81,8 +81,7 @@ public final class OptionsProbe implements SipReachability, AutoCloseable {
                 result.complete(new ProbeResult(null, null, elapsed(start), DnsFailure.reason(error), null));
                 return;
             }
-            java.util.Set<String> addresses = new java.util.HashSet<>();
-            found.forEach(x -> addresses.add(x.host()));
+            java.util.Set<String> addresses = SipTarget.hosts(found);
             String refused = targets.refusalOfAny(addresses);
             if (refused != null) {
                 result.complete(new ProbeResult(null, null, elapsed(start), "address refused: " + refused

@@ -100,8 +100,7 @@ public final class JainSipRegisterSender implements RegisterSender, AutoCloseabl
                 sink.onFailure(DnsFailure.reason(error), false);
                 return;
             }
-            Set<String> addresses = new java.util.HashSet<>();
-            found.forEach(x -> addresses.add(x.host()));
+            Set<String> addresses = SipTarget.hosts(found);
             // Every address a name leads to must be allowed: the digest-leak guard compares
             // answers against these addresses (docs/security.md).
             String refused = targets.refusalOfAny(addresses);

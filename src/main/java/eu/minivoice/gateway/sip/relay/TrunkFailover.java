@@ -99,8 +99,7 @@ final class TrunkFailover implements AttemptPlan {
             next(call, 503, "proxy not found");
             return;
         }
-        Set<String> addresses = new java.util.HashSet<>();
-        list.forEach(t -> addresses.add(t.host()));
+        Set<String> addresses = SipTarget.hosts(list);
         String refused = s.targets().refusalOfAny(addresses);
         if (refused != null) {
             s.router().trunkReleased(trunk.id());

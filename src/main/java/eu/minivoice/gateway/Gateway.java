@@ -328,7 +328,10 @@ public final class Gateway implements AutoCloseable {
             new ApplicationResource(applications, json).register(router);
             new NumberResource(numbers, json).register(router);
             new AccountResource(customers, targetGuard, json).register(router);
-            new CallResource(new CallHistory(callStore), json).register(router);
+            ActionTargets platformTargets = new ActionTargets(targetGuard);
+            new CallResource(new CallHistory(callStore, relay::inProgress),
+                    new eu.minivoice.gateway.service.CallOrigination(relay, platformTargets::pinnedTarget,
+                            () -> draining ? Math.max(1, config.shutdown().drainSeconds()) : -1), json).register(router);
             new eu.minivoice.gateway.api.MetricsResource(metrics::scrape).register(router);
             new eu.minivoice.gateway.api.VersionResource(Version.current(), node, json).register(router);
             new eu.minivoice.gateway.api.OpenApiResource().register(router);

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.minivoice.gateway.domain.CallRecord;
 import eu.minivoice.gateway.domain.ErrorCode;
 import eu.minivoice.gateway.domain.CallQuery;
+import eu.minivoice.gateway.domain.CallControl;
 import eu.minivoice.gateway.service.CallHistory;
+import eu.minivoice.gateway.service.CallOrigination;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
@@ -17,23 +20,66 @@ import static eu.minivoice.gateway.api.Route.Access.CUSTOMER;
 /**
  * GET /v1/calls (filters, cursor pagination) and GET /v1/calls/{id} (docs/product.md §2): the call records
  * the relay writes — both legs' SIP Call-IDs, trunk, timestamps, SIP code, hangup side and cause,
- * duration, attempts.
+ * duration, attempts. POST /v1/calls places a call and DELETE /v1/calls/{id} ends one (docs/calls.md).
  */
 public final class CallResource {
     private static final Set<String> STATUSES = Set.of("initiated", "ringing", "answered", "completed", "busy",
             "no_answer", "canceled", "failed");
 
     private final CallHistory calls;
+    private final CallOrigination origination;
     private final Json json;
 
-    public CallResource(CallHistory calls, Json json) {
+    public CallResource(CallHistory calls, CallOrigination origination, Json json) {
         this.calls = calls;
+        this.origination = origination;
         this.json = json;
     }
 
     public void register(Router router) {
         router.add(new Route("GET", "/v1/calls", CUSTOMER, this::list))
-                .add(new Route("GET", "/v1/calls/{id}", CUSTOMER, this::get));
+                .add(new Route("POST", "/v1/calls", CUSTOMER, this::place))
+                .add(new Route("GET", "/v1/calls/{id}", CUSTOMER, this::get))
+                .add(new Route("DELETE", "/v1/calls/{id}", CUSTOMER, this::hangUp));
+    }
+
+    /** 201 with the call (status initiated); a refusal answers with the SIP side's error code. */
+    private ApiResponse place(ApiRequest r) {
+        CallControl.Placement p = origination.place(r.customerId(), json.readObject(r.body()));
+        if (p instanceof CallControl.Refused refused) {
+            throw refusal(refused);
+        }
+        ObjectNode root = json.object();
+        root.set("data", view(((CallControl.Placed) p).call()));
+        return ApiResponse.created(root);
+    }
+
+    /** The admission refusals as HTTP (docs/calls.md has the table). */
+    private static ApiException refusal(CallControl.Refused r) {
+        Map<String, String> retry = r.retryAfterSeconds() == null ? Map.of()
+                : Map.of("Retry-After", Integer.toString(r.retryAfterSeconds()));
+        return switch (r.code()) {
+            case CALLER_ID_NOT_VERIFIED -> new ApiException(403, r.code(), r.message(), "from");
+            case INVALID_DESTINATION -> new ApiException(422, r.code(), r.message(), "to");
+            case NO_ACTIVE_TRUNK -> new ApiException(409, r.code(), r.message(), null);
+            case LIMIT_EXCEEDED -> new ApiException(429, r.code(), r.message(), null, retry);
+            case DRAINING -> new ApiException(503, r.code(), r.message(), null, retry);
+            case VALIDATION_FAILED -> new ApiException(422, r.code(), r.message(), "connect_to");
+            default -> new ApiException(500, ErrorCode.INTERNAL_ERROR, r.message(), null);
+        };
+    }
+
+    /** 204 once the call's legs are being ended; 409 for a call already over; 404 for none of yours. */
+    private ApiResponse hangUp(ApiRequest r) {
+        String id = r.pathParam("id");
+        if (origination.hangUp(r.customerId(), id) == CallControl.HangUp.ENDING) {
+            return ApiResponse.noContent();
+        }
+        if (calls.find(r.customerId(), id).isPresent()) {
+            throw new ApiException(409, ErrorCode.CONFLICT, "call " + id + " is not in progress (it has ended,"
+                    + " or it runs on another gateway node)", null);
+        }
+        throw ApiException.notFound("call " + id);
     }
 
     private ApiResponse list(ApiRequest r) {

@@ -40,7 +40,9 @@ public enum ErrorCode {
     // A call record of a node that went silent, ended by another node of the cluster (docs/scale-out.md)
     NODE_LOST,
     // The gateway is draining (SIGTERM): new calls refused with 503; calls still up at the end ended (docs/operations.md)
-    DRAINING;
+    DRAINING,
+    // A call placed through the API (POST /v1/calls) whose connect_to did not answer: its carrier leg ended (docs/calls.md)
+    CONNECT_FAILED;
 
     /** The snake_case code as it appears on the wire. */
     public String code() {

@@ -53,6 +53,15 @@ public final class ActionTargets implements TargetCheck {
                 .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
     }
 
+    /**
+     * One platform SIP target checked like a forward target (a placed call's connect_to): the
+     * same URI with its host replaced by the checked address; completes exceptionally with
+     * {@link InvalidActionsException} saying why it is refused. Never waits on the calling thread.
+     */
+    public CompletableFuture<String> pinnedTarget(String target) {
+        return pinned(target, true);
+    }
+
     /** The target with its host checked (and, when {@code pin}, replaced by the checked address). */
     private CompletableFuture<String> pinned(String target, boolean pin) {
         Matcher m = URI.matcher(target);

@@ -6,17 +6,26 @@ import eu.minivoice.gateway.store.CallStore;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
-/** A customer's call records as the API serves them; every read is scoped by customer. */
+/**
+ * A customer's call records as the API serves them; every read is scoped by customer. One call
+ * in progress on this node is read from the relay (current at once, also in the moments before its
+ * first version is stored); lists and ended calls come from the store.
+ */
 public final class CallHistory {
     private final CallStore store;
+    private final BiFunction<String, String, Optional<CallRecord>> inProgress;
 
-    public CallHistory(CallStore store) {
+    /** @param inProgress (customer id, call id) → that customer's call in progress here, as it is now */
+    public CallHistory(CallStore store, BiFunction<String, String, Optional<CallRecord>> inProgress) {
         this.store = store;
+        this.inProgress = inProgress;
     }
 
     public Optional<CallRecord> find(String customerId, String callId) {
-        return store.find(customerId, callId);
+        Optional<CallRecord> live = inProgress.apply(customerId, callId);
+        return live.isPresent() ? live : store.find(customerId, callId);
     }
 
     /** Newest first; {@code afterId} continues after that call of an earlier page. */

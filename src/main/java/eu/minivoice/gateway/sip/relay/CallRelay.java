@@ -25,11 +25,12 @@ import java.util.function.Supplier;
  * tries the trunks. Inbound: {@link InboundGate} matches a carrier INVITE, {@link InboundCalls}
  * asks the application and an {@link ActionProgram} runs its actions ({@link ForwardHunt},
  * dials). {@link CalleeAttempts} runs every callee leg, {@link InDialog} carries requests between
- * the legs, {@link Teardown} ends calls. Everything runs on the thread that delivered the message
+ * the legs, {@link Teardown} ends calls; {@link ThirdPartyCalls} places calls for the API.
+ * Everything runs on the thread that delivered the message
  * (a SIP thread, a timer, the HTTP client, a connect thread) under the call's monitor; nothing
  * here waits on I/O. This class only wires the parts and adapts the stack's events.
  */
-public final class CallRelay implements CallHandler {
+public final class CallRelay implements CallHandler, eu.minivoice.gateway.domain.CallControl {
     public static final String CUSTOMER_HEADER = "X-MiniVoice-Customer-Id";
     public static final String TRUNK_HEADER = "X-MiniVoice-Trunk";
     public static final String CALL_ID_HEADER = "X-MiniVoice-Call-Id";
@@ -43,6 +44,7 @@ public final class CallRelay implements CallHandler {
     private final InboundCalls inbound;
     private final InDialog inDialog;
     private final Teardown teardown;
+    private final ThirdPartyCalls placed;
 
     /**
      * @param timers        runs the per-attempt silence timeout, ring timeouts and the maximum call duration
@@ -73,6 +75,25 @@ public final class CallRelay implements CallHandler {
         this.outbound = new OutboundCalls(ctx, table, router, observer, ids, tokens, teardown, trunks);
         this.inbound = new InboundCalls(ctx, table, observer, ids, tokens, teardown, actions, programs);
         this.inDialog = new InDialog(ctx, table, answers, teardown);
+        this.placed = new ThirdPartyCalls(ctx, table, router, observer, ids, tokens, teardown, requests, trunks,
+                new ConnectLeg.Services(ctx, teardown, observer, inviteTimeout));
+    }
+
+    /** POST /v1/calls (docs/calls.md): admitted and started here, never waiting on a peer. */
+    @Override
+    public Placement place(Origination origination) {
+        return placed.place(origination);
+    }
+
+    /** DELETE /v1/calls/{id}: any call of the customer in progress on this node. */
+    @Override
+    public HangUp hangUp(String customerId, String callId) {
+        return placed.hangUp(customerId, callId);
+    }
+
+    @Override
+    public java.util.Optional<eu.minivoice.gateway.domain.CallRecord> inProgress(String customerId, String callId) {
+        return placed.inProgress(customerId, callId);
     }
 
     public int activeCalls() {

@@ -31,6 +31,11 @@ final class CallTable {
         return byId.putIfAbsent(call.id, call) == null;
     }
 
+    /** The call in progress with this MiniVoice id, or null. */
+    RelayCall byId(String id) {
+        return byId.get(id);
+    }
+
     void addCaller(RelayCall call) {
         byCallerCallId.put(call.caller.callId, call);
     }

@@ -32,9 +32,12 @@ record EndCause(Reason reason, Integer sipCode, String sipReason, ErrorCode erro
         }
     }
 
-    /** A hang-up's side names the network: the platform (internal side) or a carrier, or the gateway itself. */
+    /**
+     * A hang-up's side names the network: the platform (internal side) or a carrier, the gateway
+     * itself, or the customer through the API (DELETE /v1/calls/{id}).
+     */
     enum Side {
-        PLATFORM, CARRIER, GATEWAY;
+        PLATFORM, CARRIER, GATEWAY, API;
 
         static Side of(boolean internal) {
             return internal ? PLATFORM : CARRIER;
@@ -90,6 +93,23 @@ record EndCause(Reason reason, Integer sipCode, String sipReason, ErrorCode erro
         return new EndCause(Reason.CANCELED, 487, null, null, null, null, false, null, null);
     }
 
+    /** The customer ended a call not answered yet (DELETE /v1/calls/{id}): like a CANCEL, 487 to its caller. */
+    static EndCause canceledThroughApi() {
+        return new EndCause(Reason.CANCELED, 487, null, null, null, Side.API, false, null, null);
+    }
+
+    /**
+     * A call placed through the API whose carrier leg answered but whose platform leg
+     * ({@code connect_to}) did not: the carrier leg is ended by the gateway.
+     *
+     * @param code the platform's final answer (408 for silence or a timeout, 503 when unreachable)
+     */
+    static EndCause connectFailed(int code, String sipReason) {
+        return new EndCause(Reason.ERROR, code, sipReason, ErrorCode.CONNECT_FAILED,
+                "connect_to did not answer the call (" + code + (sipReason == null ? "" : " " + sipReason) + ")",
+                Side.GATEWAY, false, null, null);
+    }
+
     /** A redirect action: 302 to the caller. */
     static EndCause redirected(String to) {
         return new EndCause(Reason.REJECTED, 302, null, null, null, null, false, to, null);
@@ -130,7 +150,8 @@ record EndCause(Reason reason, Integer sipCode, String sipReason, ErrorCode erro
         if (completed()) {
             data.put("hangup_side", hangupSide.wire());
             data.put("hangup_cause", maxDuration ? "max_call_duration"
-                    : error == ErrorCode.DRAINING ? "gateway_drain" : "normal_clearing");
+                    : error == ErrorCode.DRAINING ? "gateway_drain" : hangupSide == Side.API ? "api_request"
+                    : "normal_clearing");
             data.put("duration", durationSeconds);
         } else {
             data.put("reason", reason.wire());

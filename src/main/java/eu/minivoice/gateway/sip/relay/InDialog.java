@@ -55,7 +55,7 @@ final class InDialog {
                 // The ACK for a 2xx (the first INVITE or a re-INVITE) goes on to the other leg,
                 // with its body (late offer).
                 Leg other = call.other(from);
-                if (call.state() == CallState.ANSWERED && other != null && other.dialog != null && other.ackCseq > 0) {
+                if (call.bridged() && other != null && other.dialog != null && other.ackCseq > 0) {
                     other.dialog.ack(other.ackCseq, req);
                 }
             }
@@ -89,7 +89,7 @@ final class InDialog {
      */
     private void relay(RelayCall call, RelayContext.Incoming in, Leg from) throws Exception {
         Request req = in.request();
-        if (call.state() != CallState.ANSWERED) {
+        if (!call.bridged()) {
             respond(in, req.getMethod().equals(Request.INVITE) ? Response.REQUEST_PENDING
                     : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
             return;

@@ -51,19 +51,37 @@ final class LegRequests {
      * the carrier's addressing is copied.
      */
     Request forwardInvite(RelayCall call, String target) throws Exception {
+        Request req = platformInvite(target, call.from, call.id, call.customerId, maxForwards(call));
+        HeaderFactory hf = ctx.headers();
+        req.addHeader(hf.createHeader(CallRelay.TRUNK_ID_HEADER, call.inboundTrunk.id()));
+        req.addHeader(hf.createHeader(CallRelay.DIALLED_HEADER, call.to));
+        copyBody(call.caller.invite, req);
+        return req;
+    }
+
+    /**
+     * The platform leg of a call placed through the API (docs/calls.md): to {@code connect_to},
+     * From the called party (who the platform will be talking to), made before the call starts so
+     * its Call-ID is the call's platform id; the carrier's offer and the trunk are added when the
+     * carrier answers ({@link ConnectLeg}).
+     */
+    Request connectInvite(String callId, String customerId, String calledParty, String connectTo) throws Exception {
+        return platformInvite(connectTo, calledParty, callId, customerId, 70);
+    }
+
+    /** A new INVITE to a platform URI, From {@code fromUser} at our internal address, with the call's identity. */
+    private Request platformInvite(String target, String fromUser, String callId, String customerId, int maxForwards)
+            throws Exception {
         AddressFactory af = ctx.addresses();
         HeaderFactory hf = ctx.headers();
         javax.sip.address.URI ruri = af.createURI(target);
         String transport = ruri instanceof SipURI su && su.getTransportParam() != null ? su.getTransportParam() : "udp";
         RelayContext.Local local = ctx.local(true, transport, ruri instanceof SipURI su && RelayContext.ipv6(su.getHost()));
-        SipURI fromUri = af.createSipURI(call.from, local.host());
-        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(ruri), local, transport,
-                ctx.newCallId(true));
-        req.addHeader(hf.createHeader(CallRelay.CALL_ID_HEADER, call.id));
-        req.addHeader(hf.createHeader(CallRelay.CUSTOMER_HEADER, call.customerId));
-        req.addHeader(hf.createHeader(CallRelay.TRUNK_ID_HEADER, call.inboundTrunk.id()));
-        req.addHeader(hf.createHeader(CallRelay.DIALLED_HEADER, call.to));
-        copyBody(call.caller.invite, req);
+        SipURI fromUri = af.createSipURI(fromUser, local.host());
+        Request req = newInvite(ruri, af.createAddress(fromUri), af.createAddress(ruri), local, transport,
+                ctx.newCallId(true), maxForwards);
+        req.addHeader(hf.createHeader(CallRelay.CALL_ID_HEADER, callId));
+        req.addHeader(hf.createHeader(CallRelay.CUSTOMER_HEADER, customerId));
         return req;
     }
 
@@ -89,8 +107,9 @@ final class LegRequests {
         SipURI fromUri = af.createSipURI(callerUser(call),
                 trunk.spec().fromDomain() != null ? trunk.spec().fromDomain() : domain);
         SipURI toUri = af.createSipURI(e164User(call), domain);
-        Request req = newInvite(call, ruri, af.createAddress(fromUri), af.createAddress(toUri), ctx.local(false, transport, server.address() instanceof java.net.Inet6Address),
-                transport, ctx.newCallId(false));
+        Request req = newInvite(ruri, af.createAddress(fromUri), af.createAddress(toUri),
+                ctx.local(false, transport, server.address() instanceof java.net.Inet6Address), transport,
+                ctx.newCallId(false), maxForwards(call));
         if (route) {
             SipURI r = af.createSipURI(null, proxy.host());
             if (proxy.port() != 0) {
@@ -138,19 +157,16 @@ final class LegRequests {
     }
 
     /**
-     * A new INVITE from us on this side: our Via and Contact, CSeq 1, a fresh From tag, the
-     * caller's Max-Forwards decremented, and Supported: 100rel (reliable provisionals are PRACKed
-     * by the relay on every callee leg).
+     * A new INVITE from us on this side: our Via and Contact, CSeq 1, a fresh From tag, and
+     * Supported: 100rel (reliable provisionals are PRACKed by the relay on every leg we call).
      */
-    private Request newInvite(RelayCall call, javax.sip.address.URI ruri, javax.sip.address.Address from,
+    private Request newInvite(javax.sip.address.URI ruri, javax.sip.address.Address from,
                               javax.sip.address.Address to, RelayContext.Local local, String transport,
-                              CallIdHeader callId) throws Exception {
+                              CallIdHeader callId, int mf) throws Exception {
         AddressFactory af = ctx.addresses();
         HeaderFactory hf = ctx.headers();
         List<ViaHeader> via = new ArrayList<>();
         via.add(hf.createViaHeader(local.host(), local.port(), transport, null));
-        MaxForwardsHeader inMf = (MaxForwardsHeader) call.caller.invite.getHeader(MaxForwardsHeader.NAME);
-        int mf = inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
         Request req = ctx.messages().createRequest(ruri, Request.INVITE, callId,
                 hf.createCSeqHeader(1L, Request.INVITE), hf.createFromHeader(from, tokens.get()),
                 hf.createToHeader(to, null), via, hf.createMaxForwardsHeader(mf));
@@ -161,6 +177,12 @@ final class LegRequests {
         req.addHeader(hf.createUserAgentHeader(List.of("MiniVoice-Gateway")));
         req.addHeader(hf.createSupportedHeader("100rel"));
         return req;
+    }
+
+    /** The caller's Max-Forwards decremented (70 at most). */
+    private static int maxForwards(RelayCall call) {
+        MaxForwardsHeader inMf = (MaxForwardsHeader) call.caller.invite.getHeader(MaxForwardsHeader.NAME);
+        return inMf == null ? 70 : Math.min(70, inMf.getMaxForwards() - 1);
     }
 
     /** The body and its Content-Type, when there is one. */

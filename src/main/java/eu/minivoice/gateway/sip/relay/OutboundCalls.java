@@ -89,20 +89,25 @@ final class OutboundCalls {
             table.addCaller(call);
             observer.callEvent("call.initiated", call.info(), call.variables, Map.of());
             observer.recordChanged(call.record());
-            TrunkFailover plan = new TrunkFailover(trunks, routed.trunks(), this::exhausted);
+            TrunkFailover plan = new TrunkFailover(trunks, routed.trunks(), failingTheCaller(teardown));
             call.plan = plan;
             plan.next(call, null, null);
         }
     }
 
-    /** No trunk answered: the caller gets the last failure (or limit_exceeded when every trunk was at its limit). */
-    private void exhausted(RelayCall call, Integer lastCode, String lastReason) throws Exception {
-        if (call.attempts.stream().allMatch(a -> Attempt.TRUNK_LIMIT.equals(a.error()))) {
-            teardown.fail(call, EndCause.refused(503, ErrorCode.LIMIT_EXCEEDED,
-                    "every trunk is at its concurrent call or calls-per-second limit", 1));
-        } else {
-            teardown.fail(call, EndCause.answered(lastCode == null ? 503 : lastCode, lastReason));
-        }
+    /**
+     * No trunk answered: the caller gets the last failure (or limit_exceeded when every trunk was
+     * at its limit). Shared with calls placed through the API.
+     */
+    static TrunkFailover.Exhausted failingTheCaller(Teardown teardown) {
+        return (call, lastCode, lastReason) -> {
+            if (call.attempts.stream().allMatch(a -> Attempt.TRUNK_LIMIT.equals(a.error()))) {
+                teardown.fail(call, EndCause.refused(503, ErrorCode.LIMIT_EXCEEDED,
+                        "every trunk is at its concurrent call or calls-per-second limit", 1));
+            } else {
+                teardown.fail(call, EndCause.answered(lastCode == null ? 503 : lastCode, lastReason));
+            }
+        };
     }
 
     /**

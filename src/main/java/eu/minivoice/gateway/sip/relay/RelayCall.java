@@ -54,6 +54,11 @@ final class RelayCall {
     /** A forward target's or a dial action's no-answer timeout, and the maximum call duration. */
     RelayContext.Cancellable ringTimer;
     RelayContext.Cancellable maxDurationTimer;
+    /**
+     * A call placed through the API: its platform leg (the caller slot) is ours to send once the
+     * carrier answers; null for relayed calls.
+     */
+    ConnectLeg connect;
 
     private CallState state = CallState.ROUTING;
     /** A callee rang (180/183) at some point: the status stays "ringing" until answered or ended. */
@@ -153,6 +158,11 @@ final class RelayCall {
 
     boolean outbound() {
         return caller.internal;
+    }
+
+    /** Answered, with both legs up: in-dialog requests may be carried across (a placed call once connected). */
+    boolean bridged() {
+        return state == CallState.ANSWERED && (connect == null || connect.bridged());
     }
 
     /** The leg across from this one. */

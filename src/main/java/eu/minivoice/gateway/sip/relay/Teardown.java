@@ -51,6 +51,13 @@ final class Teardown {
         if (call.state() != CallState.ANSWERED) {
             return;
         }
+        if (!call.bridged()) {
+            // A placed call whose platform leg is not up yet: that INVITE is stopped, the carrier
+            // leg ended unless it is the one hanging up (docs/calls.md).
+            call.connect.abandon(by == call.callee);
+            end(call, cause);
+            return;
+        }
         for (Leg leg : new Leg[] {call.caller, call.callee}) {
             if (leg != by) {
                 bye(leg.dialog);
@@ -87,7 +94,7 @@ final class Teardown {
         if (callee != null) {
             callee.cancelSilenceTimer();
             releaseTrunk(callee);
-            if (cause.completed()) {
+            if (cause.completed() || call.answeredAt() != null) {
                 table.removeCallee(call, callee); // else it stays until the canceled INVITE's final answer
             }
         }

@@ -285,6 +285,8 @@ final class FakeRelayContext implements RelayContext {
         final List<Request> sent = new ArrayList<>();
         final List<Answers> sentAnswers = new ArrayList<>();
         final List<Long> acks = new ArrayList<>();
+        /** The body of each ACK ("" when none). */
+        final List<String> ackBodies = new ArrayList<>();
         final List<Response> pracked = new ArrayList<>();
 
         FakeDialog(FakeRelayContext ctx, Request invite) {
@@ -311,6 +313,8 @@ final class FakeRelayContext implements RelayContext {
         @Override
         public void ack(long cseq, Message bodyFrom) {
             acks.add(cseq);
+            byte[] body = bodyFrom == null ? null : bodyFrom.getRawContent();
+            ackBodies.add(body == null ? "" : new String(body, java.nio.charset.StandardCharsets.UTF_8));
         }
 
         @Override

@@ -53,9 +53,12 @@ public final class CallOrigination {
         String connectTo = f.text("connect_to");
         if (connectTo == null) {
             f.error("connect_to", "is required: the platform SIP URI to connect the answered call to");
-        } else if (connectTo.length() > MAX_URI || Fields.hasControl(connectTo)
-                || !(connectTo.startsWith("sip:") || connectTo.startsWith("sips:"))) {
-            f.error("connect_to", "must be a sip: or sips: URI of at most " + MAX_URI + " characters");
+        } else if (connectTo.length() > MAX_URI || Fields.hasControl(connectTo) || !connectTo.startsWith("sip:")) {
+            f.error("connect_to", "must be a sip: URI of at most " + MAX_URI + " characters");
+            connectTo = null;
+        } else if (connectTo.toLowerCase(java.util.Locale.ROOT).contains("transport=tls")) {
+            // The platform side listens on UDP and TCP only (docs/sip.md): a TLS leg could never be sent.
+            f.error("connect_to", "the platform side has no TLS: use udp or ;transport=tcp");
             connectTo = null;
         }
         String trunk = f.text("trunk");

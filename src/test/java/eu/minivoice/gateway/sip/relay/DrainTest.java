@@ -55,6 +55,11 @@ class DrainTest {
                 assertNotNull(platformAnswer, "the platform's new INVITE is answered");
                 assertTrue(platformAnswer.startsWith("SIP/2.0 503"), platformAnswer);
                 assertTrue(platformAnswer.contains("Retry-After: 4"), platformAnswer);
+                eu.minivoice.gateway.support.Http.Reply placed = gw.http.post("/v1/calls", API_KEY,
+                        "{\"to\":\"+15551230082\",\"from\":\"+15551230001\",\"connect_to\":\"sip:a@127.0.0.1:5999\"}");
+                assertEquals(503, placed.status(), "no call is placed through the API either: " + placed.body());
+                assertEquals("draining", placed.errorCode());
+                assertEquals("4", placed.headers().firstValue("Retry-After").orElse(null));
                 String carrierAnswer = RawSip.send(RawSip.platformInvite(h -> h.replace("X-MiniVoice-Customer-Id",
                         "X-Other")), gw.sipExternalPort());
                 assertNotNull(carrierAnswer, "a carrier's new INVITE is answered");

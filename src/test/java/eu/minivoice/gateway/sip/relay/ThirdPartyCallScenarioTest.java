@@ -217,6 +217,9 @@ class ThirdPartyCallScenarioTest {
                 + "\",\"connect_to\":\"sip:agent@169.254.169.254\"}");
         assertEquals(422, hostile.status(), "a platform URI at a special address is refused: " + hostile.body());
         assertEquals("connect_to", hostile.errorField());
+        Reply tls = shared.gw().http.post("/v1/calls", API_KEY, "{\"to\":\"+15551230407\",\"from\":\"" + FROM
+                + "\",\"connect_to\":\"sip:agent@127.0.0.1:" + platformPort + ";transport=TLS\"}");
+        assertEquals(422, tls.status(), "the platform side has no TLS: " + tls.body());
         Reply pinned = shared.gw().http.post("/v1/calls", API_KEY, "{\"to\":\"+15551230407\",\"from\":\"" + FROM
                 + "\",\"connect_to\":\"sip:agent@127.0.0.1:" + platformPort + "\",\"trunk\":\"no-such-trunk\"}");
         assertEquals(409, pinned.status(), pinned.body());

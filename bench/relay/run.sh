@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Relay benchmark: SIPp uac → X → SIPp uas at each rate, X = nothing (direct, the
 # harness limit), Kamailio (stateful record-routing proxy, tuned: -x tlsf -n 2), the gateway.
-#   bash bench/relay/run.sh [SECONDS_PER_STEP] [RATE...]
+#   [WARMUP=60000] bash bench/relay/run.sh [SECONDS_PER_STEP] [RATE...]
 # Prints, per path and rate: calls asked/succeeded/failed, retransmissions, achieved rate,
 # INVITE→200 p50/p99 (SIPp rtd), and for the relays CPU ms per call (utime+stime of the process)
 # and the INVITE-in → INVITE-out delay p50/p99 on the wire (tcpdump on lo, bench/relay/delay.py).
@@ -113,9 +113,11 @@ kamailio -f "$WORK/kamailio.cfg" -DD -E -n 2 -m 2048 -x tlsf -P "$WORK/kam.pid" 
 sleep 1
 
 uas_start
-# warm-up of the gateway's JIT (not reported)
-sipp "127.0.0.1:$GW_INT" -sf bench/relay/uac.xml -i 127.0.0.1 -p 16000 -mp 16200 -cp 16080 -r 500 -m 5000 -d 0 \
-     -nostdin -buff_size 4194304 -timeout 60s > /dev/null 2>&1 || true
+# warm-up of the gateway's JIT (not reported): WARMUP calls at 500/s (2 min by default: with the
+# old 10 s the JIT was still compiling in the first steps and doubled their CPU per call)
+WARMUP=${WARMUP:-60000}
+sipp "127.0.0.1:$GW_INT" -sf bench/relay/uac.xml -i 127.0.0.1 -p 16000 -mp 16200 -cp 16080 -r 500 -m "$WARMUP" -d 0 \
+     -nostdin -buff_size 4194304 -timeout $(( WARMUP / 500 + 60 ))s > /dev/null 2>&1 || true
 for r in $RATES; do
   step direct "$r" "127.0.0.1:$UAS" 0
   step kamailio "$r" "127.0.0.1:$KAM" "$KPID"

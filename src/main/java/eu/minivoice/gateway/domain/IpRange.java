@@ -65,16 +65,21 @@ public final class IpRange {
         return List.copyOf(out);
     }
 
+    // Compiled once: literals are judged on the call path (every INVITE's proxy and addresses).
+    private static final java.util.regex.Pattern V4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final java.util.regex.Pattern V6 = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]+");
+    private static final java.util.regex.Pattern DOT = java.util.regex.Pattern.compile("\\.");
+
     /** Parses a numeric IPv4/IPv6 literal without ever touching DNS. */
     public static byte[] parseLiteral(String text) {
         String s = text.trim();
         if (s.startsWith("[") && s.endsWith("]")) {
             s = s.substring(1, s.length() - 1);
         }
-        boolean v4 = s.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean v6 = s.contains(":") && s.matches("[0-9A-Fa-f:.]+");
+        boolean v4 = V4.matcher(s).matches();
+        boolean v6 = s.contains(":") && V6.matcher(s).matches();
         if (v4) {
-            for (String octet : s.split("\\.")) {
+            for (String octet : DOT.split(s)) {
                 if (Integer.parseInt(octet) > 255) {
                     throw new IllegalArgumentException("'" + text + "' is not an IP address");
                 }
@@ -97,6 +102,10 @@ public final class IpRange {
      */
     public static InetAddress literalAddress(String host) {
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        String t = bare.trim();
+        if (!V4.matcher(t).matches() && !(t.contains(":") && V6.matcher(t).matches())) {
+            return null; // a host name: no exception to make and throw away
+        }
         try {
             return InetAddress.getByAddress(parseLiteral(bare));
         } catch (IllegalArgumentException | UnknownHostException e) {

@@ -31,6 +31,11 @@ public final class Database implements AutoCloseable {
 
     /** Opens the pool and migrates the schema; any failure is a {@link DatabaseStartException}. */
     public static Database open(DatabaseConfig config) throws DatabaseStartException {
+        return openAt(config, null);
+    }
+
+    /** Opened with the schema migrated up to {@code targetVersion} only (null: the latest); migration tests start from older versions. */
+    static Database openAt(DatabaseConfig config, String targetVersion) throws DatabaseStartException {
         String url;
         String description;
         if (config.embedded()) {
@@ -69,7 +74,12 @@ public final class Database implements AutoCloseable {
             throw new DatabaseStartException("cannot open " + description + ": " + rootMessage(e), e);
         }
         try {
-            var result = Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            var flyway = Flyway.configure().dataSource(ds).locations("classpath:db/migration")
+                    .javaMigrations(new V13__EventPayloadAsBytes());
+            if (targetVersion != null) {
+                flyway.target(targetVersion);
+            }
+            var result = flyway.load().migrate();
             log.info("{} ready (schema version {}, {} migration(s) applied)", description,
                     result.targetSchemaVersion == null ? "unchanged" : result.targetSchemaVersion,
                     result.migrationsExecuted);

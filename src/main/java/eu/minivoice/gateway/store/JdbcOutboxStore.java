@@ -7,6 +7,7 @@ import eu.minivoice.gateway.domain.StoredEvent;
 import eu.minivoice.gateway.domain.TargetKind;
 
 import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +21,7 @@ import java.util.Optional;
 /** {@link OutboxStore} on JDBC: batched inserts and updates, each batch one transaction. */
 public final class JdbcOutboxStore implements OutboxStore {
     private static final String EVENT_COLUMNS = "e.id, e.customer_id, e.event_type, e.subject_id, e.application_id,"
-            + " e.created_at, e.payload";
+            + " e.created_at, e.body";
     private static final String DELIVERY_COLUMNS = "d.seq, d.id, d.event_id, d.customer_id, d.target_kind,"
             + " d.target_id, d.url, d.endpoint, d.order_key, d.status, d.attempts, d.last_status_code, d.last_error,"
             + " d.next_attempt_at, d.window_start, d.created_at, d.updated_at, d.delivered_at";
@@ -82,13 +83,13 @@ public final class JdbcOutboxStore implements OutboxStore {
             Map<String, String[]> bodies = new java.util.HashMap<>();
             String marks = String.join(",", java.util.Collections.nCopies(rows.size(), "?"));
             try (PreparedStatement q = c.prepareStatement(
-                    "SELECT id, event_type, payload FROM events WHERE id IN (" + marks + ")")) {
+                    "SELECT id, event_type, body FROM events WHERE id IN (" + marks + ")")) {
                 for (int i = 0; i < rows.size(); i++) {
                     q.setString(i + 1, rows.get(i).delivery().eventId());
                 }
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
-                        bodies.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+                        bodies.put(rs.getString(1), new String[] {rs.getString(2), text(rs.getBytes(3))});
                     }
                 }
             }
@@ -118,7 +119,7 @@ public final class JdbcOutboxStore implements OutboxStore {
                 + updates.size() + " updated deliveries", c -> {
             if (!events.isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (id, customer_id, event_type,"
-                        + " subject_id, application_id, created_at, payload) VALUES (?,?,?,?,?,?,?)")) {
+                        + " subject_id, application_id, created_at, body) VALUES (?,?,?,?,?,?,?)")) {
                     for (StoredEvent e : events) {
                         ps.setString(1, e.id());
                         ps.setString(2, e.customerId());
@@ -126,7 +127,7 @@ public final class JdbcOutboxStore implements OutboxStore {
                         ps.setString(4, e.subjectId());
                         ps.setString(5, e.applicationId());
                         ps.setObject(6, e.createdAt().atOffset(ZoneOffset.UTC));
-                        ps.setString(7, e.payload());
+                        ps.setBytes(7, e.payload().getBytes(StandardCharsets.UTF_8)); // bytes: docs/storage.md
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -193,11 +194,11 @@ public final class JdbcOutboxStore implements OutboxStore {
 
     @Override
     public List<OutboxItem> pending(String endpoint, long afterSeq, int limit) {
-        return jdbc.query("SELECT " + DELIVERY_COLUMNS + ", e.event_type, e.payload FROM deliveries d"
+        return jdbc.query("SELECT " + DELIVERY_COLUMNS + ", e.event_type, e.body FROM deliveries d"
                         + " JOIN events e ON e.id = d.event_id"
                         + " WHERE d.status='pending' AND d.endpoint=? AND d.seq>? AND d.node_id=? ORDER BY d.seq LIMIT "
                         + limit,
-                rs -> new OutboxItem(delivery(rs), rs.getString("event_type"), rs.getString("payload")),
+                rs -> new OutboxItem(delivery(rs), rs.getString("event_type"), text(rs.getBytes("body"))),
                 endpoint, afterSeq, nodeId);
     }
 
@@ -246,7 +247,7 @@ public final class JdbcOutboxStore implements OutboxStore {
     private static StoredEvent event(ResultSet rs) throws SQLException {
         return new StoredEvent(rs.getString("id"), rs.getString("customer_id"), rs.getString("event_type"),
                 rs.getString("subject_id"), rs.getString("application_id"), Jdbc.instant(rs, "created_at"),
-                rs.getString("payload"));
+                text(rs.getBytes("body")));
     }
 
     private static Delivery delivery(ResultSet rs) throws SQLException {
@@ -257,5 +258,10 @@ public final class JdbcOutboxStore implements OutboxStore {
                 Jdbc.nullableInt(rs, "last_status_code"), rs.getString("last_error"),
                 Jdbc.instant(rs, "next_attempt_at"), Jdbc.instant(rs, "window_start"), Jdbc.instant(rs, "created_at"),
                 Jdbc.instant(rs, "updated_at"), Jdbc.instant(rs, "delivered_at"));
+    }
+
+    /** An event body as stored (UTF-8 bytes, schema version 13) back to its JSON text. */
+    private static String text(byte[] body) {
+        return new String(body, StandardCharsets.UTF_8);
     }
 }

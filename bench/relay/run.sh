@@ -17,7 +17,8 @@ KEY=bench-key-0123456789abcdef
 WORK=$(mktemp -d /tmp/mv-bench-relay.XXXXXX)
 ADMIN=18090; GW_EXT=15260; GW_INT=15280; UAS=15270; KAM=15290
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+# Waits for them to exit: a gateway still stopping would hold the ports of the next run.
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 command -v sipp >/dev/null || { apt-get update -qq && apt-get install -y -qq sip-tester; }
 command -v kamailio >/dev/null || { apt-get update -qq && apt-get install -y -qq kamailio; }
@@ -101,7 +102,8 @@ export MINIVOICE_SECURITY_ALLOWED_PRIVATE_CIDRS=127.0.0.0/8,::1/128
 # One customer carries the whole load here: no per-customer quotas.
 export MINIVOICE_QUOTAS_CONCURRENT_CALLS=0 MINIVOICE_QUOTAS_CALLS_PER_SECOND=0 MINIVOICE_QUOTAS_TRUNKS=0 MINIVOICE_QUOTAS_NUMBERS=0
 export MINIVOICE_API_KEY=$KEY MINIVOICE_DATA_DIR=$WORK/data MINIVOICE_ADMIN_PORT=$ADMIN \
-       MINIVOICE_SIP_EXTERNAL_PORT=$GW_EXT MINIVOICE_SIP_INTERNAL_PORT=$GW_INT MINIVOICE_LOG_LEVEL=WARN
+       MINIVOICE_SIP_EXTERNAL_PORT=$GW_EXT MINIVOICE_SIP_INTERNAL_PORT=$GW_INT MINIVOICE_LOG_LEVEL=WARN \
+       MINIVOICE_SHUTDOWN_DRAIN_SECONDS=0
 $JAVA -jar target/minivoice-gateway.jar > "$WORK/gw.log" 2>&1 & GW=$!; PIDS+=("$GW")
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$ADMIN/health" >/dev/null && break; sleep 0.25; done
 curl -sf -X POST "http://127.0.0.1:$ADMIN/v1/numbers" -H "Authorization: Bearer $KEY" -d '{"number":"+15551230001"}' >/dev/null

@@ -255,8 +255,11 @@ final class ConnectLeg implements RelayContext.ServerWire {
         long ms = leg.startNanos == 0 ? 0 : (s.ctx().nanoTime() - leg.startNanos) / 1_000_000;
         call.attempts.add(Attempt.toTarget(target, code, reason, ms));
         log.info("call {}: connect_to {} failed: {} {}", call.id, target, code, reason);
-        endCarrier();
-        s.teardown().end(call, EndCause.connectFailed(code, reason));
+        try {
+            endCarrier();
+        } finally {
+            s.teardown().end(call, EndCause.connectFailed(code, reason)); // whatever the carrier leg did
+        }
     }
 
     /** ACK the carrier's 2xx with an answer declining its offer, then BYE. */

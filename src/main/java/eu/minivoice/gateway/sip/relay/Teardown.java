@@ -54,13 +54,23 @@ final class Teardown {
         if (!call.bridged()) {
             // A placed call whose platform leg is not up yet: that INVITE is stopped, the carrier
             // leg ended unless it is the one hanging up (docs/calls.md).
-            call.connect.abandon(by == call.callee);
-            end(call, cause);
+            try {
+                call.connect.abandon(by == call.callee);
+            } finally {
+                end(call, cause);
+            }
             return;
         }
         for (Leg leg : new Leg[] {call.caller, call.callee}) {
             if (leg != by) {
-                bye(leg.dialog);
+                try {
+                    bye(leg.dialog);
+                } catch (Exception e) {
+                    // The call ends all the same: a leg whose BYE cannot be made (a dialog the
+                    // stack never confirmed) must not keep the call, its slots and timers alive.
+                    log.info("call {}: BYE to the {} leg not sent: {}", call.id, leg.internal ? "platform" : "carrier",
+                            e.toString());
+                }
             }
         }
         end(call, cause);

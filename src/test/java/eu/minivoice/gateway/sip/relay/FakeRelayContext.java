@@ -304,8 +304,14 @@ final class FakeRelayContext implements RelayContext {
             return r;
         }
 
+        /** Sends in this dialog fail, as JAIN-SIP's do on a dialog it never confirmed. */
+        boolean broken;
+
         @Override
-        public void send(Request request, Answers answers) {
+        public void send(Request request, Answers answers) throws Exception {
+            if (broken) {
+                throw new javax.sip.SipException("Dialog not yet established -- no response!");
+            }
             sent.add(request);
             sentAnswers.add(answers);
         }

@@ -68,6 +68,21 @@ class OutboundRelayTest {
     }
 
     @Test
+    void aLegWhoseByeCannotBeMadeDoesNotKeepTheCallAlive() throws Exception {
+        f.platformInvite();
+        FakeRelayContext.SentInvite trunk = ctx.lastInvite();
+        trunk.answer(200);
+        f.fromCaller(Request.ACK, 1);
+        trunk.dialog.broken = true;
+        FakeRelayContext.FakeServerWire bye = f.fromCaller(Request.BYE, 2);
+        assertEquals(List.of(200), bye.codes());
+        assertEquals("completed", f.lastRecord().status(), "ended although the carrier's BYE could not be made");
+        assertEquals(0, f.relay.activeCalls());
+        assertEquals(0, ctx.pendingTimers(), "no maximum-duration timer left behind");
+        assertTrue(f.trunkFree(f.trunkA), "the trunk slot is back");
+    }
+
+    @Test
     void theCarrierHangsUp() throws Exception {
         FakeRelayContext.FakeServerWire caller = f.platformInvite();
         FakeRelayContext.SentInvite trunk = ctx.lastInvite();

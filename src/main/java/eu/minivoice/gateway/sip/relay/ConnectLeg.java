@@ -124,12 +124,12 @@ final class ConnectLeg implements RelayContext.ServerWire {
             leg.invite.setHeader(s.ctx().headers().createHeader(CallRelay.TRUNK_ID_HEADER, call.lastTrunk.id()));
         }
         SipURI uri = (SipURI) leg.invite.getRequestURI();
-        String transport = uri.getTransportParam() == null ? "udp" : uri.getTransportParam();
-        int port = uri.getPort() > 0 ? uri.getPort() : uri.isSecure() || transport.equalsIgnoreCase("tls") ? 5061 : 5060;
+        String transport = SipText.transport(uri);
+        int port = SipText.port(uri);
         leg.startNanos = s.ctx().nanoTime();
         answerTimer = s.ctx().schedule(ANSWER_WITHIN, () -> call.locked("ending an unanswered connect", () -> {
             if (state == State.SENDING || state == State.RINGING) {
-                stopRinging(leg);
+                Teardown.cancelInvite(leg);
                 failed(408, "no answer within " + ANSWER_WITHIN.toSeconds() + " s");
             }
         }));
@@ -236,7 +236,7 @@ final class ConnectLeg implements RelayContext.ServerWire {
     void abandon(boolean carrierHungUp) throws Exception {
         Leg leg = call.caller;
         if (state == State.RINGING) {
-            stopRinging(leg);
+            Teardown.cancelInvite(leg);
         }
         if (state != State.ABANDONED && state != State.BRIDGED) {
             move(State.ABANDONED);
@@ -278,18 +278,6 @@ final class ConnectLeg implements RelayContext.ServerWire {
         carrier.dialog.ack(carrier.ackCseq, declined);
         carrier.ackCseq = 0;
         Teardown.bye(carrier.dialog);
-    }
-
-    /** CANCEL after a provisional; before one, as soon as one comes (RFC 3261 §9.1). */
-    private static void stopRinging(Leg leg) throws Exception {
-        if (leg.out == null) {
-            return;
-        }
-        if (leg.provisional) {
-            leg.out.cancel();
-        } else {
-            leg.cancelPending = true;
-        }
     }
 
     private void cancelTimers(Leg leg) {

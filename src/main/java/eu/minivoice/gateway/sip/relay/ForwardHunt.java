@@ -52,8 +52,8 @@ final class ForwardHunt implements AttemptPlan {
                 continue;
             }
             SipURI uri = (SipURI) invite.getRequestURI();
-            String transport = uri.getTransportParam() == null ? "udp" : uri.getTransportParam();
-            int port = uri.getPort() > 0 ? uri.getPort() : uri.isSecure() || transport.equalsIgnoreCase("tls") ? 5061 : 5060;
+            String transport = SipText.transport(uri);
+            int port = SipText.port(uri);
             s.attempts().send(call, Leg.toTarget(target, invite), uri.getHost(), port, transport,
                     leg -> call.ringTimer = s.ctx().schedule(Duration.ofSeconds(timeoutSeconds), () -> ringTimeout(call, leg)),
                     reason -> {

@@ -43,4 +43,15 @@ final class SipText {
         }
         return out;
     }
+
+    /** A platform URI's transport: its transport parameter, else UDP. */
+    static String transport(javax.sip.address.SipURI uri) {
+        return uri.getTransportParam() == null ? "udp" : uri.getTransportParam();
+    }
+
+    /** A platform URI's port: as given, else the transport's default (5061 for TLS, 5060). */
+    static int port(javax.sip.address.SipURI uri) {
+        return uri.getPort() > 0 ? uri.getPort()
+                : uri.isSecure() || transport(uri).equalsIgnoreCase("tls") ? 5061 : 5060;
+    }
 }

@@ -81,13 +81,20 @@ final class Teardown {
      * provisionally, else as soon as it does (RFC 3261 §9.1: never before a provisional answer).
      */
     static void cancelCallee(RelayCall call) throws Exception {
-        Leg callee = call.callee;
-        if (callee != null && callee.out != null) {
-            if (callee.provisional) {
-                callee.out.cancel();
-            } else {
-                callee.cancelPending = true;
-            }
+        if (call.callee != null) {
+            cancelInvite(call.callee);
+        }
+    }
+
+    /** CANCEL a leg's INVITE now if it answered provisionally, else as soon as it does (none sent yet: nothing). */
+    static void cancelInvite(Leg leg) throws Exception {
+        if (leg.out == null) {
+            return;
+        }
+        if (leg.provisional) {
+            leg.out.cancel();
+        } else {
+            leg.cancelPending = true;
         }
     }
 

@@ -68,7 +68,7 @@ final class Teardown {
                 } catch (Exception e) {
                     // The call ends all the same: a leg whose BYE cannot be made (a dialog the
                     // stack never confirmed) must not keep the call, its slots and timers alive.
-                    log.info("call {}: BYE to the {} leg not sent: {}", call.id, leg.internal ? "platform" : "carrier",
+                    log.warn("call {}: BYE to the {} leg not sent: {}", call.id, leg.internal ? "platform" : "carrier",
                             e.toString());
                 }
             }

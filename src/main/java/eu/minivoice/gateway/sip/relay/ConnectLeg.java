@@ -64,10 +64,6 @@ final class ConnectLeg implements RelayContext.ServerWire {
         this.call = call;
     }
 
-    State state() {
-        return state;
-    }
-
     boolean bridged() {
         return state == State.BRIDGED;
     }

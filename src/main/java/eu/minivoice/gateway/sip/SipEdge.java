@@ -11,7 +11,6 @@ import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
@@ -33,7 +32,7 @@ import java.util.function.Consumer;
  * ({@link CarrierInviteHandler}). OPTIONS → 200 with our capabilities; BYE and CANCEL outside any
  * call → 481; other methods → 405.
  */
-public final class SipEdge implements SipListener {
+public final class SipEdge implements gov.nist.javax.sip.SipListenerExt {
     private static final Logger log = LoggerFactory.getLogger(SipEdge.class);
     static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK";
 
@@ -252,6 +251,34 @@ public final class SipEdge implements SipListener {
     public void processTransactionTerminated(TransactionTerminatedEvent event) {
         // Nothing is kept per transaction here: a callback lives as the transaction's application
         // data and goes with it.
+    }
+
+    /**
+     * Being a {@code SipListenerExt} makes the stack report its dialog timeouts here instead of
+     * deleting those dialogs silently (which left their calls up, slots held, until
+     * relay.max_call_seconds, and their BYEs impossible). An answered call whose 2xx was not ACKed
+     * within 64·T1 ends (both legs get a BYE, docs/relay.md); the dialog is deleted in every case, as
+     * the stack would have done.
+     */
+    @Override
+    public void processDialogTimeout(gov.nist.javax.sip.DialogTimeoutEvent event) {
+        javax.sip.Dialog dialog = event.getDialog();
+        if (dialog == null) {
+            return;
+        }
+        try {
+            if (relay != null && event.getReason() != gov.nist.javax.sip.DialogTimeoutEvent.Reason.EarlyStateTimeout
+                    && event.getSource() instanceof SipProvider provider) {
+                boolean internal = server.sideOf(provider) == SipSide.INTERNAL;
+                if (!relay.onDialogTimeout(dialog, provider, internal)) {
+                    log.debug("dialog timeout ({}) of no call in progress", event.getReason());
+                }
+            }
+        } catch (Exception e) {
+            log.warn("dialog timeout ({}): relay failure: {}", event.getReason(), e.toString());
+        } finally {
+            dialog.delete();
+        }
     }
 
     @Override

@@ -137,6 +137,17 @@ public final class CallRelay implements CallHandler, eu.minivoice.gateway.domain
         return onRequest(JainSipRelayContext.incoming(event, fromInternal));
     }
 
+    @Override
+    public boolean onDialogTimeout(javax.sip.Dialog dialog, javax.sip.SipProvider provider, boolean internal)
+            throws Exception {
+        return onDialogTimeout(dialog.getCallId().getCallId(), internal, JainSipRelayContext.wire(dialog, provider));
+    }
+
+    /** A leg's dialog timed out (its 2xx never ACKed): the call ends. @return false when no call has that leg */
+    boolean onDialogTimeout(String callId, boolean internal, RelayContext.DialogWire dialog) throws Exception {
+        return inDialog.onDialogTimeout(callId, internal, dialog);
+    }
+
     void onPlatformInvite(RelayContext.Incoming in) throws Exception {
         outbound.onInvite(in);
     }

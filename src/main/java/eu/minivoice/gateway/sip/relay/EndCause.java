@@ -17,11 +17,12 @@ import java.util.Objects;
  * @param sipReason  the callee's reason phrase, when its answer is passed back
  * @param error      an error code of the one vocabulary, when the gateway refused or failed the call
  * @param hangupSide who hung up an answered call
+ * @param hangupCause why an answered call ended (null for a call not answered)
  * @param redirectTo a redirect action's target
  * @param retryAfter seconds, for a refusal the platform may retry
  */
 record EndCause(Reason reason, Integer sipCode, String sipReason, ErrorCode error, String message,
-                Side hangupSide, boolean maxDuration, String redirectTo, Integer retryAfter) {
+                Side hangupSide, HangupCause hangupCause, String redirectTo, Integer retryAfter) {
 
     /** The event's and record's {@code reason}. */
     enum Reason {
@@ -48,19 +49,43 @@ record EndCause(Reason reason, Integer sipCode, String sipReason, ErrorCode erro
         }
     }
 
+    /** The {@code hangup_cause} of {@code call.completed}. */
+    enum HangupCause {
+        NORMAL_CLEARING, MAX_CALL_DURATION, GATEWAY_DRAIN, API_REQUEST,
+        /**
+         * A leg's 2xx handshake never completed: our 2xx was not ACKed within 64·T1 (32 s), or
+         * the far leg's never was because its ACK never came to us (RFC 3261 §13.3.1.4).
+         */
+        ACK_TIMEOUT;
+
+        String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     EndCause {
         Objects.requireNonNull(reason);
     }
 
     /** An answered call hung up by a leg (normal clearing). */
     static EndCause hangUp(Side side) {
-        return new EndCause(Reason.HANGUP, null, null, null, null, side, false, null, null);
+        return new EndCause(Reason.HANGUP, null, null, null, null, side,
+                side == Side.API ? HangupCause.API_REQUEST : HangupCause.NORMAL_CLEARING, null, null);
     }
 
     /** An answered call the gateway hung up at the end of a drain (shutdown.drain_seconds). */
     static EndCause drained() {
         return new EndCause(Reason.HANGUP, null, null, ErrorCode.DRAINING, "the gateway is shutting down",
-                Side.GATEWAY, false, null, null);
+                Side.GATEWAY, HangupCause.GATEWAY_DRAIN, null, null);
+    }
+
+    /**
+     * An answered call the gateway ended because one of its legs never completed the 2xx/ACK
+     * handshake (the stack's dialog timeout): a call whose media was perhaps never set up must not
+     * stay up, holding slots, until the maximum duration.
+     */
+    static EndCause ackTimeout() {
+        return new EndCause(Reason.HANGUP, null, null, null, null, Side.GATEWAY, HangupCause.ACK_TIMEOUT, null, null);
     }
 
     /** The record's reason of a completed call: a drain's end shows as such. */
@@ -70,12 +95,13 @@ record EndCause(Reason reason, Integer sipCode, String sipReason, ErrorCode erro
 
     /** An answered call ended by the gateway at relay.max_call_seconds. */
     static EndCause atMaxDuration() {
-        return new EndCause(Reason.HANGUP, null, null, null, null, Side.GATEWAY, true, null, null);
+        return new EndCause(Reason.HANGUP, null, null, null, null, Side.GATEWAY, HangupCause.MAX_CALL_DURATION, null,
+                null);
     }
 
     /** A final non-2xx answer passed to the caller (the callee's, or the application's reject). */
     static EndCause answered(int code, String sipReason) {
-        return new EndCause(reasonOf(code), code, sipReason, null, null, null, false, null, null);
+        return new EndCause(reasonOf(code), code, sipReason, null, null, null, null, null, null);
     }
 
     /** Refused or failed by the gateway, with a code of the one vocabulary. */
@@ -84,18 +110,18 @@ record EndCause(Reason reason, Integer sipCode, String sipReason, ErrorCode erro
     }
 
     static EndCause refused(int code, ErrorCode error, String message, Integer retryAfter) {
-        return new EndCause(Reason.ERROR, code, null, Objects.requireNonNull(error), message, null, false, null,
+        return new EndCause(Reason.ERROR, code, null, Objects.requireNonNull(error), message, null, null, null,
                 retryAfter);
     }
 
     /** The caller gave up (CANCEL) before an answer. */
     static EndCause canceled() {
-        return new EndCause(Reason.CANCELED, 487, null, null, null, null, false, null, null);
+        return new EndCause(Reason.CANCELED, 487, null, null, null, null, null, null, null);
     }
 
     /** The customer ended a call not answered yet (DELETE /v1/calls/{id}): like a CANCEL, 487 to its caller. */
     static EndCause canceledThroughApi() {
-        return new EndCause(Reason.CANCELED, 487, null, null, null, Side.API, false, null, null);
+        return new EndCause(Reason.CANCELED, 487, null, null, null, Side.API, null, null, null);
     }
 
     /**
@@ -107,12 +133,12 @@ record EndCause(Reason reason, Integer sipCode, String sipReason, ErrorCode erro
     static EndCause connectFailed(int code, String sipReason) {
         return new EndCause(Reason.ERROR, code, sipReason, ErrorCode.CONNECT_FAILED,
                 "connect_to did not answer the call (" + code + (sipReason == null ? "" : " " + sipReason) + ")",
-                Side.GATEWAY, false, null, null);
+                Side.GATEWAY, null, null, null);
     }
 
     /** A redirect action: 302 to the caller. */
     static EndCause redirected(String to) {
-        return new EndCause(Reason.REJECTED, 302, null, null, null, null, false, to, null);
+        return new EndCause(Reason.REJECTED, 302, null, null, null, null, null, to, null);
     }
 
     static Reason reasonOf(int code) {
@@ -149,9 +175,7 @@ record EndCause(Reason reason, Integer sipCode, String sipReason, ErrorCode erro
         Map<String, Object> data = new LinkedHashMap<>();
         if (completed()) {
             data.put("hangup_side", hangupSide.wire());
-            data.put("hangup_cause", maxDuration ? "max_call_duration"
-                    : error == ErrorCode.DRAINING ? "gateway_drain" : hangupSide == Side.API ? "api_request"
-                    : "normal_clearing");
+            data.put("hangup_cause", hangupCause.wire());
             data.put("duration", durationSeconds);
         } else {
             data.put("reason", reason.wire());

@@ -48,6 +48,32 @@ final class InDialog {
         return true;
     }
 
+    /**
+     * The stack gave up on one leg's dialog: the 2xx we sent was never ACKed, or the 2xx we
+     * received never was by us (its ACK comes from the other leg, end to end, and never came), or a
+     * re-INVITE could not be sent for want of that ACK. RFC 3261 §13.3.1.4: the session ends, with
+     * a BYE — on both legs here, the timed-out one included.
+     *
+     * @return false when the dialog is no leg of a call in progress (stale, or of a forked answer)
+     */
+    boolean onDialogTimeout(String callId, boolean internal, RelayContext.DialogWire dialog) throws Exception {
+        CallTable.Found found = table.find(callId, internal);
+        if (found == null) {
+            return false;
+        }
+        RelayCall call = found.call();
+        synchronized (call) {
+            Leg leg = found.fromCallerLeg() ? call.caller : call.callee;
+            if (leg == null || !dialog.equals(leg.dialog) || call.ended() || call.state() != CallState.ANSWERED) {
+                return false;
+            }
+            log.info("call {}: the {} leg's 2xx/ACK handshake timed out: ending the call", call.id,
+                    leg.internal ? "platform" : "carrier");
+            teardown.hangUp(call, null, EndCause.ackTimeout());
+            return true;
+        }
+    }
+
     private void handle(RelayCall call, RelayContext.Incoming in, Leg from) throws Exception {
         Request req = in.request();
         switch (req.getMethod()) {

@@ -147,6 +147,11 @@ final class JainSipRelayContext implements RelayContext {
     }
 
     /** The relay's view of a request the stack delivered. */
+    /** The wire of a dialog the stack reports on; equal to the one a leg holds for the same dialog. */
+    static DialogWire wire(Dialog dialog, SipProvider provider) {
+        return new JainDialog(dialog, provider);
+    }
+
     static Incoming incoming(RequestEvent event, boolean internal) {
         return new Incoming(event.getRequest(), internal, new JainServerWire(event));
     }

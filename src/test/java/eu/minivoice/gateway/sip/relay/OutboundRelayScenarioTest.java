@@ -158,6 +158,29 @@ class OutboundRelayScenarioTest {
         assertEquals("carrier", shared.gw().awaitCallEvent("call.completed", "+15551230004").get("data").get("hangup_side").asText());
     }
 
+    /**
+     * RFC 3261 §13.3.1.4 with a real stack: the platform never ACKs the 200, so neither leg's
+     * 2xx is ever ACKed (the ACK goes end to end); after 64·T1 = 32 s both legs get a BYE and the
+     * call completes with hangup_cause ack_timeout (it used to stay up until the maximum duration,
+     * holding its slots, and its BYEs could no longer be made).
+     */
+    @Test
+    void aTwoXxNeverAckedIsHungUpOnBothLegs() throws Exception {
+        int carrierPort = FreePorts.next();
+        trunk("relay-never-acked", carrierPort, 10);
+        try (Sipp carrier = Sipp.startOnPort("carrier-uas-answer-expect-bye.xml", carrierPort, "-timeout", "60s")) {
+            List<String> args = new ArrayList<>(List.of(keys("+15551230061", "+15551230001")));
+            args.addAll(List.of("-timeout", "60s"));
+            Sipp.Result platform = Sipp.run("platform-uac-call-never-acks.xml", gateway(), args.toArray(String[]::new));
+            assertEquals(0, platform.exitCode(), platform.output());
+            Sipp.Result c = carrier.await();
+            assertEquals(0, c.exitCode(), c.output());
+        }
+        JsonNode completed = shared.gw().awaitCallEvent("call.completed", "+15551230061");
+        assertEquals("gateway", completed.get("data").get("hangup_side").asText());
+        assertEquals("ack_timeout", completed.get("data").get("hangup_cause").asText());
+    }
+
     @Test
     void busyIsPassedBackAndNotFailedOver() throws Exception {
         int busyPort = FreePorts.next();

@@ -83,6 +83,41 @@ class OutboundRelayTest {
     }
 
     @Test
+    void aTwoXxNeverAckedEndsTheCallWithAByeOnBothLegs() throws Exception {
+        FakeRelayContext.FakeServerWire caller = f.platformInvite();
+        FakeRelayContext.SentInvite trunk = ctx.lastInvite();
+        trunk.answer(200);
+        // No ACK from the platform: after 64·T1 the stack reports both legs' dialogs, in either order.
+        String carrierCallId = ((javax.sip.header.CallIdHeader) trunk.request.getHeader("Call-ID")).getCallId();
+        assertTrue(f.relay.onDialogTimeout(carrierCallId, false, trunk.dialog));
+        assertEquals(List.of(Request.BYE), caller.dialog.methods(), "the platform leg is hung up");
+        assertEquals(List.of(Request.BYE), trunk.dialog.methods(), "the carrier leg too (RFC 3261 §13.3.1.4)");
+        assertFalse(f.relay.onDialogTimeout("platform-1", true, caller.dialog), "the call has ended already");
+        RelayFixture.Event completed = f.event("call.completed");
+        assertEquals("gateway", completed.data().get("hangup_side"));
+        assertEquals("ack_timeout", completed.data().get("hangup_cause"));
+        assertEquals("completed", f.lastRecord().status());
+        assertEquals(0, f.relay.activeCalls());
+        assertEquals(0, ctx.pendingTimers(), "no maximum-duration timer left behind");
+        assertTrue(f.trunkFree(f.trunkA), "the trunk slot is back");
+    }
+
+    @Test
+    void aDialogTimeoutOfAnotherDialogEndsNothing() throws Exception {
+        FakeRelayContext.FakeServerWire caller = f.platformInvite();
+        FakeRelayContext.SentInvite trunk = ctx.lastInvite();
+        trunk.answer(200);
+        f.fromCaller(Request.ACK, 1);
+        // A forked answer's dialog on the carrier's Call-ID, or a dialog of a call already replaced.
+        String carrierCallId = ((javax.sip.header.CallIdHeader) trunk.request.getHeader("Call-ID")).getCallId();
+        assertFalse(f.relay.onDialogTimeout(carrierCallId, false,
+                new FakeRelayContext.FakeDialog(ctx, trunk.request)));
+        assertFalse(f.relay.onDialogTimeout("unknown-call", true, caller.dialog));
+        assertEquals(1, f.relay.activeCalls());
+        assertEquals(List.of(), caller.dialog.methods());
+    }
+
+    @Test
     void theCarrierHangsUp() throws Exception {
         FakeRelayContext.FakeServerWire caller = f.platformInvite();
         FakeRelayContext.SentInvite trunk = ctx.lastInvite();

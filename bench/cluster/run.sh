@@ -41,7 +41,7 @@ export MINIVOICE_DATABASE_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/minivoice MIN
 export MINIVOICE_SECRET_KEY=$(head -c 32 /dev/urandom | base64) MINIVOICE_NODE_LEASE_SECONDS=$LEASE
 node() { # id admin sip-ext sip-int
   MINIVOICE_NODE_ID=$1 MINIVOICE_DATA_DIR=$WORK/$1 MINIVOICE_ADMIN_PORT=$2 MINIVOICE_SIP_EXTERNAL_PORT=$3 \
-  MINIVOICE_SIP_INTERNAL_PORT=$4 $JAVA -Xmx1g -jar target/minivoice-gateway.jar > "$WORK/$1.log" 2>&1 &
+  MINIVOICE_SIP_INTERNAL_PORT=$4 $JAVA ${MINIVOICE_JAVA_OPTS:-} -Xmx1g -jar target/minivoice-gateway.jar > "$WORK/$1.log" 2>&1 &
   echo $!
 }
 

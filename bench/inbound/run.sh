@@ -44,7 +44,7 @@ export MINIVOICE_SECURITY_ALLOWED_PRIVATE_CIDRS=127.0.0.0/8,::1/128
 export MINIVOICE_QUOTAS_CONCURRENT_CALLS=0 MINIVOICE_QUOTAS_CALLS_PER_SECOND=0 MINIVOICE_QUOTAS_TRUNKS=0 MINIVOICE_QUOTAS_NUMBERS=0
 export MINIVOICE_API_KEY=$KEY MINIVOICE_DATA_DIR=$WORK/data MINIVOICE_ADMIN_PORT=$ADMIN \
        MINIVOICE_SIP_EXTERNAL_PORT=$GW_EXT MINIVOICE_SIP_INTERNAL_PORT=$GW_INT MINIVOICE_LOG_LEVEL=WARN
-$JAVA -jar target/minivoice-gateway.jar > "$WORK/gw.log" 2>&1 & GW=$!; PIDS+=("$GW")
+$JAVA ${MINIVOICE_JAVA_OPTS:-} -jar target/minivoice-gateway.jar > "$WORK/gw.log" 2>&1 & GW=$!; PIDS+=("$GW")
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$ADMIN/health" >/dev/null && break; sleep 0.25; done
 for _ in $(seq 1 40); do curl -sf -o /dev/null "http://127.0.0.1:$RESP/" -d '{}' && break; sleep 0.25; done
 api() { curl -sf -X POST "http://127.0.0.1:$ADMIN$1" -H "Authorization: Bearer $KEY" -d "$2"; }

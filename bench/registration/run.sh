@@ -35,14 +35,14 @@ PIDS+=("$!")
 sleep 1
 
 # Phase 1: create the trunks.
-$JAVA -jar target/minivoice-gateway.jar > "$WORK/gw1.log" 2>&1 & GW=$!; PIDS+=("$GW")
+$JAVA ${MINIVOICE_JAVA_OPTS:-} -jar target/minivoice-gateway.jar > "$WORK/gw1.log" 2>&1 & GW=$!; PIDS+=("$GW")
 wait_health
 python3 bench/registration/create_trunks.py $ADMIN $KEY "$N" $REG_PORT "$GRANT"
 kill -TERM $GW; wait $GW || true
 
 # Phase 2: the measured restart.
 START=$(date +%s.%N)
-$JAVA -jar target/minivoice-gateway.jar > "$WORK/gw2.log" 2>&1 & GW=$!; PIDS+=("$GW")
+$JAVA ${MINIVOICE_JAVA_OPTS:-} -jar target/minivoice-gateway.jar > "$WORK/gw2.log" 2>&1 & GW=$!; PIDS+=("$GW")
 wait_health
 ALL=""
 for _ in $(seq 1 600); do

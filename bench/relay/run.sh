@@ -8,6 +8,8 @@
 # HOLD_RATE=R (optional): afterwards, R calls/s held 30 s each through Kamailio and the gateway;
 # prints the memory per held call (gateway: Java heap after a full GC; Kamailio: PSS).
 # "Clean": failed < 0.1 %, retransmissions < 1 % of calls, achieved >= 95 %.
+# JAVA=/path/to/java [MINIVOICE_JAVA_OPTS="-XX:+UseZGC"]: the gateway's JVM and its options, as
+# scripts/run.sh takes them (JAVA may carry options of its own, e.g. a GC log).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STEP=${1:-15}; shift || true
@@ -94,7 +96,7 @@ hold() { # path rate target pid
   echo "hold $path held=$held memory_before_kib=$m0 memory_held_kib=$m1 per_call_bytes=$(( (m1 - m0) * 1024 / (held > 0 ? held : 1) ))"
 }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $($JAVA -version 2>&1 | head -1), $(sipp -v 2>&1 | grep -o 'SIPp v[0-9.]*' | head -1), $(kamailio -v 2>&1 | head -1)"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $($JAVA -version 2>&1 | head -1), $(sipp -v 2>&1 | grep -o 'SIPp v[0-9.]*' | head -1), $(kamailio -v 2>&1 | head -1), gateway JVM options: [${MINIVOICE_JAVA_OPTS:-}]"
 echo "path rate asked ok failed retrans achieved_cps inv200_p50_ms inv200_p99_ms cpu_ms_per_call clean delay_matched delay_p50_ms delay_p99_ms delay_max_ms"
 
 # Gateway: one trunk to the UAS, the caller ID as a number.
@@ -104,7 +106,7 @@ export MINIVOICE_QUOTAS_CONCURRENT_CALLS=0 MINIVOICE_QUOTAS_CALLS_PER_SECOND=0 M
 export MINIVOICE_API_KEY=$KEY MINIVOICE_DATA_DIR=$WORK/data MINIVOICE_ADMIN_PORT=$ADMIN \
        MINIVOICE_SIP_EXTERNAL_PORT=$GW_EXT MINIVOICE_SIP_INTERNAL_PORT=$GW_INT MINIVOICE_LOG_LEVEL=WARN \
        MINIVOICE_SHUTDOWN_DRAIN_SECONDS=0
-$JAVA -jar target/minivoice-gateway.jar > "$WORK/gw.log" 2>&1 & GW=$!; PIDS+=("$GW")
+$JAVA ${MINIVOICE_JAVA_OPTS:-} -jar target/minivoice-gateway.jar > "$WORK/gw.log" 2>&1 & GW=$!; PIDS+=("$GW")
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$ADMIN/health" >/dev/null && break; sleep 0.25; done
 curl -sf -X POST "http://127.0.0.1:$ADMIN/v1/numbers" -H "Authorization: Bearer $KEY" -d '{"number":"+15551230001"}' >/dev/null
 curl -sf -X POST "http://127.0.0.1:$ADMIN/v1/trunks" -H "Authorization: Bearer $KEY" \

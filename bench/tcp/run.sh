@@ -28,7 +28,7 @@ options() { # transport local_port -> exit code of 20 OPTIONS (0: all answered 2
        -m 20 -r 20 -timeout 20s -nostdin > "$WORK/sipp-$1.out" 2>&1 && echo 0 || echo $?
 }
 
-$JAVA -jar target/minivoice-gateway.jar > "$WORK/gw.log" 2>&1 & GW=$!; PIDS+=("$GW")
+$JAVA ${MINIVOICE_JAVA_OPTS:-} -jar target/minivoice-gateway.jar > "$WORK/gw.log" 2>&1 & GW=$!; PIDS+=("$GW")
 wait_health
 sleep 2
 read -r T0 R0 F0 <<< "$(state $GW)"

@@ -132,7 +132,10 @@ public final class Gateway implements AutoCloseable {
                 return t;
             });
 
-    /** Deletes history past retention.days (long deletes: not on any other thread). */
+    /**
+     * Database upkeep: deletes history past retention.days and compacts the embedded file (long
+     * deletes and page moves: not on any other thread).
+     */
     private final java.util.concurrent.ScheduledExecutorService retentionThread =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "retention");
@@ -274,6 +277,7 @@ public final class Gateway implements AutoCloseable {
             }
             callRecorder = new CallRecorder(callStore, 100_000);
             startRetention();
+            startCompaction();
             CallObserver callObserver = new eu.minivoice.gateway.metrics.MetricsCallObserver(
                     new OutboxCallObserver(outbox, callEvents, callRecorder, clock), metrics);
             CallRelay relay = new CallRelay(sip, outboundRouter, callObserver,
@@ -432,6 +436,35 @@ public final class Gateway implements AutoCloseable {
             }
         }, 60, 3600, java.util.concurrent.TimeUnit.SECONDS);
     }
+
+    /**
+     * The embedded H2 file: its sparsest chunks compacted every few seconds, as H2's own background
+     * housekeeping would (it does not run with durable commits; Database#compactEmbedded). Nothing
+     * to do on PostgreSQL (its autovacuum does this).
+     */
+    private void startCompaction() {
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.ScheduledFuture<?>> self =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        self.set(retentionThread.scheduleWithFixedDelay(() -> {
+            try {
+                int fill = database.compactEmbedded();
+                if (fill < 0) {
+                    self.get().cancel(false); // not H2: nothing to compact
+                    return;
+                }
+                if (failing.getAndSet(false)) {
+                    log.info("database compaction works again (chunks {} % live)", fill);
+                }
+            } catch (java.sql.SQLException | RuntimeException e) {
+                if (!failing.getAndSet(true)) {
+                    log.warn("database compaction failed: {}; trying again every {} s", e.toString(), COMPACT_EVERY_SECONDS);
+                }
+            }
+        }, COMPACT_EVERY_SECONDS, COMPACT_EVERY_SECONDS, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
+    private static final int COMPACT_EVERY_SECONDS = 5;
 
     /**
      * Changes made through other nodes' APIs reach this node's indexes through the same listeners

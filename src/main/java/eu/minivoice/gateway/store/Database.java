@@ -139,6 +139,9 @@ public final class Database implements AutoCloseable {
      *         the database is not H2
      */
     public int compactEmbedded() throws SQLException {
+        if (!dataSource.getJdbcUrl().startsWith("jdbc:h2:")) {
+            return -1; // not even a connection taken from PostgreSQL's pool
+        }
         try (Connection c = dataSource.getConnection()) {
             org.h2.mvstore.MVStore store = mvStore(c);
             if (store == null) {

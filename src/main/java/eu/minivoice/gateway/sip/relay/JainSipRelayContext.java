@@ -146,12 +146,12 @@ final class JainSipRelayContext implements RelayContext {
         return internal ? sip.internalProvider() : sip.externalProvider();
     }
 
-    /** The relay's view of a request the stack delivered. */
     /** The wire of a dialog the stack reports on; equal to the one a leg holds for the same dialog. */
     static DialogWire wire(Dialog dialog, SipProvider provider) {
         return new JainDialog(dialog, provider);
     }
 
+    /** The relay's view of a request the stack delivered. */
     static Incoming incoming(RequestEvent event, boolean internal) {
         return new Incoming(event.getRequest(), internal, new JainServerWire(event));
     }

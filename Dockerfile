@@ -1,3 +1,8 @@
+# The runtime image: Java 17 bytecode runs on any later JRE; for generational ZGC build with
+# --build-arg JRE_IMAGE=eclipse-temurin:25-jre and set JDK_JAVA_OPTIONS=-XX:+UseZGC
+# (docs/operations.md, "JVM and garbage collector").
+ARG JRE_IMAGE=eclipse-temurin:17-jre
+
 # Build stage: the same Maven build as scripts/run.sh.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
@@ -6,7 +11,7 @@ RUN mvn -B -q dependency:go-offline
 COPY src ./src
 RUN mvn -B -q -DskipTests package
 
-FROM eclipse-temurin:17-jre
+FROM ${JRE_IMAGE}
 # The gateway runs as an unprivileged user of its own (docs/security.md): SIP and admin ports
 # are above 1024, and only the data directory is writable.
 RUN groupadd --system --gid 10001 minivoice \

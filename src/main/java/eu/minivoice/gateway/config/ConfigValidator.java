@@ -36,6 +36,10 @@ final class ConfigValidator {
         if (v6.enabled() && v6.bind().equals("::") && v6.publicAddress().isEmpty()) {
             throw new ConfigException("sip.bind_v6 \"::\" needs sip.public_address_v6 (the address Via and Contact name)");
         }
+        if (c.sip().bind().equals("0.0.0.0") && c.sip().publicAddress().isEmpty()) {
+            // Via and Contact would name 0.0.0.0: no peer could answer or reach us again.
+            throw new ConfigException("sip.bind \"0.0.0.0\" needs sip.public_address (the address Via and Contact name)");
+        }
         if (!c.sip().publicAddress().isEmpty()) {
             try {
                 ProxyAddress.validateHost(c.sip().publicAddress());

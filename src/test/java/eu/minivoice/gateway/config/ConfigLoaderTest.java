@@ -92,6 +92,9 @@ class ConfigLoaderTest {
         assertMessage(file("sip:\n  bind: gateway.example\n"), Map.of(), "numeric");
         assertMessage(file("sip:\n  bind_v6: 127.0.0.1\n"), Map.of(), "sip.bind_v6 must be a numeric IPv6 address");
         assertMessage(file("sip:\n  bind_v6: \"::\"\n"), Map.of(), "needs sip.public_address_v6");
+        assertMessage(file("sip:\n  bind: \"0.0.0.0\"\n"), Map.of(), "needs sip.public_address");
+        assertEquals("192.0.2.10", loader.load(file("sip:\n  bind: \"0.0.0.0\"\n  public_address: 192.0.2.10\n"), Map.of())
+                .sip().advertisedAddress());
         assertMessage(file("sip:\n  bind_v6: \"\"\n  internal_bind_v6: \"::1\"\n"), Map.of(), "needs sip.bind_v6");
         assertMessage(file(""), Map.of("MINIVOICE_SIP_DNS_SERVERS", "dns.example"), "sip.dns_servers");
         assertEquals(53, loader.load(file(""), Map.of("MINIVOICE_SIP_DNS_SERVERS", "10.0.0.2,[2001:db8::53]:5353"))

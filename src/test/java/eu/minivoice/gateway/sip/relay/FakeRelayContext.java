@@ -274,6 +274,11 @@ final class FakeRelayContext implements RelayContext {
         String host() {
             return ((javax.sip.address.SipURI) request.getRequestURI()).getHost();
         }
+
+        /** The Call-ID of the leg this INVITE started. */
+        String callId() {
+            return ((javax.sip.header.CallIdHeader) request.getHeader("Call-ID")).getCallId();
+        }
     }
 
     /** One leg's dialog: records what the relay sends in it. */

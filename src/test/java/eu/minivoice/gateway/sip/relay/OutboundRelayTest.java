@@ -88,8 +88,7 @@ class OutboundRelayTest {
         FakeRelayContext.SentInvite trunk = ctx.lastInvite();
         trunk.answer(200);
         // No ACK from the platform: after 64·T1 the stack reports both legs' dialogs, in either order.
-        String carrierCallId = ((javax.sip.header.CallIdHeader) trunk.request.getHeader("Call-ID")).getCallId();
-        assertTrue(f.relay.onDialogTimeout(carrierCallId, false, trunk.dialog));
+        assertTrue(f.relay.onDialogTimeout(trunk.callId(), false, trunk.dialog));
         assertEquals(List.of(Request.BYE), caller.dialog.methods(), "the platform leg is hung up");
         assertEquals(List.of(Request.BYE), trunk.dialog.methods(), "the carrier leg too (RFC 3261 §13.3.1.4)");
         assertFalse(f.relay.onDialogTimeout("platform-1", true, caller.dialog), "the call has ended already");
@@ -109,8 +108,7 @@ class OutboundRelayTest {
         trunk.answer(200);
         f.fromCaller(Request.ACK, 1);
         // A forked answer's dialog on the carrier's Call-ID, or a dialog of a call already replaced.
-        String carrierCallId = ((javax.sip.header.CallIdHeader) trunk.request.getHeader("Call-ID")).getCallId();
-        assertFalse(f.relay.onDialogTimeout(carrierCallId, false,
+        assertFalse(f.relay.onDialogTimeout(trunk.callId(), false,
                 new FakeRelayContext.FakeDialog(ctx, trunk.request)));
         assertFalse(f.relay.onDialogTimeout("unknown-call", true, caller.dialog));
         assertEquals(1, f.relay.activeCalls());

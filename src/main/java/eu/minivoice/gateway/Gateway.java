@@ -69,6 +69,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.minivoice.gateway.store.JdbcTrunkStore;
 import eu.minivoice.gateway.cluster.ChangeFeed;
 import eu.minivoice.gateway.cluster.ClusterNode;
+import eu.minivoice.gateway.cluster.NodeHangUps;
+import eu.minivoice.gateway.domain.RemoteHangUp;
 import eu.minivoice.gateway.cluster.ClusterSettings;
 import eu.minivoice.gateway.cluster.LocalRegistrationView;
 import eu.minivoice.gateway.cluster.SharedRegistrationView;
@@ -333,9 +335,16 @@ public final class Gateway implements AutoCloseable {
             new NumberResource(numbers, json).register(router);
             new AccountResource(customers, targetGuard, json).register(router);
             ActionTargets platformTargets = new ActionTargets(targetGuard);
-            new CallResource(new CallHistory(callStore, relay::inProgress),
-                    new eu.minivoice.gateway.service.CallOrigination(relay, platformTargets::pinnedTarget,
-                            () -> draining ? Math.max(1, config.shutdown().drainSeconds()) : -1), json).register(router);
+            CallHistory callHistory = new CallHistory(callStore, relay::inProgress, node);
+            RemoteHangUp otherNodes = RemoteHangUp.NONE;
+            if (changes != null) {
+                ClusterNode clusterNode = cluster;
+                otherNodes = new NodeHangUps(node, changes, relay, n -> clusterNode.liveNodes().contains(n),
+                        () -> random.randomToken(16));
+            }
+            new CallResource(callHistory, new eu.minivoice.gateway.service.CallOrigination(relay,
+                    platformTargets::pinnedTarget, () -> draining ? Math.max(1, config.shutdown().drainSeconds()) : -1,
+                    callHistory, otherNodes, node), json).register(router);
             new eu.minivoice.gateway.api.MetricsResource(metrics::scrape).register(router);
             new eu.minivoice.gateway.api.VersionResource(Version.current(), node, json).register(router);
             new eu.minivoice.gateway.api.OpenApiResource().register(router);

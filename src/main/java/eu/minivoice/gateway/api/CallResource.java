@@ -69,17 +69,24 @@ public final class CallResource {
         };
     }
 
-    /** 204 once the call's legs are being ended; 409 for a call already over; 404 for none of yours. */
+    /**
+     * 204 once the call's legs are being ended (here or by the node that carries it); 409 for a
+     * call that is over; 404 for none of yours; 503 when the call's node did not confirm in time.
+     */
     private ApiResponse hangUp(ApiRequest r) {
         String id = r.pathParam("id");
-        if (origination.hangUp(r.customerId(), id) == CallControl.HangUp.ENDING) {
-            return ApiResponse.noContent();
-        }
-        if (calls.find(r.customerId(), id).isPresent()) {
-            throw new ApiException(409, ErrorCode.CONFLICT, "call " + id + " is not in progress (it has ended,"
-                    + " or it runs on another gateway node)", null);
-        }
-        throw ApiException.notFound("call " + id);
+        return switch (origination.hangUp(r.customerId(), id)) {
+            case ENDING -> ApiResponse.noContent();
+            case NO_SUCH_CALL -> throw ApiException.notFound("call " + id);
+            case NOT_IN_PROGRESS -> throw new ApiException(409, ErrorCode.CONFLICT, "call " + id
+                    + " is not in progress (it has ended)", null);
+            case NODE_GONE -> throw new ApiException(409, ErrorCode.CONFLICT, "call " + id + " ran on a gateway node"
+                    + " that has stopped, so it is over; its record ends with node_lost once another node notices",
+                    null);
+            case NODE_NOT_ANSWERING -> throw new ApiException(503, ErrorCode.NODE_UNREACHABLE, "the gateway node that"
+                    + " carries call " + id + " did not confirm the hang-up in time; asking again is safe", null,
+                    Map.of("Retry-After", "1"));
+        };
     }
 
     private ApiResponse list(ApiRequest r) {
@@ -141,6 +148,7 @@ public final class CallResource {
         n.put("ended_at", Json.time(c.endedAt()));
         n.put("duration", c.durationSeconds());
         n.set("attempts", json.mapper().valueToTree(c.attempts()));
+        n.put("node", c.node());
         return n;
     }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -137,6 +138,7 @@ public final class ChangeFeed implements AutoCloseable {
     private final ListenConnection connections;
     private final Duration reconcile;
     private final List<Mirror<?>> mirrors = new CopyOnWriteArrayList<>();
+    private final Map<String, Consumer<List<String>>> signals = new ConcurrentHashMap<>();
     private final Thread feedThread;
     private volatile boolean running = true;
 
@@ -159,6 +161,30 @@ public final class ChangeFeed implements AutoCloseable {
         m.load(initial);
         mirrors.add(m);
         return m;
+    }
+
+    /**
+     * Messages between nodes that change no record (e.g. a hang-up asked of the node that carries
+     * a call): {@code handler} gets the fields of every {@code kind} message any node sends, this
+     * one included, on the feed thread — so it must not wait on anything slow.
+     */
+    public void onSignal(String kind, Consumer<List<String>> handler) {
+        signals.put(kind, handler);
+    }
+
+    /**
+     * Sends a message to every node (itself included) once committed. Best effort: a node whose
+     * listening connection is down at that moment misses it, so the sender must bound its wait.
+     * @throws IllegalArgumentException for a field with a tab or line break (the separators)
+     * @throws RuntimeException when the database cannot take it
+     */
+    public void signal(String kind, List<String> fields) {
+        for (String f : fields) {
+            if (f.indexOf('\t') >= 0 || f.indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("a signal field holds a separator: " + kind);
+            }
+        }
+        store.announce(CHANNEL, kind + "\t" + String.join("\t", fields));
     }
 
     public void start() {
@@ -209,6 +235,16 @@ public final class ChangeFeed implements AutoCloseable {
             distinct.add(n.getParameter());
         }
         for (String payload : distinct) {
+            String[] all = payload.split("\t", -1);
+            Consumer<List<String>> signal = signals.get(all[0]);
+            if (signal != null) {
+                try {
+                    signal.accept(List.of(all).subList(1, all.length));
+                } catch (RuntimeException e) {
+                    log.warn("cluster change feed: handling a {} message failed: {}", all[0], e.toString());
+                }
+                continue;
+            }
             String[] parts = payload.split("\t", 3);
             if (parts.length != 3) {
                 continue;

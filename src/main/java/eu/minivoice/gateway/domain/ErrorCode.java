@@ -39,6 +39,8 @@ public enum ErrorCode {
     NODE_RESTART,
     // A call record of a node that went silent, ended by another node of the cluster (docs/scale-out.md)
     NODE_LOST,
+    // DELETE /v1/calls/{id}: the node that carries the call did not confirm in time (503, docs/scale-out.md)
+    NODE_UNREACHABLE,
     // The gateway is draining (SIGTERM): new calls refused with 503; calls still up at the end ended (docs/operations.md)
     DRAINING,
     // A call placed through the API (POST /v1/calls) whose connect_to did not answer: its carrier leg ended (docs/calls.md)

@@ -16,16 +16,21 @@ import java.util.function.BiFunction;
 public final class CallHistory {
     private final CallStore store;
     private final BiFunction<String, String, Optional<CallRecord>> inProgress;
+    private final String nodeId;
 
-    /** @param inProgress (customer id, call id) → that customer's call in progress here, as it is now */
-    public CallHistory(CallStore store, BiFunction<String, String, Optional<CallRecord>> inProgress) {
+    /**
+     * @param inProgress (customer id, call id) → that customer's call in progress here, as it is now
+     * @param nodeId     this node's id, which calls in progress here carry
+     */
+    public CallHistory(CallStore store, BiFunction<String, String, Optional<CallRecord>> inProgress, String nodeId) {
         this.store = store;
         this.inProgress = inProgress;
+        this.nodeId = nodeId;
     }
 
     public Optional<CallRecord> find(String customerId, String callId) {
         Optional<CallRecord> live = inProgress.apply(customerId, callId);
-        return live.isPresent() ? live : store.find(customerId, callId);
+        return live.isPresent() ? live.map(r -> r.withNode(nodeId)) : store.find(customerId, callId);
     }
 
     /** Newest first; {@code afterId} continues after that call of an earlier page. */

@@ -3,7 +3,12 @@ package eu.minivoice.gateway.service;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.minivoice.gateway.actions.InvalidActionsException;
 import eu.minivoice.gateway.domain.CallControl;
+import eu.minivoice.gateway.domain.CallRecord;
 import eu.minivoice.gateway.domain.E164;
+import eu.minivoice.gateway.domain.RemoteHangUp;
+
+import java.time.Duration;
+import java.util.Optional;
 
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -17,27 +22,53 @@ import java.util.function.Function;
  * POST /v1/calls (docs/calls.md): the body checked field by field, {@code connect_to} vetted like
  * a forward target (no private or special address, pinned to the address checked, so nothing
  * resolves it again), then handed to the relay, which admits it like a platform INVITE. And
- * DELETE /v1/calls/{id}, which ends a call in progress.
+ * DELETE /v1/calls/{id}, which ends a call in progress — on this node, or by asking the node that
+ * carries it (docs/scale-out.md).
  */
 public final class CallOrigination {
     static final Set<String> FIELDS = Set.of("to", "from", "connect_to", "trunk");
     static final int MAX_URI = 512;
     /** The target check has its own bounded timeout; this only guards against a lost completion. */
     private static final long VET_WAIT_SECONDS = 10;
+    /** How long a DELETE waits for the node that carries the call to confirm (one API worker each). */
+    public static final Duration REMOTE_HANG_UP_WAIT = Duration.ofSeconds(2);
+
+    /** What a DELETE /v1/calls/{id} did. */
+    public enum Ending {
+        /** The call's legs are being ended (here, or by the node that carries it). */
+        ENDING,
+        /** The customer has no call with that id. */
+        NO_SUCH_CALL,
+        /** The call has ended (or ends at this moment). */
+        NOT_IN_PROGRESS,
+        /** The call's node is no longer live: its calls are over; the record ends once the loss is noticed. */
+        NODE_GONE,
+        /** The call's node did not confirm in time: nothing is known, asking again is safe. */
+        NODE_NOT_ANSWERING
+    }
 
     private final CallControl calls;
     private final Function<String, CompletableFuture<String>> vetTarget;
     private final IntSupplier draining;
+    private final CallHistory history;
+    private final RemoteHangUp remote;
+    private final String nodeId;
 
     /**
      * @param vetTarget checks a platform SIP URI and pins its host ({@link ActionTargets#pinnedTarget})
      * @param draining  while the gateway drains, the Retry-After seconds for refused calls; else -1
+     * @param history   the customer's call records, to find which node carries a call
+     * @param remote    other nodes' calls ({@link RemoteHangUp#NONE} for a gateway alone)
+     * @param nodeId    this node's id
      */
     public CallOrigination(CallControl calls, Function<String, CompletableFuture<String>> vetTarget,
-                           IntSupplier draining) {
+                           IntSupplier draining, CallHistory history, RemoteHangUp remote, String nodeId) {
         this.calls = calls;
         this.vetTarget = vetTarget;
         this.draining = draining;
+        this.history = history;
+        this.remote = remote;
+        this.nodeId = nodeId;
     }
 
     /** @throws ValidationException naming every wrong field (nothing was placed) */
@@ -67,12 +98,39 @@ public final class CallOrigination {
         }
         f.throwIfAny();
         String pinned = vetted(connectTo);
-        return calls.place(new CallControl.Origination(customerId, to, from, pinned, trunk));
+        CallControl.Placement placement = calls.place(new CallControl.Origination(customerId, to, from, pinned, trunk));
+        return placement instanceof CallControl.Placed p ? new CallControl.Placed(p.call().withNode(nodeId)) : placement;
     }
 
-    /** DELETE /v1/calls/{id}: ends the customer's call if it is in progress on this node. */
-    public CallControl.HangUp hangUp(String customerId, String callId) {
-        return calls.hangUp(customerId, callId);
+    /**
+     * DELETE /v1/calls/{id}: ends the customer's call if it is in progress here; otherwise, when
+     * its record says another live node carries it, asks that node and waits (bounded) for its answer.
+     */
+    public Ending hangUp(String customerId, String callId) {
+        if (calls.hangUp(customerId, callId) == CallControl.HangUp.ENDING) {
+            return Ending.ENDING;
+        }
+        Optional<CallRecord> found = history.find(customerId, callId);
+        if (found.isEmpty()) {
+            return Ending.NO_SUCH_CALL;
+        }
+        CallRecord record = found.get();
+        if (!record.inProgress() || record.node() == null || record.node().equals(nodeId)) {
+            return Ending.NOT_IN_PROGRESS;
+        }
+        if (!remote.live(record.node())) {
+            return Ending.NODE_GONE;
+        }
+        try {
+            return remote.ask(record.node(), customerId, callId, REMOTE_HANG_UP_WAIT)
+                    .get(REMOTE_HANG_UP_WAIT.toMillis() + 500, TimeUnit.MILLISECONDS) == CallControl.HangUp.ENDING
+                    ? Ending.ENDING : Ending.NOT_IN_PROGRESS;
+        } catch (ExecutionException | TimeoutException e) {
+            return Ending.NODE_NOT_ANSWERING;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Ending.NODE_NOT_ANSWERING;
+        }
     }
 
     /** A required E.164 number in its canonical form. */

@@ -16,7 +16,7 @@ import java.util.Optional;
 public final class JdbcCallStore implements CallStore {
     private static final String COLUMNS = "id, customer_id, direction, status, from_number, to_number, trunk_id,"
             + " application_id, platform_call_id, carrier_call_id, sip_code, hangup_side, reason, error_code, attempts,"
-            + " created_at, answered_at, ended_at";
+            + " created_at, answered_at, ended_at, node_id";
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     /** SQLSTATE of a unique/primary key violation. */
@@ -193,6 +193,6 @@ public final class JdbcCallStore implements CallStore {
                 rs.getString("application_id"), rs.getString("platform_call_id"), rs.getString("carrier_call_id"),
                 Jdbc.nullableInt(rs, "sip_code"), rs.getString("hangup_side"), rs.getString("reason"),
                 rs.getString("error_code"), attempts(rs.getString("attempts")), Jdbc.instant(rs, "created_at"),
-                Jdbc.instant(rs, "answered_at"), Jdbc.instant(rs, "ended_at"));
+                Jdbc.instant(rs, "answered_at"), Jdbc.instant(rs, "ended_at"), rs.getString("node_id"));
     }
 }

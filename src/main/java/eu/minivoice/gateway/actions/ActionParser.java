@@ -127,14 +127,14 @@ public final class ActionParser {
         JsonNode to = node.get("to");
         List<String> targets = new ArrayList<>();
         if (to != null && to.isTextual()) {
-            targets.add(sipUri(to.textValue(), at + ".to"));
+            targets.add(platformUri(to.textValue(), at + ".to"));
         } else if (to != null && to.isArray() && !to.isEmpty() && to.size() <= MAX_FORWARD_TARGETS) {
             for (int i = 0; i < to.size(); i++) {
                 JsonNode t = to.get(i);
                 if (!t.isTextual()) {
-                    throw new InvalidActionsException(at + ".to[" + i + "]: must be a sip: or sips: URI");
+                    throw new InvalidActionsException(at + ".to[" + i + "]: must be a sip: URI");
                 }
-                targets.add(sipUri(t.textValue(), at + ".to[" + i + "]"));
+                targets.add(platformUri(t.textValue(), at + ".to[" + i + "]"));
             }
         } else {
             throw new InvalidActionsException(at + ".to: must be a sip: URI or a list of 1 to "
@@ -227,9 +227,19 @@ public final class ActionParser {
         return t.asInt();
     }
 
-    private static String sipUri(String text, String at) throws InvalidActionsException {
+    /**
+     * A forward target: sent from the platform-side listening points, which have UDP and TCP but
+     * no TLS (docs/sip.md) — a {@code sips:} or {@code ;transport=tls} target could never be
+     * reached, so it is refused here, where the webhook's author sees why, not at call time.
+     */
+    private static String platformUri(String text, String at) throws InvalidActionsException {
         if (!SIP_URI.matcher(text).matches()) {
-            throw new InvalidActionsException(at + ": must be a sip: or sips: URI");
+            throw new InvalidActionsException(at + ": must be a sip: URI");
+        }
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("sips:") || lower.contains(";transport=tls")) {
+            throw new InvalidActionsException(at + ": the platform side has no TLS: use a sip: URI over udp or"
+                    + " ;transport=tcp");
         }
         return text;
     }

@@ -80,6 +80,12 @@ class ApplicationsAndNumbersApiTest {
                 "fallback_action", "unknown action");
         assert422(post("/v1/applications", base + "\"https://a.example/\",\"fallback_action\":"
                 + "{\"type\":\"forward\",\"to\":\"tel:123\"}}"), "fallback_action", "sip:");
+        // The platform side has no TLS: such a target could never be reached.
+        assert422(post("/v1/applications", base + "\"https://a.example/\",\"fallback_action\":"
+                + "{\"type\":\"forward\",\"to\":\"sips:agent@platform.example\"}}"), "fallback_action", "no TLS");
+        assert422(post("/v1/applications", base + "\"https://a.example/\",\"fallback_action\":"
+                + "{\"type\":\"forward\",\"to\":[\"sip:a@platform.example\",\"sip:b@platform.example;Transport=TLS\"]}}"),
+                "fallback_action", "no TLS");
         assert422(post("/v1/applications", base + "\"https://a.example/\",\"webhook_secret\":\"short\"}"),
                 "webhook_secret", "16 to 256");
         assert422(post("/v1/applications", base + "\"https://a.example/\",\"colour\":\"red\"}"), "colour", "unknown field");

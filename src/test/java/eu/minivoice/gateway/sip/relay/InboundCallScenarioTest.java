@@ -268,6 +268,18 @@ class InboundCallScenarioTest {
     }
 
     @Test
+    void aForwardOverTlsIsAnInvalidActionAndTheFallbackRuns() throws Exception {
+        // The platform side has no TLS listening point: such a target could never be reached.
+        actionsByNumber.put("+15551230034", "{\"actions\":[{\"type\":\"forward\",\"to\":\"sips:agent@127.0.0.1\"}]}");
+        Sipp.Result carrier = carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230034");
+        assertEquals(0, carrier.exitCode(), carrier.output());
+        JsonNode error = shared.gw().awaitCallEvent("call.initiated", "+15551230034").get("data").get("action")
+                .get("error");
+        assertEquals("invalid_actions", error.get("code").asText(), error.toString());
+        assertTrue(error.get("message").asText().contains("no TLS"), error.toString());
+    }
+
+    @Test
     void aDeadWebhookFallsBackToTheDefaultReject503() throws Exception {
         Sipp.Result carrier = carrierCall("carrier-uac-inbound-expect-503.xml", "+15551230029");
         assertEquals(0, carrier.exitCode(), carrier.output());

@@ -254,8 +254,7 @@ public final class Gateway implements AutoCloseable {
             trunks.addListener(outboundRouter::trunkChanged);
             numbers.addListener(outboundRouter::numberChanged);
             locator = sipLocator(config.sip());
-            targetGuard.locateProxiesWith(p -> locator.locate(p).thenApply(list -> list.stream()
-                    .map(eu.minivoice.gateway.domain.SipTarget::address).toList()));
+            targetGuard.locateSipWith(p -> locator.locate(p));
             inboundMatcher = new InboundMatcher(this::proxyAddresses);
             storedTrunks.forEach(t -> inboundMatcher.trunkChanged(null, t));
             storedNumbers.forEach(n -> inboundMatcher.numberChanged(null, n));

@@ -5,6 +5,9 @@ import eu.minivoice.gateway.actions.InvalidActionsException;
 import eu.minivoice.gateway.actions.TargetCheck;
 import eu.minivoice.gateway.domain.AddressPolicy;
 import eu.minivoice.gateway.domain.IpRange;
+import eu.minivoice.gateway.domain.ProxyAddress;
+import eu.minivoice.gateway.domain.SipTarget;
+import eu.minivoice.gateway.domain.SipTransport;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -17,13 +20,18 @@ import java.util.regex.Pattern;
 
 /**
  * {@link TargetCheck} with the gateway's {@link AddressPolicy}: literal hosts are judged at once;
- * host names are resolved on the {@link TargetGuard}'s threads (never the caller's), bounded by its
- * timeout, and every address they resolve to must pass. A forward target's host name is
- * replaced by the first address checked.
+ * host names are resolved off the caller's thread, bounded by the {@link TargetGuard}'s timeout,
+ * and every address they lead to must pass. A platform target's host name (forward, connect_to)
+ * is located as the SIP side locates carrier proxies (RFC 3263: NAPTR → SRV → A/AAAA, the same DNS
+ * servers; an explicit port means A/AAAA only) and replaced by the first server found, with its
+ * port and transport — so nothing resolves it again later. Redirect targets are only checked.
  */
 public final class ActionTargets implements TargetCheck {
     /** scheme, user@ (optional), host, :port (optional), the rest (;params). */
     private static final Pattern URI = Pattern.compile("(sips?):((?:[^@]*@)?)(\\[[^\\]]+\\]|[^:;\\[\\]]+)((?::\\d+)?)(.*)");
+
+    private static final Pattern TRANSPORT = Pattern.compile("(?i);transport=([a-z]+)");
+    private static final Pattern TRANSPORT_PARAM = Pattern.compile("(?i);transport=[^;?]*");
 
     private final AddressPolicy policy;
     private final TargetGuard guard;
@@ -77,6 +85,12 @@ public final class ActionTargets implements TargetCheck {
                     : CompletableFuture.failedFuture(new InvalidActionsException("target " + target + ": " + why
                     + AddressPolicy.HINT));
         }
+        if (pin) {
+            CompletableFuture<String> located = located(target, m, bare);
+            if (located != null) {
+                return located;
+            }
+        }
         return guard.resolveAsync(bare).handle((addresses, error) -> {
                     if (error != null) {
                         if (!pin) {
@@ -99,6 +113,57 @@ public final class ActionTargets implements TargetCheck {
                     String h = first instanceof Inet6Address ? "[" + first.getHostAddress() + "]" : first.getHostAddress();
                     return m.group(1) + ":" + m.group(2) + h + m.group(4) + m.group(5);
                 });
+    }
+
+    /**
+     * A platform target named by a host name, located with the SIP side's locator and pinned to
+     * its first UDP or TCP server (the platform side has no TLS); null when the SIP side is not up.
+     */
+    private CompletableFuture<String> located(String target, Matcher m, String host) {
+        Matcher t = TRANSPORT.matcher(m.group(5));
+        ProxyAddress address;
+        try {
+            address = ProxyAddress.parse("sip:" + host + m.group(4) + (t.find() ? ";transport=" + t.group(1) : ""));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new InvalidActionsException("target " + target + ": " + e.getMessage()));
+        }
+        CompletableFuture<List<SipTarget>> servers = guard.locate(address);
+        if (servers == null) {
+            return null;
+        }
+        return servers.handle((found, error) -> {
+            if (error != null) {
+                throw new CompletionException(new InvalidActionsException("target " + target + ": host " + host
+                        + " cannot be located (" + rootMessage(error) + ")"));
+            }
+            List<SipTarget> usable = found.stream()
+                    .filter(s -> s.transport() == SipTransport.UDP || s.transport() == SipTransport.TCP).toList();
+            if (usable.isEmpty()) {
+                throw new CompletionException(new InvalidActionsException("target " + target + ": " + host
+                        + " leads to no UDP or TCP server (the platform side has no TLS)"));
+            }
+            for (SipTarget s : usable) {
+                String why = policy.refusal(s.address());
+                if (why != null) {
+                    throw new CompletionException(new InvalidActionsException("target " + target + ": " + host
+                            + " leads to " + why.replaceFirst("^\\S+ is ", "") + AddressPolicy.HINT));
+                }
+            }
+            SipTarget first = usable.get(0);
+            String h = first.address() instanceof Inet6Address ? "[" + first.host() + "]" : first.host();
+            String params = TRANSPORT_PARAM.matcher(m.group(5)).replaceAll("");
+            return m.group(1) + ":" + m.group(2) + h + ":" + first.port() + ";transport=" + first.transport().token()
+                    + params;
+        });
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
+                && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e instanceof java.util.concurrent.TimeoutException ? "no answer in time" : String.valueOf(e.getMessage());
     }
 
 }

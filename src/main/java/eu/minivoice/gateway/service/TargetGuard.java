@@ -3,6 +3,7 @@ package eu.minivoice.gateway.service;
 import eu.minivoice.gateway.domain.AddressPolicy;
 import eu.minivoice.gateway.domain.IpRange;
 import eu.minivoice.gateway.domain.ProxyAddress;
+import eu.minivoice.gateway.domain.SipTarget;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -50,12 +51,24 @@ public final class TargetGuard implements AutoCloseable {
         return policy;
     }
 
-    /** Where a trunk proxy's name leads (RFC 3263: NAPTR, SRV, A/AAAA); null until the SIP side is up. */
-    private volatile Function<ProxyAddress, CompletableFuture<List<InetAddress>>> proxyLocator;
+    /** Where a SIP name leads (RFC 3263: NAPTR, SRV, A/AAAA); null until the SIP side is up. */
+    private volatile Function<ProxyAddress, CompletableFuture<List<SipTarget>>> sipLocator;
 
-    /** Trunk proxies are then judged by every server their name leads to, as the SIP side will use them. */
-    public void locateProxiesWith(Function<ProxyAddress, CompletableFuture<List<InetAddress>>> locator) {
-        this.proxyLocator = locator;
+    /**
+     * The SIP side's locator: trunk proxies are then judged by every server their name leads to,
+     * and platform targets given as names are located as the SIP side locates them.
+     */
+    public void locateSipWith(Function<ProxyAddress, CompletableFuture<List<SipTarget>>> locator) {
+        this.sipLocator = locator;
+    }
+
+    /**
+     * Where a SIP name leads, as the SIP side locates it, within this guard's timeout; null when
+     * the SIP side is not up (the caller then resolves the host's addresses itself).
+     */
+    public CompletableFuture<List<SipTarget>> locate(ProxyAddress address) {
+        Function<ProxyAddress, CompletableFuture<List<SipTarget>>> locator = sipLocator;
+        return locator == null ? null : locator.apply(address).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -64,13 +77,14 @@ public final class TargetGuard implements AutoCloseable {
      * by its own addresses, and accepted when it has none: checked at use). Null when it may.
      */
     public String proxyRefusal(ProxyAddress proxy) {
-        Function<ProxyAddress, CompletableFuture<List<InetAddress>>> locator = proxyLocator;
+        Function<ProxyAddress, CompletableFuture<List<SipTarget>>> locator = sipLocator;
         if (locator == null || proxy.literal()) {
             return hostRefusal(proxy.host());
         }
         List<InetAddress> servers;
         try {
-            servers = locator.apply(proxy).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            servers = locator.apply(proxy).get(timeout.toMillis(), TimeUnit.MILLISECONDS).stream()
+                    .map(SipTarget::address).toList();
         } catch (TimeoutException | ExecutionException e) {
             return hostRefusal(proxy.host());
         } catch (InterruptedException e) {

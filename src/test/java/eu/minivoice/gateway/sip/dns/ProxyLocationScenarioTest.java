@@ -140,6 +140,44 @@ class ProxyLocationScenarioTest {
     }
 
     @Test
+    void aPlatformTargetNamedByADomainIsLocatedThroughItsSrvRecords(@TempDir Path data) throws Exception {
+        int carrierPort = FreePorts.next();
+        int platformPort = FreePorts.next();
+        try (Dnsmasq dns = Dnsmasq.start(60, List.of(
+                "--srv-host=_sip._udp.platform.test,pbx.platform.test," + platformPort + ",10,10",
+                "--host-record=pbx.platform.test,127.0.0.1",
+                "--srv-host=_sip._udp.meta.test,metadata.meta.test,5060,10,10",
+                "--host-record=metadata.meta.test,169.254.169.254"));
+             TestGateway gw = gateway(data, dns)) {
+            assertEquals(201, gw.http.post("/v1/numbers", API_KEY, "{\"number\":\"+15551230001\"}").status());
+            assertEquals(201, gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"literal\",\"proxy\":\"127.0.0.1:"
+                    + carrierPort + "\",\"direction\":\"outbound\"}").status());
+            // Its SRV target is the cloud metadata address: refused before anything is sent.
+            Reply refused = gw.http.post("/v1/calls", API_KEY, "{\"to\":\"+15551230462\",\"from\":\"+15551230001\","
+                    + "\"connect_to\":\"sip:agent@meta.test\"}");
+            assertEquals(422, refused.status(), refused.body());
+            assertTrue(refused.body().contains("meta.test leads to a link-local address"), refused.body());
+
+            try (Sipp carrier = Sipp.startOnPort("carrier-uas-3pcc-answer.xml", carrierPort);
+                 Sipp platform = Sipp.startOnPort("platform-uas-3pcc-answer-then-bye.xml", platformPort)) {
+                // No port: RFC 3263 — the domain's SRV record says where its SIP server listens.
+                Reply placed = gw.http.post("/v1/calls", API_KEY, "{\"to\":\"+15551230461\",\"from\":\"+15551230001\","
+                        + "\"connect_to\":\"sip:agent@platform.test\"}");
+                assertEquals(201, placed.status(), placed.body());
+                Sipp.Result p = platform.await();
+                assertEquals(0, p.exitCode(), "the platform's server from the SRV record got the call: " + p.output());
+                assertEquals(0, carrier.await().exitCode());
+                String id = placed.data().get("id").asText();
+                JsonNode rec = Await.until("the call record", () -> gw.http.get("/v1/calls/" + id, API_KEY).data(),
+                        n -> n.get("status").asText().equals("completed"), Duration.ofSeconds(10));
+                assertEquals("sip:agent@127.0.0.1:" + platformPort + ";transport=udp",
+                        rec.get("attempts").get(1).get("target").asText(), "pinned to the server located");
+            }
+            assertTrue(dns.log().contains("query[SRV] _sip._udp.platform.test"), dns.log());
+        }
+    }
+
+    @Test
     void aNameThatLeadsNowhereSaysSoInTheTrunksReason(@TempDir Path data) throws Exception {
         try (Dnsmasq dns = Dnsmasq.start(60, List.of("--host-record=other.test,127.0.0.1"));
              TestGateway gw = gateway(data, dns)) {

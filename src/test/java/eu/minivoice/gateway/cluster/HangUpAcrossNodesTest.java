@@ -29,14 +29,7 @@ class HangUpAcrossNodesTest {
     private static final String TO = "+15551230451";
 
     private static TestGateway node(Path dir, String id, String url, String secretKey) throws Exception {
-        Map<String, String> env = TestGateway.env(dir);
-        env.put("MINIVOICE_DATABASE_URL", url);
-        env.put("MINIVOICE_DATABASE_USER", Postgres.USER);
-        env.put("MINIVOICE_SECRET_KEY", secretKey);
-        env.put("MINIVOICE_NODE_ID", id);
-        env.put("MINIVOICE_NODE_HEARTBEAT_MS", "300");
-        env.put("MINIVOICE_NODE_LEASE_SECONDS", "2");
-        return TestGateway.start(dir, env);
+        return TestGateway.clusterNode(dir, id, url, secretKey, Map.of());
     }
 
     private static JsonNode awaitRecord(TestGateway on, String id, java.util.function.Predicate<JsonNode> ok) {

@@ -68,6 +68,23 @@ public final class TestGateway implements AutoCloseable {
         return "postgres".equals(System.getProperty("minivoice.test.database"));
     }
 
+    /**
+     * A node of a cluster on the PostgreSQL database {@code url}: every node gets the same
+     * {@code secretKey} (they open the same sealed secrets) and a quick heartbeat and lease.
+     */
+    public static TestGateway clusterNode(Path dataDir, String nodeId, String url, String secretKey,
+                                          Map<String, String> more) throws Exception {
+        Map<String, String> env = env(dataDir);
+        env.put("MINIVOICE_DATABASE_URL", url);
+        env.put("MINIVOICE_DATABASE_USER", Postgres.USER);
+        env.put("MINIVOICE_SECRET_KEY", secretKey);
+        env.put("MINIVOICE_NODE_ID", nodeId);
+        env.put("MINIVOICE_NODE_HEARTBEAT_MS", "300");
+        env.put("MINIVOICE_NODE_LEASE_SECONDS", "2");
+        env.putAll(more);
+        return new TestGateway(dataDir, env);
+    }
+
     public static TestGateway start(Path dataDir) throws Exception {
         return new TestGateway(dataDir, env(dataDir));
     }

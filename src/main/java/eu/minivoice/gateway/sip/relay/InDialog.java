@@ -79,10 +79,15 @@ final class InDialog {
         switch (req.getMethod()) {
             case Request.ACK -> {
                 // The ACK for a 2xx (the first INVITE or a re-INVITE) goes on to the other leg,
-                // with its body (late offer).
+                // with its body (late offer) — once. A repeated ACK answers a 2xx our stack
+                // retransmitted to this leg (JAIN-SIP can miss an ACK that races the 2xx it sent on
+                // another worker, and retransmits); the other leg's own 2xx retransmissions are
+                // ACKed again by the stack. Relaying it would hand the other side an ACK it never
+                // asked for (a SIPp carrier aborts on it).
                 Leg other = call.other(from);
                 if (call.bridged() && other != null && other.dialog != null && other.ackCseq > 0) {
                     other.dialog.ack(other.ackCseq, req);
+                    other.ackCseq = 0;
                 }
             }
             case Request.CANCEL -> {

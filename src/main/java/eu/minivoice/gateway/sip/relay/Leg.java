@@ -30,7 +30,7 @@ final class Leg {
     RelayContext.DialogWire dialog;
     /** Callee leg: the client transaction of its INVITE. */
     RelayContext.InviteWire out;
-    /** CSeq of the latest INVITE we sent on this leg whose 2xx is ours to ACK (0 = none). */
+    /** CSeq of the latest INVITE we sent on this leg whose 2xx is ours to ACK and not ACKed yet (0 = none). */
     long ackCseq;
     /** Callee leg: any answer at all (even 100 Trying) — the peer is alive. */
     boolean heard;

@@ -368,6 +368,21 @@ class OutboundRelayTest {
     }
 
     @Test
+    void aRepeatedAckIsNotRelayedTwice() throws Exception {
+        f.platformInvite();
+        FakeRelayContext.SentInvite trunk = ctx.lastInvite();
+        trunk.answer(200);
+        f.fromCaller(Request.ACK, 1);
+        // The platform ACKs again (our stack retransmitted the 200 to it): the carrier, which got
+        // its ACK, must not get a second one.
+        f.fromCaller(Request.ACK, 1);
+        assertEquals(List.of(1L), trunk.dialog.acks);
+        FakeRelayContext.FakeServerWire bye = f.fromCaller(Request.BYE, 2);
+        assertEquals(List.of(200), bye.codes());
+        assertEquals(List.of(Request.BYE), trunk.dialog.methods(), "the call goes on and ends as usual");
+    }
+
+    @Test
     void aReInviteBeforeTheAnswerIsRefused() throws Exception {
         f.platformInvite();
         ctx.lastInvite().answer(180);

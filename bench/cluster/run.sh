@@ -22,6 +22,9 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 cleanup() {
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
+  wait 2>/dev/null || true
+  # The database and the nodes' data directories: removed; logs and raw figures stay in $WORK.
+  find "$WORK" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
 }
 trap cleanup EXIT
 

@@ -18,7 +18,8 @@ KEY=bench-key-0123456789abcdef
 WORK=$(mktemp -d /tmp/mv-bench-inbound.XXXXXX)
 ADMIN=18091; GW_EXT=15360; GW_INT=15380; UAS=15370; RESP=18092
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+# The gateway's database is gigabytes after a run: removed; logs and raw figures stay in $WORK.
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK/data"; }
 trap cleanup EXIT
 command -v sipp >/dev/null || { apt-get update -qq && apt-get install -y -qq sip-tester; }
 mvn -B -q -DskipTests package

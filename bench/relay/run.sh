@@ -20,7 +20,8 @@ WORK=$(mktemp -d /tmp/mv-bench-relay.XXXXXX)
 ADMIN=18090; GW_EXT=15260; GW_INT=15280; UAS=15270; KAM=15290
 PIDS=()
 # Waits for them to exit: a gateway still stopping would hold the ports of the next run.
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+# The gateway's database is gigabytes after a run: removed; logs and raw figures stay in $WORK.
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK/data"; }
 trap cleanup EXIT
 command -v sipp >/dev/null || { apt-get update -qq && apt-get install -y -qq sip-tester; }
 command -v kamailio >/dev/null || { apt-get update -qq && apt-get install -y -qq kamailio; }

@@ -14,7 +14,8 @@ export MINIVOICE_DATA_DIR=$WORK/data MINIVOICE_ADMIN_PORT=$ADMIN \
        MINIVOICE_SIP_EXTERNAL_PORT=$SIP_EXT MINIVOICE_SIP_INTERNAL_PORT=$SIP_INT \
        MINIVOICE_API_KEY=bench-key-0123456789abcdef
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+# The gateway's database is gigabytes after a run: removed; logs and raw figures stay in $WORK.
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK/data"; }
 trap cleanup EXIT
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 

@@ -110,11 +110,17 @@ public final class Postgres {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
+    /** Stops the server and removes its files (each test JVM's server is 40–70 MB on disk). */
     private void stop() {
         try {
             runAs(binaries().resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "stop");
         } catch (Exception e) {
-            // the JVM is exiting: nothing more to do
+            // the JVM is exiting: remove what can be removed all the same
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temporary directory
         }
     }
 

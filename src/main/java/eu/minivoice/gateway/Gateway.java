@@ -536,6 +536,11 @@ public final class Gateway implements AutoCloseable {
             public java.util.Optional<eu.minivoice.gateway.domain.TrunkHealth> health(String trunkId) {
                 return engine.health(trunkId);
             }
+
+            @Override
+            public List<eu.minivoice.gateway.domain.RegistrationView.RegisterTransaction> timeline(String trunkId) {
+                return engine.timeline(trunkId);
+            }
         };
     }
 

@@ -1,6 +1,7 @@
 package eu.minivoice.gateway.cluster;
 
 import eu.minivoice.gateway.domain.RegistrationSnapshot;
+import eu.minivoice.gateway.domain.RegistrationView;
 import eu.minivoice.gateway.domain.Trunk;
 import eu.minivoice.gateway.domain.TrunkHealth;
 import eu.minivoice.gateway.routing.CallLimiter;
@@ -54,6 +55,11 @@ public final class ClusterNode implements AutoCloseable {
         Optional<RegistrationSnapshot> snapshot(String trunkId);
 
         Optional<TrunkHealth> health(String trunkId);
+
+        /** The trunk's recent REGISTER transactions, oldest first (shared with the other nodes). */
+        default List<RegistrationView.RegisterTransaction> timeline(String trunkId) {
+            return List.of();
+        }
     }
 
     private final String nodeId;
@@ -112,6 +118,14 @@ public final class ClusterNode implements AutoCloseable {
     /** The nodes this node saw live at its last heartbeat, itself included. */
     public List<String> liveNodes() {
         return liveNodes;
+    }
+
+    /**
+     * A trunk's REGISTER timeline as its owner last wrote it (a database read: API threads only).
+     * @throws RuntimeException when the database cannot be read
+     */
+    public List<RegistrationView.RegisterTransaction> sharedTimeline(String trunkId) {
+        return store.timeline(trunkId);
     }
 
     /** A trunk's state as its owner last wrote it, when another node owns it. */
@@ -292,7 +306,7 @@ public final class ClusterNode implements AutoCloseable {
         List<TrunkStateRow> changed = new ArrayList<>();
         for (String id : held) {
             TrunkStateRow row = new TrunkStateRow(id, nodeId, local.snapshot(id).orElse(null),
-                    local.health(id).orElse(null), null);
+                    local.health(id).orElse(null), null, local.timeline(id));
             TrunkStateRow before = written.get(id);
             if (before == null || !sameState(before, row)) {
                 changed.add(row);
@@ -305,7 +319,8 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private static boolean sameState(TrunkStateRow a, TrunkStateRow b) {
-        return java.util.Objects.equals(a.registration(), b.registration()) && a.health() == b.health();
+        return java.util.Objects.equals(a.registration(), b.registration()) && a.health() == b.health()
+                && java.util.Objects.equals(a.timeline(), b.timeline());
     }
 
     private void readStates(Instant now) {

@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * A trunk's registration as every node shows it: from this node's engine when this node owns the
- * trunk, else as the owning node last wrote it (at most one heartbeat old). The REGISTER timeline
- * is kept by the owner only.
+ * trunk, else as the owning node last wrote it (at most one heartbeat old; the REGISTER timeline
+ * read from the database when asked for).
  */
 public final class SharedRegistrationView implements RegistrationView {
     private final ClusterNode node;
@@ -40,7 +40,15 @@ public final class SharedRegistrationView implements RegistrationView {
 
     @Override
     public List<RegisterTransaction> timeline(String trunkId) {
-        return node.owns(trunkId) ? local.timeline(trunkId) : List.of();
+        if (node.owns(trunkId)) {
+            return local.timeline(trunkId);
+        }
+        try {
+            return node.sharedTimeline(trunkId);
+        } catch (RuntimeException e) {
+            // The database is down: the status (from memory) is still shown, without transactions.
+            return List.of();
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package eu.minivoice.gateway.store;
 
 import eu.minivoice.gateway.domain.RegistrationSnapshot;
+import eu.minivoice.gateway.domain.RegistrationView;
 import eu.minivoice.gateway.domain.TrunkHealth;
 
 import java.time.Duration;
@@ -19,9 +20,12 @@ public interface ClusterStore {
     record NodeRow(String id, Instant startedAt, Instant seenAt, Instant lostAt, String usage) {
     }
 
-    /** A trunk's state as its owner wrote it; registration and health may each be null. */
+    /**
+     * A trunk's state as its owner wrote it; registration and health may each be null. The
+     * timeline is written with the state but not read with it (null in rows read: {@link #timeline}).
+     */
     record TrunkStateRow(String trunkId, String nodeId, RegistrationSnapshot registration, TrunkHealth health,
-                         Instant updatedAt) {
+                         Instant updatedAt, List<RegistrationView.RegisterTransaction> timeline) {
     }
 
     /** This node is live (clears a lost mark), using {@code usage} now. @return the database's clock */
@@ -47,8 +51,11 @@ public interface ClusterStore {
 
     void writeStates(String nodeId, Collection<TrunkStateRow> rows);
 
-    /** States written at or after {@code since}. */
+    /** States written at or after {@code since} (without their timelines). */
     List<TrunkStateRow> statesSince(Instant since);
+
+    /** A trunk's REGISTER timeline as its owner last wrote it (empty when none was written). */
+    List<RegistrationView.RegisterTransaction> timeline(String trunkId);
 
     /** Tells every node listening that {@code payload} changed (after the change committed). */
     void announce(String channel, String payload);

@@ -1,6 +1,7 @@
 package eu.minivoice.gateway.store;
 
 import eu.minivoice.gateway.domain.RegistrationSnapshot;
+import eu.minivoice.gateway.domain.RegistrationView;
 import eu.minivoice.gateway.domain.RegistrationStatus;
 import eu.minivoice.gateway.domain.TrunkHealth;
 
@@ -125,12 +126,12 @@ public final class JdbcClusterStore implements ClusterStore {
         jdbc.inTransaction("writing " + rows.size() + " trunk state(s)", c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO trunk_states (trunk_id, node_id,"
                     + " registration_status, last_code, last_reason, expires_at, last_registered_at, next_attempt_at,"
-                    + " health, updated_at) VALUES (?,?,?,?,?,?,?,?,?, now()) ON CONFLICT (trunk_id) DO UPDATE SET"
-                    + " node_id = EXCLUDED.node_id, registration_status = EXCLUDED.registration_status,"
+                    + " health, timeline, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?, now()) ON CONFLICT (trunk_id)"
+                    + " DO UPDATE SET node_id = EXCLUDED.node_id, registration_status = EXCLUDED.registration_status,"
                     + " last_code = EXCLUDED.last_code, last_reason = EXCLUDED.last_reason,"
                     + " expires_at = EXCLUDED.expires_at, last_registered_at = EXCLUDED.last_registered_at,"
                     + " next_attempt_at = EXCLUDED.next_attempt_at, health = EXCLUDED.health,"
-                    + " updated_at = EXCLUDED.updated_at")) {
+                    + " timeline = EXCLUDED.timeline, updated_at = EXCLUDED.updated_at")) {
                 for (TrunkStateRow row : rows) {
                     RegistrationSnapshot r = row.registration();
                     ps.setString(1, row.trunkId());
@@ -143,6 +144,7 @@ public final class JdbcClusterStore implements ClusterStore {
                     Jdbc.setInstant(ps, 7, r == null ? null : r.lastRegisteredAt());
                     Jdbc.setInstant(ps, 8, r == null ? null : r.nextAttemptAt());
                     ps.setString(9, row.health() == null ? null : row.health().name());
+                    ps.setString(10, row.timeline() == null ? null : TimelineJson.write(row.timeline()));
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -164,7 +166,13 @@ public final class JdbcClusterStore implements ClusterStore {
                 Jdbc.instant(rs, "last_registered_at"), Jdbc.instant(rs, "next_attempt_at"));
         String health = rs.getString("health");
         return new TrunkStateRow(rs.getString("trunk_id"), rs.getString("node_id"), r,
-                health == null ? null : TrunkHealth.valueOf(health), Jdbc.instant(rs, "updated_at"));
+                health == null ? null : TrunkHealth.valueOf(health), Jdbc.instant(rs, "updated_at"), null);
+    }
+
+    @Override
+    public List<RegistrationView.RegisterTransaction> timeline(String trunkId) {
+        return jdbc.queryOne("SELECT COALESCE(timeline, '[]') FROM trunk_states WHERE trunk_id = ?",
+                rs -> rs.getString(1), trunkId).map(TimelineJson::read).orElse(List.of());
     }
 
     @Override

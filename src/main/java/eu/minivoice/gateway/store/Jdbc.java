@@ -166,7 +166,9 @@ final class Jdbc {
         if (t == null) {
             ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
         } else {
-            ps.setObject(i, t.atOffset(ZoneOffset.UTC));
+            // Not t.atOffset(UTC): that asks the offset for its rules, a new ZoneRules per call (JDK 17).
+            ps.setObject(i, java.time.OffsetDateTime.of(java.time.LocalDateTime.ofEpochSecond(t.getEpochSecond(),
+                    t.getNano(), ZoneOffset.UTC), ZoneOffset.UTC));
         }
     }
 

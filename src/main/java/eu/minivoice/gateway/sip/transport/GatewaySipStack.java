@@ -1,6 +1,9 @@
 package eu.minivoice.gateway.sip.transport;
 
 import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.stack.SIPDialog;
+import gov.nist.javax.sip.stack.SIPServerTransaction;
+import gov.nist.javax.sip.stack.SIPTransaction;
 import gov.nist.javax.sip.message.SIPResponse;
 import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.ServerResponseInterface;
@@ -15,13 +18,21 @@ import java.util.Properties;
  * INVITEs that already completed come back by the thousand — that scan took 45 % of the gateway's
  * CPU in the relay benchmark and turned an overload into a collapse (docs/PERFORMANCE.md). An
  * RFC 3261 branch is unique by construction, so a failed lookup by it is final; pre-RFC 3261
- * branches still get the scan.
+ * branches still get the scan. And server-side dialogs are {@link AckRecordingDialog}s, which
+ * record an ACK that races the sending of their 2xx.
  */
 public final class GatewaySipStack extends SipStackImpl {
     private static final String RFC3261_BRANCH = "z9hg4bk";
 
     public GatewaySipStack(Properties properties) throws PeerUnavailableException {
         super(properties);
+    }
+
+    @Override
+    public SIPDialog createDialog(SIPTransaction transaction) {
+        // Client dialogs keep the stock path (its early-dialog table); a server dialog is always new.
+        return transaction instanceof SIPServerTransaction ? new AckRecordingDialog(transaction)
+                : super.createDialog(transaction);
     }
 
     @Override

@@ -36,4 +36,19 @@ class SipTransportInternalsTest {
         var flag = SIPTransactionStack.class.getDeclaredField("udpFlag");
         assertEquals(boolean.class, flag.getType());
     }
+
+    /** {@link AckRecordingDialog} overrides and calls these; an upgrade that moves them fails here. */
+    @Test
+    void theDialogMethodsTheAckRecordingUsesArePublic() throws Exception {
+        var dialog = gov.nist.javax.sip.stack.SIPDialog.class;
+        var server = gov.nist.javax.sip.stack.SIPServerTransaction.class;
+        assertTrue(Modifier.isPublic(dialog.getMethod("handleAck", server).getModifiers()));
+        assertEquals(boolean.class, dialog.getMethod("handleAck", server).getReturnType());
+        assertTrue(Modifier.isPublic(dialog.getMethod("startRetransmitTimer", server,
+                javax.sip.message.Response.class).getModifiers()));
+        assertEquals(server, dialog.getMethod("getInviteTransaction").getReturnType());
+        assertTrue(Modifier.isPublic(dialog.getMethod("isAckSeen").getModifiers()));
+        assertTrue(Modifier.isPublic(SIPTransactionStack.class.getMethod("createDialog",
+                gov.nist.javax.sip.stack.SIPTransaction.class).getModifiers()));
+    }
 }

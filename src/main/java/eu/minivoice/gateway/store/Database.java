@@ -75,7 +75,7 @@ public final class Database implements AutoCloseable {
         }
         try {
             var flyway = Flyway.configure().dataSource(ds).locations("classpath:db/migration")
-                    .javaMigrations(new V13__EventPayloadAsBytes());
+                    .javaMigrations(new V13__EventPayloadAsBytes(), new V15__EmbeddedEventSeqCache());
             if (targetVersion != null) {
                 flyway.target(targetVersion);
             }

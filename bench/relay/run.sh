@@ -7,6 +7,7 @@
 # and the INVITE-in → INVITE-out delay p50/p99 on the wire (tcpdump on lo, bench/relay/delay.py).
 # HOLD_RATE=R (optional): afterwards, R calls/s held 30 s each through Kamailio and the gateway;
 # prints the memory per held call (gateway: Java heap after a full GC; Kamailio: PSS).
+# Last, for each gateway step, its CPU by thread name (SIP workers, writers, GC, JIT compiler).
 # "Clean": failed < 0.1 %, retransmissions < 1 % of calls, achieved >= 95 %.
 # JAVA=/path/to/java [MINIVOICE_JAVA_OPTS="-XX:+UseZGC"]: the gateway's JVM and its options, as
 # scripts/run.sh takes them (JAVA may carry options of its own, e.g. a GC log).
@@ -37,6 +38,16 @@ cpu_ticks() {
   echo "$total"
 }
 
+# CPU ticks of each thread of a process by name (digits folded: "GC Thread#0" and "#1" add up).
+# comm may hold spaces: stat's fields are counted after its closing parenthesis.
+thread_ticks() { # pid
+  local t
+  for t in /proc/"$1"/task/*; do
+    [ -r "$t/stat" ] || continue
+    printf '%s\t%s\n' "$(tr -d '\n' < "$t/comm" | sed 's/[0-9][0-9]*/N/g')" "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
+  done 2>/dev/null | awk -F'\t' '{a[$1] += $2} END {for (k in a) print k "\t" a[k]}'
+}
+
 uas_start() {
   sipp -sn uas -i 127.0.0.1 -p $UAS -mp 16100 -cp 16090 -nostdin -buff_size 4194304 > "$WORK/uas.out" 2>&1 &
   UAS_PID=$!; PIDS+=("$UAS_PID")
@@ -53,10 +64,16 @@ step() { # path rate target pid-or-0
     sleep 0.5
   fi
   local c0=0; [ "$pid" != 0 ] && c0=$(cpu_ticks "$pid")
+  [ "$path" = gateway ] && thread_ticks "$pid" > "$WORK/$path-$rate.threads0"
   sipp "$target" -sf bench/relay/uac.xml -i 127.0.0.1 -p 16000 -mp 16200 -cp 16080 -r "$rate" -m "$n" -d 0 \
        -nostdin -buff_size 4194304 -timeout $(( STEP + 40 ))s -trace_stat -stf "$WORK/$path-$rate.csv" -fd 1 \
        -trace_rtt -rtt_freq 1 > "$WORK/$path-$rate.out" 2>&1 || true
   local c1=0; [ "$pid" != 0 ] && c1=$(cpu_ticks "$pid")
+  if [ "$path" = gateway ]; then # where the gateway's CPU went in this step, ms per call by thread
+    thread_ticks "$pid" | awk -F'\t' -v n="$n" -v clk="$clk" 'NR == FNR {b[$1] = $2; next}
+      {d = $2 - b[$1]; if (d > 0) printf "%8.3f ms/call  %s\n", d * 1000 / clk / n, $1}' "$WORK/$path-$rate.threads0" - \
+      | sort -rn > "$WORK/$path-$rate.threads"
+  fi
   local delay="- - -"
   if [ -n "$cap" ]; then
     kill -INT "$cap" 2>/dev/null || true; wait "$cap" 2>/dev/null || true
@@ -133,4 +150,9 @@ if [ -n "${HOLD_RATE:-}" ]; then
   hold gateway "$HOLD_RATE" "127.0.0.1:$GW_INT" "$GW"
 fi
 uas_stop
+for f in "$WORK"/gateway-*.threads; do
+  [ -e "$f" ] || continue
+  echo "$(basename "$f" .threads): the gateway's CPU by thread (ms per asked call, JVM threads included)"
+  head -12 "$f"
+done
 echo "raw files: $WORK"

@@ -38,14 +38,16 @@ cpu_ticks() {
   echo "$total"
 }
 
-# CPU ticks of each thread of a process by name (digits folded: "GC Thread#0" and "#1" add up).
-# comm may hold spaces: stat's fields are counted after its closing parenthesis.
+# CPU ticks and context switches of each thread of a process by name (digits folded: "GC
+# Thread#0" and "#1" add up). comm may hold spaces: stat's fields are counted after its ")".
 thread_ticks() { # pid
   local t
   for t in /proc/"$1"/task/*; do
     [ -r "$t/stat" ] || continue
-    printf '%s\t%s\n' "$(tr -d '\n' < "$t/comm" | sed 's/[0-9][0-9]*/N/g')" "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
-  done 2>/dev/null | awk -F'\t' '{a[$1] += $2} END {for (k in a) print k "\t" a[k]}'
+    printf '%s\t%s\t%s\n' "$(tr -d '\n' < "$t/comm" | sed 's/[0-9][0-9]*/N/g')" \
+      "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')" \
+      "$(awk '/ctxt_switches/ {n += $2} END {print n + 0}' "$t/status")"
+  done 2>/dev/null | awk -F'\t' '{a[$1] += $2; w[$1] += $3} END {for (k in a) print k "\t" a[k] "\t" w[k]}'
 }
 
 uas_start() {
@@ -70,8 +72,9 @@ step() { # path rate target pid-or-0
        -trace_rtt -rtt_freq 1 > "$WORK/$path-$rate.out" 2>&1 || true
   local c1=0; [ "$pid" != 0 ] && c1=$(cpu_ticks "$pid")
   if [ "$path" = gateway ]; then # where the gateway's CPU went in this step, ms per call by thread
-    thread_ticks "$pid" | awk -F'\t' -v n="$n" -v clk="$clk" 'NR == FNR {b[$1] = $2; next}
-      {d = $2 - b[$1]; if (d > 0) printf "%8.3f ms/call  %s\n", d * 1000 / clk / n, $1}' "$WORK/$path-$rate.threads0" - \
+    thread_ticks "$pid" | awk -F'\t' -v n="$n" -v clk="$clk" 'NR == FNR {b[$1] = $2; w[$1] = $3; next}
+      {d = $2 - b[$1]; if (d > 0) printf "%8.3f ms/call %6.2f switches/call  %s\n", d * 1000 / clk / n, ($3 - w[$1]) / n, $1}' \
+      "$WORK/$path-$rate.threads0" - \
       | sort -rn > "$WORK/$path-$rate.threads"
   fi
   local delay="- - -"
@@ -152,7 +155,7 @@ fi
 uas_stop
 for f in "$WORK"/gateway-*.threads; do
   [ -e "$f" ] || continue
-  echo "$(basename "$f" .threads): the gateway's CPU by thread (ms per asked call, JVM threads included)"
+  echo "$(basename "$f" .threads): the gateway's CPU and context switches by thread, per asked call (JVM threads included)"
   head -12 "$f"
 done
 echo "raw files: $WORK"

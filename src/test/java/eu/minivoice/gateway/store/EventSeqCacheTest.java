@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Schema version 15: on the embedded H2 a batch of events costs one store commit (H2's identity
- * cache no longer commits the store every 32 values), and events still list in the order they
- * were written across a restart. On PostgreSQL the sequence keeps a cache of 1, so that nodes take
+ * cache no longer commits the store every 32 values), and events — some stored before the
+ * migration — still list in the order they were written across the upgrade and a restart. On PostgreSQL the sequence keeps a cache of 1, so that nodes take
  * values in the order they accept events.
  */
 class EventSeqCacheTest {
@@ -34,18 +34,21 @@ class EventSeqCacheTest {
     }
 
     @Test
-    void aBatchOfEventsIsOneStoreCommitAndOrderHoldsAcrossARestart() throws Exception {
+    void aBatchOfEventsIsOneStoreCommitAndOrderHoldsAcrossTheUpgradeAndARestart() throws Exception {
         GatewayConfig.DatabaseConfig config = config();
         List<String> written = new ArrayList<>();
-        try (Database db = Database.open(config)) {
-            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Database v14 = Database.openAt(config, "14")) { // events from before the migration
+            try (Connection c = v14.dataSource().getConnection(); Statement s = c.createStatement()) {
                 s.execute("INSERT INTO customers (id, name, created_at) VALUES ('cust_1', 'One', CURRENT_TIMESTAMP)");
             }
+            new JdbcOutboxStore(v14.dataSource(), "node-a").write(events(0, 100, written), List.of(), List.of());
+        }
+        try (Database db = Database.open(config)) {
             JdbcOutboxStore store = new JdbcOutboxStore(db.dataSource(), "node-a");
             try (Connection c = db.dataSource().getConnection()) {
                 org.h2.mvstore.MVStore mv = Database.mvStore(c);
                 long before = mv == null ? 0 : mv.getCurrentVersion();
-                store.write(events(0, 500, written), List.of(), List.of());
+                store.write(events(100, 500, written), List.of(), List.of());
                 if (mv != null) {
                     // 500 values from a cache of 32 would be 15 more store commits
                     long commits = mv.getCurrentVersion() - before;
@@ -55,7 +58,7 @@ class EventSeqCacheTest {
         }
         try (Database db = Database.open(config)) {
             JdbcOutboxStore store = new JdbcOutboxStore(db.dataSource(), "node-a");
-            store.write(events(500, 10, written), List.of(), List.of());
+            store.write(events(600, 10, written), List.of(), List.of());
             List<String> newestFirst = store.events("cust_1", null, null, null, 1000).stream()
                     .map(StoredEvent::id).toList();
             List<String> expected = new ArrayList<>(written);

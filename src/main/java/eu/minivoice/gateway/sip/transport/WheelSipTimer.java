@@ -30,7 +30,9 @@ public final class WheelSipTimer implements SipTimer {
     @Override
     public void start(SipStackImpl stack, Properties properties) {
         wheel = new HashedWheelTimer(r -> {
-            Thread t = new Thread(r, properties.getProperty("javax.sip.STACK_NAME", "sip") + "-sip-timer");
+            // Named timer-first: Linux keeps 15 characters of a thread's name, and the stack's
+            // workers start with the stack name, so a per-thread CPU reading tells them apart.
+            Thread t = new Thread(r, "sip-timer-" + properties.getProperty("javax.sip.STACK_NAME", "sip"));
             t.setDaemon(true);
             return t;
         }, 10, TimeUnit.MILLISECONDS, 1024);

@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Schema version 15: on the embedded H2 a batch of events costs one store commit (H2's identity
  * cache no longer commits the store every 32 values), and events — some stored before the
- * migration — still list in the order they were written across the upgrade and a restart. On PostgreSQL the sequence keeps a cache of 1, so that nodes take
- * values in the order they accept events.
+ * migration — still list in the order they were written across the upgrade and a restart. On
+ * PostgreSQL the sequence keeps a cache of 1, so that nodes take values in the order they accept
+ * events.
  */
 class EventSeqCacheTest {
     @TempDir

@@ -7,7 +7,8 @@
 # and the INVITE-in → INVITE-out delay p50/p99 on the wire (tcpdump on lo, bench/relay/delay.py).
 # HOLD_RATE=R (optional): afterwards, R calls/s held 30 s each through Kamailio and the gateway;
 # prints the memory per held call (gateway: Java heap after a full GC; Kamailio: PSS).
-# Last, for each gateway step, its CPU by thread name (SIP workers, writers, GC, JIT compiler).
+# Last, for each gateway step, its CPU and context switches by thread name (SIP workers, writers,
+# GC, JIT compiler), per asked call.
 # "Clean": failed < 0.1 %, retransmissions < 1 % of calls, achieved >= 95 %.
 # JAVA=/path/to/java [MINIVOICE_JAVA_OPTS="-XX:+UseZGC"]: the gateway's JVM and its options, as
 # scripts/run.sh takes them (JAVA may carry options of its own, e.g. a GC log).

@@ -307,6 +307,7 @@ public final class Gateway implements AutoCloseable {
                     cluster == null ? id -> true : cluster::owns);
             trunks.addListener(registration::trunkChanged);
             metrics.trunks(registration::statusCounts, registration::healthCounts);
+            metrics.sipStack(sip::load);
             sip.onConnectionClosed(registration::connectionClosed);
             registration.startAll(storedTrunks);
             if (cluster != null) {

@@ -5,6 +5,7 @@ import eu.minivoice.gateway.domain.RegistrationStatus;
 import eu.minivoice.gateway.domain.TrunkHealth;
 import eu.minivoice.gateway.sip.SipCounters;
 import eu.minivoice.gateway.sip.SipSide;
+import eu.minivoice.gateway.sip.SipStackLoad;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -190,6 +191,23 @@ public final class GatewayMetrics implements SipCounters, AutoCloseable {
     /** A registration reached {@code status} (REGED, FAILED, FAIL_WAIT, …): one per outcome. */
     public void registration(RegistrationStatus status) {
         registrationCounter(status).increment();
+    }
+
+    // ---- the SIP stack ----
+
+    /**
+     * Gauges over what the SIP stack holds: transactions by kind and dialogs. They rise with the
+     * call rate (finished transactions stay for their RFC 3261 timers) and fall back when traffic
+     * stops; one that only grows is a leak.
+     */
+    public void sipStack(Supplier<SipStackLoad> load) {
+        sources.add(load);
+        Gauge.builder("minivoice.sip.transactions", load, l -> l.get().serverTransactions())
+                .description("SIP transactions the stack holds, by kind").tag("kind", "server").register(registry);
+        Gauge.builder("minivoice.sip.transactions", load, l -> l.get().clientTransactions())
+                .description("SIP transactions the stack holds, by kind").tag("kind", "client").register(registry);
+        Gauge.builder("minivoice.sip.dialogs", load, l -> l.get().dialogs())
+                .description("SIP dialogs the stack holds (early and confirmed)").register(registry);
     }
 
     // ---- webhooks ----

@@ -80,6 +80,8 @@ class MetricsApiTest {
                     Duration.ofSeconds(10));
             assertEquals(1, value(after, "minivoice_call_setup_seconds_count"), "one answered call timed");
             assertEquals(0, value(after, "minivoice_calls_active{direction=\"outbound\"}"));
+            // Over UDP the platform's BYE transaction stays 32 s (RFC 3261 Timer J) to absorb a resent BYE.
+            assertTrue(value(after, "minivoice_sip_transactions{kind=\"server\"}") >= 1, after);
             // Function gauges read live values, also after a collection (Micrometer holds their source weakly).
             System.gc();
             String collected = gw.http.get("/metrics", OPERATOR_KEY).body();
@@ -97,6 +99,52 @@ class MetricsApiTest {
                     s -> value(s, "minivoice_sip_messages_total{method=\"other\",side=\"external\"}") >= 1,
                     Duration.ofSeconds(5));
             assertFalse(last.contains("FOOBAR"), "no label from the wire");
+        }
+    }
+
+    /**
+     * The stack's gauges count what it holds and fall back to zero once the calls are over: an
+     * answered call, a busy one, a cancelled one and one with a re-INVITE, all over TCP (no RFC 3261
+     * linger for reliable transports: transactions end at once, dialogs after a 2 s linger). A
+     * transaction or dialog the stack failed to release (e.g. a cleanup strategy that loses the
+     * key it is filed under) would keep a gauge above zero.
+     */
+    @Test
+    void theStackReleasesEveryTransactionAndDialogOfFinishedCalls(@TempDir Path data) throws Exception {
+        try (TestGateway gw = TestGateway.start(data)) {
+            String empty = gw.http.get("/metrics", OPERATOR_KEY).body();
+            assertEquals(0, value(empty, "minivoice_sip_transactions{kind=\"server\"}"), empty);
+            assertEquals(0, value(empty, "minivoice_sip_transactions{kind=\"client\"}"), empty);
+            assertEquals(0, value(empty, "minivoice_sip_dialogs"), empty);
+
+            int carrierPort = FreePorts.next();
+            assertEquals(201, gw.http.post("/v1/trunks", API_KEY, "{\"name\":\"stack-tcp\",\"proxy\":\"127.0.0.1:"
+                    + carrierPort + ";transport=tcp\",\"register\":false}").status());
+            assertEquals(201, gw.http.post("/v1/numbers", API_KEY, "{\"number\":\"+15551230001\"}").status());
+            String[][] calls = {
+                    {"carrier-uas-answer.xml", "platform-uac-call.xml", "+15551230071"},
+                    {"carrier-uas-486.xml", "platform-uac-expect-486.xml", "+15551230072"},
+                    {"carrier-uas-ring-then-cancel.xml", "platform-uac-cancel.xml", "+15551230073"},
+                    {"carrier-uas-reinvite.xml", "platform-uac-reinvite.xml", "+15551230074"}};
+            for (String[] call : calls) {
+                try (Sipp carrier = Sipp.startOnPort(call[0], carrierPort, "-t", "t1")) {
+                    Sipp.Result platform = Sipp.run(call[1], "127.0.0.1:" + gw.sipInternalPort(), "-t", "t1",
+                            "-key", "customer", "cust_default", "-key", "to", call[2], "-key", "from", "+15551230001");
+                    assertEquals(0, platform.exitCode(), call[1] + ": " + platform.output());
+                    Sipp.Result c = carrier.await();
+                    assertEquals(0, c.exitCode(), call[0] + ": " + c.output());
+                }
+            }
+            Await.until("four calls ended", () -> gw.http.get("/metrics", OPERATOR_KEY).body(),
+                    s -> value(s, "minivoice_calls_active{direction=\"outbound\"}") == 0
+                            && value(s, "minivoice_sip_messages_total{method=\"INVITE\",side=\"internal\"}") >= 5,
+                    Duration.ofSeconds(10));
+            String drained = Await.until("the stack's tables empty again", () -> gw.http.get("/metrics", OPERATOR_KEY).body(),
+                    s -> value(s, "minivoice_sip_transactions{kind=\"server\"}") == 0
+                            && value(s, "minivoice_sip_transactions{kind=\"client\"}") == 0
+                            && value(s, "minivoice_sip_dialogs") == 0,
+                    Duration.ofSeconds(20));
+            assertEquals(0, value(drained, "minivoice_sip_dialogs"), drained);
         }
     }
 }

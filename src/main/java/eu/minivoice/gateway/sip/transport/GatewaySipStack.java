@@ -46,4 +46,9 @@ public final class GatewaySipStack extends SipStackImpl {
         }
         return super.newSIPServerResponse(response, channel);
     }
+
+    /** Dialogs the stack holds now, confirmed and early (terminated ones until their linger ends). */
+    public int dialogCount() {
+        return dialogTable.size() + earlyDialogTable.size();
+    }
 }

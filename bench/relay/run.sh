@@ -10,6 +10,9 @@
 # Last, for each gateway step, its CPU and context switches by thread name (SIP workers, writers,
 # GC, JIT compiler), per asked call.
 # "Clean": failed < 0.1 %, retransmissions < 1 % of calls, achieved >= 95 %.
+# out_of_order: responses a call got when it expected none (a 180 overtaken by the 200 and
+# arriving between our ACK and BYE: Kamailio forwards on parallel workers). A UA ignores them, so
+# SIPp does too (-abortunexp off) instead of failing the call; they are counted here.
 # JAVA=/path/to/java [MINIVOICE_JAVA_OPTS="-XX:+UseZGC"]: the gateway's JVM and its options, as
 # scripts/run.sh takes them (JAVA may carry options of its own, e.g. a GC log).
 set -euo pipefail
@@ -69,6 +72,7 @@ step() { # path rate target pid-or-0
   local c0=0; [ "$pid" != 0 ] && c0=$(cpu_ticks "$pid")
   [ "$path" = gateway ] && thread_ticks "$pid" > "$WORK/$path-$rate.threads0"
   sipp "$target" -sf bench/relay/uac.xml -i 127.0.0.1 -p 16000 -mp 16200 -cp 16080 -r "$rate" -m "$n" -d 0 \
+       -default_behaviors all,-abortunexp -trace_err -error_file "$WORK/$path-$rate.err" \
        -nostdin -buff_size 4194304 -timeout $(( STEP + 40 ))s -trace_stat -stf "$WORK/$path-$rate.csv" -fd 1 \
        -trace_rtt -rtt_freq 1 > "$WORK/$path-$rate.out" 2>&1 || true
   local c1=0; [ "$pid" != 0 ] && c1=$(cpu_ticks "$pid")
@@ -86,7 +90,7 @@ step() { # path rate target pid-or-0
   fi
   mv -f uac_*_rtt.csv "$WORK/$path-$rate-rtt.csv" 2>/dev/null || true
   echo "$(python3 bench/relay/summarise.py "$path" "$rate" "$n" "$WORK/$path-$rate.csv" "$WORK/$path-$rate-rtt.csv" \
-       "$(( c1 - c0 ))" "$clk") $delay"
+       "$(( c1 - c0 ))" "$clk") $delay $(cat "$WORK/$path-$rate.err" 2>/dev/null | grep -c 'Continuing call on unexpected message' || true)"
 }
 
 # Memory of a relay in KiB: the gateway's Java heap after a full GC, Kamailio's PSS (all processes).
@@ -119,7 +123,7 @@ hold() { # path rate target pid
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $($JAVA -version 2>&1 | head -1), $(sipp -v 2>&1 | grep -o 'SIPp v[0-9.]*' | head -1), $(kamailio -v 2>&1 | head -1), gateway JVM options: [${MINIVOICE_JAVA_OPTS:-}]"
-echo "path rate asked ok failed retrans achieved_cps inv200_p50_ms inv200_p99_ms cpu_ms_per_call clean delay_matched delay_p50_ms delay_p99_ms delay_max_ms"
+echo "path rate asked ok failed retrans achieved_cps inv200_p50_ms inv200_p99_ms cpu_ms_per_call clean delay_matched delay_p50_ms delay_p99_ms delay_max_ms out_of_order"
 
 # Gateway: one trunk to the UAS, the caller ID as a number.
 export MINIVOICE_SECURITY_ALLOWED_PRIVATE_CIDRS=127.0.0.0/8,::1/128

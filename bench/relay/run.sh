@@ -11,8 +11,9 @@
 # GC, JIT compiler), per asked call.
 # "Clean": failed < 0.1 %, retransmissions < 1 % of calls, achieved >= 95 %.
 # out_of_order: responses a call got when it expected none (a 180 overtaken by the 200 and
-# arriving between our ACK and BYE: Kamailio forwards on parallel workers). A UA ignores them, so
-# SIPp does too (-abortunexp off) instead of failing the call; they are counted here.
+# arriving between our ACK and BYE: Kamailio forwards on parallel workers; or 200 retransmissions
+# from a relay that fell behind). A UA ignores them, so SIPp does too (-abortunexp off) instead
+# of failing the call; they are counted here.
 # JAVA=/path/to/java [MINIVOICE_JAVA_OPTS="-XX:+UseZGC"]: the gateway's JVM and its options, as
 # scripts/run.sh takes them (JAVA may carry options of its own, e.g. a GC log).
 set -euo pipefail

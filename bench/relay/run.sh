@@ -72,6 +72,9 @@ step() { # path rate target pid-or-0
   fi
   local c0=0; [ "$pid" != 0 ] && c0=$(cpu_ticks "$pid")
   [ "$path" = gateway ] && thread_ticks "$pid" > "$WORK/$path-$rate.threads0"
+  # SIPp's own -timeout did not end a collapsed step once unexpected messages no longer abort
+  # calls (the relay's backlog kept them alive for 15 min): timeout(1) bounds it for sure.
+  timeout -k 10 $(( STEP + 60 )) \
   sipp "$target" -sf bench/relay/uac.xml -i 127.0.0.1 -p 16000 -mp 16200 -cp 16080 -r "$rate" -m "$n" -d 0 \
        -default_behaviors all,-abortunexp -trace_err -error_file "$WORK/$path-$rate.err" \
        -nostdin -buff_size 4194304 -timeout $(( STEP + 40 ))s -trace_stat -stf "$WORK/$path-$rate.csv" -fd 1 \

@@ -416,7 +416,6 @@ public final class SipServer implements AutoCloseable {
         return addressFactory;
     }
 
-    /** True while both sides are open (for /health). */
     /**
      * What the stack holds now (0 before it starts), for the metrics: server transactions, client
      * transactions and dialogs. Each count is the size of a concurrent map: no lock, no copy.
@@ -429,6 +428,7 @@ public final class SipServer implements AutoCloseable {
         return new SipStackLoad(g.getServerTransactionTableSize(), g.getClientTransactionTableSize(), g.dialogCount());
     }
 
+    /** True while both sides are open (for /health). */
     public boolean isListening() {
         return running && external != null && internal != null;
     }

@@ -10,7 +10,10 @@ public final class RandomIdGenerator implements IdGenerator {
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
     /** Crockford base32, lower case: its ASCII order is its value order, so prefixes sort by time. */
     private static final char[] SORTED = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
+    /** Random bytes drawn at a time, per thread. */
+    static final int BATCH = 256;
     private final SecureRandom random;
+    private final ThreadLocal<Batch> batches = ThreadLocal.withInitial(Batch::new);
     private final java.util.function.LongSupplier millis;
 
     public RandomIdGenerator(SecureRandom random) {
@@ -48,14 +51,40 @@ public final class RandomIdGenerator implements IdGenerator {
         return random.nextDouble();
     }
 
-    /** {@code length} base32 characters (5 random bits each). */
+    /**
+     * {@code length} base32 characters (5 random bits each), from this thread's batch of random
+     * bytes: SecureRandom is synchronised and its DRBG costs as much per call as per 256 bytes,
+     * so it is asked once per batch instead of once per id (it showed in the relay's profile, a
+     * few ids per call). Each byte serves one token only; the few left at the end of a batch are
+     * skipped.
+     */
     public String randomToken(int length) {
-        byte[] bytes = new byte[length]; // one call: SecureRandom is synchronised and not cheap per call
-        random.nextBytes(bytes);
+        byte[] bytes;
+        int from;
+        if (length > BATCH) {
+            bytes = new byte[length];
+            random.nextBytes(bytes);
+            from = 0;
+        } else {
+            Batch batch = batches.get();
+            if (BATCH - batch.next < length) {
+                random.nextBytes(batch.bytes);
+                batch.next = 0;
+            }
+            bytes = batch.bytes;
+            from = batch.next;
+            batch.next += length;
+        }
         char[] out = new char[length];
         for (int i = 0; i < length; i++) {
-            out[i] = ALPHABET[bytes[i] & 31]; // 256 is a multiple of 32: still uniform
+            out[i] = ALPHABET[bytes[from + i] & 31]; // 256 is a multiple of 32: still uniform
         }
         return new String(out);
+    }
+
+    /** Random bytes drawn for one thread; {@code next} is the first one not used yet. */
+    private static final class Batch {
+        final byte[] bytes = new byte[BATCH];
+        int next = BATCH;
     }
 }

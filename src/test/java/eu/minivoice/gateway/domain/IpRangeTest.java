@@ -54,4 +54,28 @@ class IpRangeTest {
         assertThrows(IllegalArgumentException.class, () -> IpRange.parseList("10.0.0.1,,10.0.0.2"));
         assertThrows(IllegalArgumentException.class, () -> IpRange.parseList("10.0.0.1,"));
     }
+
+    /** The hand-read IPv4 form agrees with the JDK's parser on addresses and refuses what is not one. */
+    @ParameterizedTest
+    @ValueSource(strings = {"0.0.0.0", "127.0.0.1", "203.0.113.7", "255.255.255.255", "10.1.22.199", "[192.0.2.1]"})
+    void readsDottedQuadsAsTheJdkDoes(String text) throws Exception {
+        String bare = text.replace("[", "").replace("]", "");
+        assertEquals(InetAddress.getByName(bare), IpRange.literalAddress(text));
+        assertEquals(InetAddress.getByName(bare), InetAddress.getByAddress(IpRange.parseLiteral(text)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"256.0.0.1", "1.2.3", "1.2.3.4.5", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4a", "1234.1.1.1",
+            "1.2.3.-4", "+1.2.3.4", "carrier.example", "1.2.3.4 ", "١.٢.٣.٤", "01.2.3.4"})
+    void anythingElseIsNoDottedQuad(String text) {
+        assertEquals(null, IpRange.dottedQuad(text));
+    }
+
+    @org.junit.jupiter.api.Test
+    void namesAndBadOctetsAreNoLiteralAddress() throws Exception {
+        assertEquals(null, IpRange.literalAddress("carrier.example"));
+        assertEquals(null, IpRange.literalAddress("256.1.1.1"));
+        assertEquals(InetAddress.getByName("2001:db8::1"), IpRange.literalAddress("[2001:db8::1]"));
+        assertThrows(IllegalArgumentException.class, () -> IpRange.parseLiteral("1.2.3.256"));
+    }
 }

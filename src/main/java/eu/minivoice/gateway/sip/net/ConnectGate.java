@@ -78,12 +78,11 @@ public final class ConnectGate implements AutoCloseable {
      * @param host      where the stack will send: an address literal or a name
      */
     public void send(String owner, String transport, String host, int port, Send send, Consumer<String> onFailure) {
-        String t = transport.toLowerCase(Locale.ROOT);
         if (isLiteral(host)) {
             runReporting(send, onFailure, null);
             return;
         }
-        String destination = t + ":" + host.toLowerCase(Locale.ROOT) + ":" + port;
+        String destination = transport.toLowerCase(Locale.ROOT) + ":" + host.toLowerCase(Locale.ROOT) + ":" + port;
         Failure recent = recentFailures.get(destination);
         if (recent != null) {
             if (nanos.getAsLong() < recent.untilNanos()) {
@@ -151,7 +150,8 @@ public final class ConnectGate implements AutoCloseable {
 
     /** An IPv4 or (bracketed) IPv6 literal: nothing to resolve. Called per INVITE, so no regex compile. */
     static boolean isLiteral(String host) {
-        return host.indexOf(':') >= 0 || IPV4.matcher(host).matches();
+        return host.indexOf(':') >= 0 || eu.minivoice.gateway.domain.IpRange.dottedQuad(host) != null
+                || IPV4.matcher(host).matches();
     }
 
     /** Sends waiting for a gate thread (for tests and metrics). */

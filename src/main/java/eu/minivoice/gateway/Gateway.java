@@ -288,8 +288,10 @@ public final class Gateway implements AutoCloseable {
             inboundGate = new InboundGate(sip, inboundMatcher, callObserver, random, () -> random.randomToken(10),
                     clock, relay::onInboundInvite, metrics);
             this.relay = relay;
+            int overloadMs = config.sip().overloadDelayMs();
             sip.start(new SipEdge(trusted, random, relay, inboundGate, metrics,
-                    () -> draining ? Math.max(1, config.shutdown().drainSeconds()) : -1));
+                    () -> draining ? Math.max(1, config.shutdown().drainSeconds()) : -1,
+                    () -> overloadMs > 0 && sip.queueDelayMillis() >= overloadMs));
 
             GatewayConfig.RegistrationConfig rc = config.registration();
             probe = new OptionsProbe(sip, () -> random.randomToken(10), targetGuard.policy(), connectGate, locator);

@@ -70,6 +70,7 @@ public final class ConfigLoader {
                     "MINIVOICE_TRUSTED_CIDRS"),
             new Key("sip.trace", Type.BOOL, false, 0, 0, null),
             num("sip.threads", 8, 1, 256),
+            num("sip.overload_delay_ms", 300, 0, 60_000),
             num("sip.max_message_bytes", 16384, 4096, 4 * 1024 * 1024),
             num("sip.connect_timeout_ms", 2000, 100, 60_000),
             new Key("sip.dns_servers", Type.LIST, List.of(), 0, 0, null),
@@ -304,7 +305,7 @@ public final class ConfigLoader {
                         (int) v.get("sip.tcp_message_read_timeout_s")),
                 new GatewayConfig.DnsConfig((List<String>) v.get("sip.dns_servers"), (int) v.get("sip.dns_timeout_ms")),
                 new GatewayConfig.Ipv6Config((String) v.get("sip.bind_v6"), (String) v.get("sip.internal_bind_v6"),
-                        (String) v.get("sip.public_address_v6")));
+                        (String) v.get("sip.public_address_v6")), (int) v.get("sip.overload_delay_ms"));
         var database = new GatewayConfig.DatabaseConfig(
                 (String) v.get("database.url"), Path.of((String) v.get("database.data_dir")),
                 (String) v.get("database.user"), (String) v.get("database.password"),

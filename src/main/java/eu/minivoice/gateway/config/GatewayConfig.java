@@ -65,7 +65,7 @@ public record GatewayConfig(
                             List<String> transports, List<String> trustedCidrs, boolean trace,
                             int threads, int maxMessageBytes, TlsConfig tls, int connectTimeoutMs,
                             String internalBind, int connectThreads, int connectsPerCustomer, TcpConfig tcp,
-                            DnsConfig dns, Ipv6Config v6) {
+                            DnsConfig dns, Ipv6Config v6, int overloadDelayMs) {
         public SipConfig {
             transports = List.copyOf(transports);
             trustedCidrs = List.copyOf(trustedCidrs);

@@ -45,6 +45,7 @@ public final class GatewayMetrics implements SipCounters, AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Map<SipSide, Map<String, Counter>> requests = new EnumMap<>(SipSide.class);
+    private final Map<SipSide, Counter> overloadRefusals = new EnumMap<>(SipSide.class);
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
     private final Map<String, Counter> callsEnded = new ConcurrentHashMap<>();
     private final Map<String, Counter> registrations = new ConcurrentHashMap<>();
@@ -74,6 +75,9 @@ public final class GatewayMetrics implements SipCounters, AutoCloseable {
             }
             bySide.put("other", requestCounter(side, "other"));
             requests.put(side, bySide);
+            overloadRefusals.put(side, Counter.builder("minivoice.sip.overload.refused")
+                    .description("new calls answered 503 because the SIP workers were behind (sip.overload_delay_ms)")
+                    .tag("side", side.name().toLowerCase(Locale.ROOT)).register(registry));
         }
         for (String d : DIRECTIONS) {
             AtomicInteger n = new AtomicInteger();
@@ -115,6 +119,11 @@ public final class GatewayMetrics implements SipCounters, AutoCloseable {
         Map<String, Counter> bySide = requests.get(side);
         Counter c = bySide.get(method);
         (c != null ? c : bySide.get("other")).increment();
+    }
+
+    @Override
+    public void overloadRefused(SipSide side) {
+        overloadRefusals.get(side).increment();
     }
 
     @Override
@@ -208,6 +217,9 @@ public final class GatewayMetrics implements SipCounters, AutoCloseable {
                 .description("SIP transactions the stack holds, by kind").tag("kind", "client").register(registry);
         Gauge.builder("minivoice.sip.dialogs", load, l -> l.get().dialogs())
                 .description("SIP dialogs the stack holds (early and confirmed)").register(registry);
+        Gauge.builder("minivoice.sip.queue.delay", load, l -> l.get().queueDelayMillis() / 1000.0).baseUnit("seconds")
+                .description("how long the SIP message taken last had waited for a worker (0 when idle)")
+                .register(registry);
     }
 
     // ---- webhooks ----

@@ -11,6 +11,10 @@ public interface SipCounters {
     /** A carrier INVITE was refused before any action: {@code reason} is an error code (unknown_source, no_route, …). */
     void inboundRefused(String reason);
 
+    /** A new call was answered 503 because the SIP workers were behind (docs/sip.md, "Overload"). */
+    default void overloadRefused(SipSide side) {
+    }
+
     SipCounters NONE = new SipCounters() {
         @Override
         public void request(SipSide side, String method) {

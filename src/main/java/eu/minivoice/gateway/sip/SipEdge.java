@@ -59,16 +59,19 @@ public final class SipEdge implements gov.nist.javax.sip.SipListenerExt {
     /** @param counters requests by side and method, for the metrics */
     public SipEdge(List<IpRange> trusted, RandomIdGenerator random, CallHandler relay, CarrierInviteHandler inbound,
                    SipCounters counters) {
-        this(trusted, random, relay, inbound, counters, () -> -1);
+        this(trusted, random, relay, inbound, counters, () -> -1, () -> false);
     }
 
     /**
      * @param draining while the gateway drains: the Retry-After seconds for new calls (each gets
      *                 503 on either side); -1 while it takes calls
+     * @param behind   true while the SIP workers are too far behind to take new calls (each gets 503)
      */
     public SipEdge(List<IpRange> trusted, RandomIdGenerator random, CallHandler relay, CarrierInviteHandler inbound,
-                   SipCounters counters, java.util.function.IntSupplier draining) {
+                   SipCounters counters, java.util.function.IntSupplier draining,
+                   java.util.function.BooleanSupplier behind) {
         this.draining = draining;
+        this.behind = behind;
         this.counters = counters;
         this.trusted = List.copyOf(trusted);
         this.random = random;
@@ -78,6 +81,12 @@ public final class SipEdge implements gov.nist.javax.sip.SipListenerExt {
 
     private final SipCounters counters;
     private final java.util.function.IntSupplier draining;
+    private final java.util.function.BooleanSupplier behind;
+    private static final String OVERLOAD_HEADER = "X-MiniVoice-Error";
+    private static final String OVERLOADED = eu.minivoice.gateway.domain.ErrorCode.OVERLOADED.code();
+    /** One warning per 10 s while new calls are refused for overload. */
+    private final eu.minivoice.gateway.sip.logging.LogThrottle overloadLog =
+            new eu.minivoice.gateway.sip.logging.LogThrottle(java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
 
     void bind(SipServer server) {
         this.server = server;
@@ -111,6 +120,26 @@ public final class SipEdge implements gov.nist.javax.sip.SipListenerExt {
                         r.addHeader(server.headerFactory().createRetryAfterHeader(retryAfter));
                     } catch (javax.sip.InvalidArgumentException e) {
                         // a negative value is never passed here
+                    }
+                });
+                return;
+            }
+            if (dialogStart && behind.getAsBoolean()) {
+                // Overloaded: a quick refusal, so the peer tries elsewhere instead of retransmitting
+                // into a backlog that only grows (docs/sip.md, "Overload"). No call, no event.
+                counters.overloadRefused(side);
+                long before = overloadLog.occurred();
+                if (before >= 0) {
+                    log.warn("SIP overload: new calls answered 503 (the SIP workers are behind); {} more since the last warning",
+                            before);
+                }
+                respond(event, Response.SERVICE_UNAVAILABLE, r -> {
+                    if (internal) { // the platform gets the code of the error vocabulary; a carrier a plain 503
+                        try {
+                            r.addHeader(server.headerFactory().createHeader(OVERLOAD_HEADER, OVERLOADED));
+                        } catch (java.text.ParseException e) {
+                            throw new IllegalStateException(e); // constant values: cannot fail
+                        }
                     }
                 });
                 return;

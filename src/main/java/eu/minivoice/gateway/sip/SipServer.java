@@ -423,9 +423,16 @@ public final class SipServer implements AutoCloseable {
     public SipStackLoad load() {
         SipStack s = running ? stack : null; // the volatile read first: stack was set before it
         if (!(s instanceof eu.minivoice.gateway.sip.transport.GatewaySipStack g)) {
-            return new SipStackLoad(0, 0, 0);
+            return new SipStackLoad(0, 0, 0, 0);
         }
-        return new SipStackLoad(g.getServerTransactionTableSize(), g.getClientTransactionTableSize(), g.dialogCount());
+        return new SipStackLoad(g.getServerTransactionTableSize(), g.getClientTransactionTableSize(), g.dialogCount(),
+                g.queueDelayMillis());
+    }
+
+    /** How far behind the SIP workers are, in ms (0 when idle or stopped): see docs/sip.md, "Overload". */
+    public long queueDelayMillis() {
+        SipStack s = running ? stack : null;
+        return s instanceof eu.minivoice.gateway.sip.transport.GatewaySipStack g ? g.queueDelayMillis() : 0;
     }
 
     /** True while both sides are open (for /health). */

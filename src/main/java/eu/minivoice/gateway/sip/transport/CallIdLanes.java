@@ -79,6 +79,9 @@ final class CallIdLanes<T> extends AbstractQueue<T> implements BlockingQueue<T> 
     private final int capacity;
     private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long lastDropLog;
+    /** How long the message taken last had waited, and when it was taken (epoch millis). */
+    private volatile long lastWait;
+    private volatile long lastTakenAt;
     private final String what;
     private final Message<T> message;
 
@@ -162,7 +165,10 @@ final class CallIdLanes<T> extends AbstractQueue<T> implements BlockingQueue<T> 
                 }
             }
             queued.decrementAndGet();
-            if (fresh(d)) {
+            long now = millis.getAsLong();
+            if (fresh(d, now)) {
+                lastWait = now - message.receivedAt(d);
+                lastTakenAt = now;
                 held.set(lane);
                 return d;
             }
@@ -185,11 +191,19 @@ final class CallIdLanes<T> extends AbstractQueue<T> implements BlockingQueue<T> 
         ready.offer(lane);
     }
 
-    private boolean fresh(T d) {
+    /**
+     * How far behind the workers are: how long the message taken last had waited in its lane —
+     * for the worker that has just taken an INVITE, usually that INVITE's own wait. 0 when nothing
+     * was taken in the last second (idle: nobody is behind).
+     */
+    long delayMillis() {
+        return millis.getAsLong() - lastTakenAt > 1_000 ? 0 : lastWait;
+    }
+
+    private boolean fresh(T d, long now) {
         if (staleMillis <= 0) {
             return true;
         }
-        long now = millis.getAsLong();
         if (now - message.receivedAt(d) <= staleMillis) {
             return true;
         }

@@ -24,8 +24,25 @@ import java.util.Properties;
 public final class GatewaySipStack extends SipStackImpl {
     private static final String RFC3261_BRANCH = "z9hg4bk";
 
+    /** The dispatch queues of this stack's transports (UDP listening points, the stream workers). */
+    private final java.util.List<java.util.function.LongSupplier> queueDelays = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public GatewaySipStack(Properties properties) throws PeerUnavailableException {
         super(properties);
+    }
+
+    /** A transport's dispatch queue: its delay counts in {@link #queueDelayMillis()}. */
+    void addQueue(java.util.function.LongSupplier delayMillis) {
+        queueDelays.add(delayMillis);
+    }
+
+    /** How far behind the SIP workers are: the longest wait of a message just taken, over all transports. */
+    public long queueDelayMillis() {
+        long max = 0;
+        for (java.util.function.LongSupplier d : queueDelays) {
+            max = Math.max(max, d.getAsLong());
+        }
+        return max;
     }
 
     @Override

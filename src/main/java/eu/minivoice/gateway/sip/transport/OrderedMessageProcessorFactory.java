@@ -56,6 +56,9 @@ public final class OrderedMessageProcessorFactory implements MessageProcessorFac
                     number(p, TCP_IDLE_TIMEOUT_SECONDS, 300), number(p, TCP_MESSAGE_READ_TIMEOUT_SECONDS, 20),
                     number(p, MAX_MESSAGE_SIZE, 65_536),
                     ((SipStackImpl) stack).getStackName()));
+            if (stack instanceof GatewaySipStack g) {
+                g.addQueue(streams::delayMillis);
+            }
         }
         return streams;
     }

@@ -41,7 +41,12 @@ final class OrderedUdpMessageProcessor extends UDPMessageProcessor {
     @Override
     public void start() throws IOException {
         // Before the workers start: they take from this field on every loop.
-        messageQueue = CallIdLanes.forDatagrams(MAX_QUEUED, getSIPStack().getStackCongestionControlTimeout(), System::currentTimeMillis);
+        CallIdLanes<gov.nist.javax.sip.stack.DatagramQueuedMessageDispatch> lanes =
+                CallIdLanes.forDatagrams(MAX_QUEUED, getSIPStack().getStackCongestionControlTimeout(), System::currentTimeMillis);
+        messageQueue = lanes;
+        if (getSIPStack() instanceof GatewaySipStack g) {
+            g.addQueue(lanes::delayMillis);
+        }
         super.start(); // runs run() below on the stack's receive thread
     }
 

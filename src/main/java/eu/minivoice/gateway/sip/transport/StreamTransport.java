@@ -50,7 +50,7 @@ final class StreamTransport {
     final Settings settings;
     private final boolean epoll = Epoll.isAvailable();
     private EventLoopGroup loops;
-    private CallIdLanes<Work> lanes;
+    private volatile CallIdLanes<Work> lanes;
     private final List<Thread> workers = new ArrayList<>();
     private int users;
 
@@ -112,6 +112,12 @@ final class StreamTransport {
 
     Class<? extends ServerChannel> serverType() {
         return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /** How far behind the stream workers are (see {@link CallIdLanes#delayMillis()}); 0 before the first start. */
+    long delayMillis() {
+        CallIdLanes<Work> l = lanes;
+        return l == null ? 0 : l.delayMillis();
     }
 
     /** Queues work for the workers, after the earlier work of the same call. */

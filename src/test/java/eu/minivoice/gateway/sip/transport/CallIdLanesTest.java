@@ -152,4 +152,30 @@ class CallIdLanesTest {
         assertTrue(lanes.poll(1, TimeUnit.SECONDS) != null);
         assertTrue(lanes.offer(datagram("c@h", 2)), "room again once one is taken");
     }
+
+    /** The overload signal: how long the message taken last had waited; nothing taken for a second → 0. */
+    @Test
+    void theDelayIsTheWaitOfTheMessageTakenLastAndFadesWhenIdle() throws Exception {
+        AtomicLong now = new AtomicLong(10_000);
+        CallIdLanes<DatagramQueuedMessageDispatch> lanes = CallIdLanes.forDatagrams(100, 0, now::get);
+        assertEquals(0, lanes.delayMillis());
+        lanes.offer(datagram("a@h", 10_000));
+        lanes.offer(datagram("b@h", 10_100));
+        now.set(10_450);
+        lanes.take(); // a: waited 450 ms
+        assertEquals(450, lanes.delayMillis());
+        now.set(10_460);
+        lanes.take(); // b: waited 360 ms
+        assertEquals(360, lanes.delayMillis());
+        lanes.offer(datagram("c@h", 10_500));
+        now.set(10_501);
+        lanes.take(); // caught up: c waited 1 ms
+        assertEquals(1, lanes.delayMillis());
+        lanes.offer(datagram("d@h", 10_600));
+        now.set(11_100);
+        lanes.take();
+        assertEquals(500, lanes.delayMillis());
+        now.set(12_101); // nothing taken for over a second: idle, nobody is behind
+        assertEquals(0, lanes.delayMillis());
+    }
 }

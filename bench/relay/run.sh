@@ -94,7 +94,7 @@ step() { # path rate target pid-or-0
   fi
   mv -f uac_*_rtt.csv "$WORK/$path-$rate-rtt.csv" 2>/dev/null || true
   echo "$(python3 bench/relay/summarise.py "$path" "$rate" "$n" "$WORK/$path-$rate.csv" "$WORK/$path-$rate-rtt.csv" \
-       "$(( c1 - c0 ))" "$clk") $delay $(cat "$WORK/$path-$rate.err" 2>/dev/null | grep -c 'Continuing call on unexpected message' || true)"
+       "$(( c1 - c0 ))" "$clk" "$(awk '$1 == "503" && $2 ~ /^<-/ {n = $3} END {print n + 0}' "$WORK/$path-$rate.out")") $delay $(cat "$WORK/$path-$rate.err" 2>/dev/null | grep -c 'Continuing call on unexpected message' || true)"
 }
 
 # Memory of a relay in KiB: the gateway's Java heap after a full GC, Kamailio's PSS (all processes).

@@ -3,6 +3,9 @@ import csv
 import sys
 
 path, rate, asked, stat_file, rtt_file, ticks, clk = sys.argv[1:8]
+# Calls the relay refused with 503 (overload): the scenario ends them normally after the ACK, so
+# SIPp counts them as successful; they are failures here.
+refused = int(sys.argv[8]) if len(sys.argv) > 8 and sys.argv[8].isdigit() else 0
 asked, rate, ticks, clk = int(asked), int(rate), int(ticks), int(clk)
 rows = list(csv.reader(open(stat_file), delimiter=';'))
 head, last = rows[0], rows[-1]
@@ -13,8 +16,8 @@ def value(name):
     return int(float(last[col[name]])) if name in col else 0
 
 
-ok = value('SuccessfulCall(C)')
-failed = value('FailedCall(C)')
+ok = value('SuccessfulCall(C)') - refused
+failed = value('FailedCall(C)') + refused
 retrans = value('Retransmissions(C)')
 elapsed = last[col['ElapsedTime(C)']]
 h, m, s = elapsed.split(':')[:3]

@@ -70,7 +70,7 @@ public final class ConfigLoader {
                     "MINIVOICE_TRUSTED_CIDRS"),
             new Key("sip.trace", Type.BOOL, false, 0, 0, null),
             num("sip.threads", 8, 1, 256),
-            num("sip.overload_delay_ms", 300, 0, 60_000),
+            num("sip.overload_delay_ms", 0, 0, 60_000),
             num("sip.max_message_bytes", 16384, 4096, 4 * 1024 * 1024),
             num("sip.connect_timeout_ms", 2000, 100, 60_000),
             new Key("sip.dns_servers", Type.LIST, List.of(), 0, 0, null),

@@ -82,6 +82,7 @@ public final class SipEdge implements gov.nist.javax.sip.SipListenerExt {
     private final SipCounters counters;
     private final java.util.function.IntSupplier draining;
     private final java.util.function.BooleanSupplier behind;
+    /** The relay's error header (CallRelay.ERROR_HEADER; named here: sip does not depend on sip.relay). */
     private static final String OVERLOAD_HEADER = "X-MiniVoice-Error";
     private static final String OVERLOADED = eu.minivoice.gateway.domain.ErrorCode.OVERLOADED.code();
     /** One warning per 10 s while new calls are refused for overload. */
